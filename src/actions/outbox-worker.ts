@@ -1,0 +1,93 @@
+import { classifyLarkError } from "../clients/lark-errors.ts";
+import type { LarkSender } from "../clients/lark-sender.ts";
+import type { Clock } from "../shared/clock.ts";
+import type { Logger } from "../shared/logger.ts";
+import { createWorkerLoop } from "../shared/worker-loop.ts";
+import type { OutboxRepo, OutboxRow, OutboxKind } from "../storage/outbox-repo.ts";
+import type { RateLimiter } from "./rate-limiter.ts";
+
+export interface OutboxWorkerOptions {
+  repo: OutboxRepo;
+  sender: LarkSender;
+  limiter: RateLimiter;
+  clock: Clock;
+  log: Logger;
+  maxAttempts: number;
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+  pollMs: number;
+  random?: () => number;
+}
+
+const BATCH = 20;
+const LEASE_MS = 60_000;
+/** A row waiting on a card that is not sent yet looks again this soon. */
+const DEPENDENCY_WAIT_MS = 250;
+
+/** Exponential backoff with jitter (half to full), so retries from many rows do not arrive together. */
+export function backoffMs(attempt: number, base: number, max: number, random: () => number): number {
+  const ceiling = Math.min(max, base * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling * (0.5 + random() / 2));
+}
+
+export function createOutboxWorker(o: OutboxWorkerOptions) {
+  const random = o.random ?? Math.random;
+
+  async function deliver(row: OutboxRow): Promise<void> {
+    const now = o.clock.now();
+    const log = o.log.child({ outboxId: row.id, kind: row.kind });
+    let target = row.target;
+    if (row.dependsOnId) {
+      const dep = await o.repo.dependency(row.dependsOnId);
+      if (!dep || dep.status === "failed") {
+        await o.repo.markFailed(row.id, row.attempts, `dependency ${row.dependsOnId} failed`);
+        return;
+      }
+      if (dep.status === "pending") {
+        await o.repo.reschedule(row.id, new Date(now + DEPENDENCY_WAIT_MS), row.attempts);
+        return;
+      }
+      target ||= dep.resultMessageId ?? "";
+    }
+    const wait = o.limiter.take(row.rateKey, now);
+    if (wait > 0) {
+      await o.repo.reschedule(row.id, new Date(now + wait), row.attempts);
+      return;
+    }
+    const attempts = row.attempts + 1;
+    try {
+      const res = await o.sender.send({ kind: row.kind as OutboxKind, target, payload: JSON.parse(row.payload), uuid: row.uuid });
+      await o.repo.markSent(row.id, o.sender.dryRun ? "dry_run" : "sent", res.messageId, attempts);
+      log.info("sent", { attempts, dryRun: o.sender.dryRun });
+    } catch (e) {
+      const err = classifyLarkError(e);
+      if (!err.retryable || attempts >= o.maxAttempts) {
+        await o.repo.markFailed(row.id, attempts, err.message);
+        log.error("send failed for good", { attempts, error: err.message, class: err.cls });
+        return;
+      }
+      let delay = backoffMs(attempts, o.baseBackoffMs, o.maxBackoffMs, random);
+      if (err.cls === "token_invalid") {
+        o.sender.invalidateToken();
+        delay = 0;
+      }
+      if (err.cls === "rate_limited") {
+        o.limiter.drain(row.rateKey, now);
+        delay = Math.max(delay, err.retryAfterMs ?? 0);
+      }
+      await o.repo.reschedule(row.id, new Date(now + delay), attempts, err.message);
+      log.warn("send failed; will retry", { attempts, delayMs: delay, error: err.message, class: err.cls });
+    }
+  }
+
+  async function runOnce(): Promise<number> {
+    const rows = await o.repo.claimDue(new Date(o.clock.now()), BATCH, LEASE_MS);
+    for (const row of rows) await deliver(row);
+    return rows.length;
+  }
+
+  const loop = createWorkerLoop("outbox worker", runOnce, o.pollMs, o.log);
+  return { ...loop, runOnce };
+}
+
+export type OutboxWorker = ReturnType<typeof createOutboxWorker>;

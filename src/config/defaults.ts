@@ -1,0 +1,23 @@
+/** Defaults in one place, named, so tuning never means hunting for literals. */
+export const DEFAULTS = {
+  port: 3000,
+  databaseUrl: "file:./data/cs-coach.db",
+  /** Lark resends an event it gets no 200 for within ~3 s; we ack long before that. */
+  maxBodyBytes: 1_000_000,
+  /** Signed requests older (or newer) than this are refused as replays. */
+  signatureWindowSeconds: 300,
+  /** A chat with no message for this long starts a new session with its next message. */
+  sessionIdleMinutes: 30,
+  /** The inbox worker polls this often for events left over from a crash or another instance. */
+  inboxPollMs: 1_000,
+  outboxPollMs: 500,
+  outboxMaxAttempts: 12,
+  outboxBaseBackoffMs: 1_000,
+  outboxMaxBackoffMs: 5 * 60_000,
+  /** Lark: about 5 QPS per receiving chat or user, and 50 per second per app. */
+  larkPerTargetQps: 5,
+  larkPerAppQps: 50,
+  /** SDK default is 0 (no watchdog): half-open sockets would never reconnect. */
+  wsPingTimeoutSeconds: 30,
+  shutdownGraceMs: 10_000,
+} as const;

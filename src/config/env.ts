@@ -1,0 +1,106 @@
+import { z } from "zod";
+import { DEFAULTS } from "./defaults.ts";
+
+const csv = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() ? v.trim() : undefined));
+
+const intWithDefault = (d: number, min = 0) => z.coerce.number().int().min(min).default(d);
+
+/**
+ * Every setting CS Coach reads, in one schema. This module is the only reader of process.env;
+ * everything else receives the parsed Config. Names are documented in .env.example.
+ */
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    PORT: intWithDefault(DEFAULTS.port),
+    HOST: z.string().default("0.0.0.0"),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+    DATABASE_URL: z
+      .string()
+      .default(DEFAULTS.databaseUrl)
+      .refine((v) => /^(file:|postgres(ql)?:\/\/)/.test(v), {
+        message: "must start with file: (SQLite) or postgresql:// (PostgreSQL)",
+      }),
+
+    LARK_APP_ID: optionalText,
+    LARK_APP_SECRET: optionalText,
+    LARK_ENCRYPT_KEY: optionalText,
+    LARK_VERIFICATION_TOKEN: optionalText,
+    LARK_DOMAIN: z
+      .string()
+      .default("feishu")
+      .refine((v) => v === "feishu" || v === "lark" || /^https?:\/\/[^/]+(\/.*)?$/.test(v), {
+        message: "must be feishu, lark, or a base URL such as http://127.0.0.1:8080",
+      })
+      .transform((v) => v.replace(/\/+$/, "")),
+    LARK_EVENT_MODE: z.enum(["webhook", "ws"]).default("webhook"),
+    LARK_HELPDESK_ID: optionalText,
+    LARK_HELPDESK_TOKEN: optionalText,
+
+    INGEST_TOKEN: optionalText,
+    AGENT_OPEN_IDS: csv,
+    SUPERVISOR_OPEN_IDS: csv,
+    SUPERVISOR_CHAT_ID: optionalText,
+    STANDUP_CHAT_ID: optionalText,
+
+    OPENAI_API_KEY: optionalText,
+    OPENAI_BASE_URL: optionalText.pipe(z.url({ message: "must be a URL" }).optional()),
+    OPENAI_MODEL: z.string().default("gpt-4o-mini"),
+
+    MAX_BODY_BYTES: intWithDefault(DEFAULTS.maxBodyBytes, 1024),
+    SIGNATURE_WINDOW_SECONDS: intWithDefault(DEFAULTS.signatureWindowSeconds, 1),
+    SESSION_IDLE_MINUTES: intWithDefault(DEFAULTS.sessionIdleMinutes, 1),
+    OUTBOX_MAX_ATTEMPTS: intWithDefault(DEFAULTS.outboxMaxAttempts, 1),
+    LARK_PER_TARGET_QPS: intWithDefault(DEFAULTS.larkPerTargetQps, 1),
+    LARK_PER_APP_QPS: intWithDefault(DEFAULTS.larkPerAppQps, 1),
+    WS_PING_TIMEOUT_SECONDS: intWithDefault(DEFAULTS.wsPingTimeoutSeconds, 1),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.LARK_APP_ID) !== Boolean(env.LARK_APP_SECRET)) {
+      ctx.addIssue({ code: "custom", path: ["LARK_APP_SECRET"], message: "LARK_APP_ID and LARK_APP_SECRET go together: set both or neither" });
+    }
+    if (env.LARK_EVENT_MODE === "ws" && !env.LARK_APP_ID) {
+      ctx.addIssue({ code: "custom", path: ["LARK_EVENT_MODE"], message: "ws (long connection) needs LARK_APP_ID and LARK_APP_SECRET" });
+    }
+    if (env.NODE_ENV === "production" && !env.INGEST_TOKEN) {
+      ctx.addIssue({ code: "custom", path: ["INGEST_TOKEN"], message: "is required in production (the ingest API would otherwise accept loopback callers only)" });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env;
+  /** No Lark credentials: nothing leaves the machine; sends are recorded and printed. */
+  dryRun: boolean;
+  database: { provider: "sqlite" | "postgresql"; url: string };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee .env.example for every variable.`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parse once at start-up; throws ConfigError listing every bad value. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "(env)"}: ${i.message}`));
+  }
+  const env = parsed.data;
+  return {
+    env,
+    dryRun: !env.LARK_APP_ID,
+    database: { provider: env.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql", url: env.DATABASE_URL },
+  };
+}

@@ -1,0 +1,54 @@
+import * as lark from "@larksuiteoapi/node-sdk";
+import { larkDomain } from "../clients/lark-sender.ts";
+import { larkDedupKey } from "../ingest/normalize-lark.ts";
+import type { Logger } from "../shared/logger.ts";
+import { toEnvelope } from "./lark-verify.ts";
+import type { RecordEvent } from "./record-event.ts";
+
+export interface LarkWsOptions {
+  appId: string;
+  appSecret: string;
+  domain: string;
+  pingTimeoutSeconds: number;
+  record: RecordEvent;
+  log: Logger;
+}
+
+/**
+ * LARK_EVENT_MODE=ws: the same events over the SDK's long connection (no public URL needed).
+ * The SDK acks a frame when our handler resolves, so we resolve only after the event is
+ * recorded — exactly the webhook's contract — and throw (→ 500, Lark redelivers) if it is not.
+ */
+export function startLarkWs(o: LarkWsOptions) {
+  const log = o.log.child({ component: "lark-ws" });
+  // Only invoke() is called by WSClient; the envelope arrives parsed and not flattened.
+  const dispatcher = {
+    async invoke(data: unknown) {
+      const envelope = toEnvelope((data ?? {}) as Record<string, unknown>);
+      await o.record({ dedupKey: larkDedupKey(envelope), source: "lark_ws", eventType: envelope.header.event_type, payload: JSON.stringify(envelope) });
+      return undefined;
+    },
+  } as unknown as lark.EventDispatcher;
+
+  const client = new lark.WSClient({
+    appId: o.appId,
+    appSecret: o.appSecret,
+    domain: larkDomain(o.domain),
+    loggerLevel: lark.LoggerLevel.warn,
+    logger: {
+      error: (...a: unknown[]) => log.error("ws", { detail: a.flat() }),
+      warn: (...a: unknown[]) => log.warn("ws", { detail: a.flat() }),
+      info: (...a: unknown[]) => log.info("ws", { detail: a.flat() }),
+      debug: (...a: unknown[]) => log.debug("ws", { detail: a.flat() }),
+      trace: (...a: unknown[]) => log.debug("ws", { detail: a.flat() }),
+    },
+    // Without a ping timeout a half-open socket (laptop sleep, NAT drop) never reconnects.
+    wsConfig: { pingTimeout: o.pingTimeoutSeconds },
+    onReady: () => log.info("long connection ready"),
+    onReconnecting: () => log.warn("long connection reconnecting"),
+    onReconnected: () => log.info("long connection reconnected"),
+    onError: (e: Error) => log.error("long connection error", { error: e }),
+  } as ConstructorParameters<typeof lark.WSClient>[0]);
+  void client.start({ eventDispatcher: dispatcher });
+  return { close: () => client.close({ force: true }), status: () => client.getConnectionStatus() };
+}

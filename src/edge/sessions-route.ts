@@ -1,0 +1,35 @@
+import { Router } from "express";
+import { z } from "zod";
+import { AppError } from "../shared/errors.ts";
+import type { SessionQueries } from "../storage/session-queries.ts";
+
+const listQuery = z.object({
+  since: z.union([z.iso.datetime({ offset: true }), z.string().regex(/^\d+$/)]).optional(),
+  status: z.enum(["open", "closed"]).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+/** GET /v1/sessions?since=…&status=…&limit=… and GET /v1/sessions/:id (with its messages). */
+export function sessionsRoute(queries: SessionQueries): Router {
+  const router = Router();
+  router.get("/v1/sessions", async (req, res, next) => {
+    try {
+      const q = listQuery.safeParse(req.query);
+      if (!q.success) throw new AppError("malformed_body", "invalid query", q.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+      const since = q.data.since ? new Date(/^\d+$/.test(q.data.since) ? Number(q.data.since) : q.data.since) : undefined;
+      res.json({ sessions: await queries.list({ since, status: q.data.status, limit: q.data.limit }) });
+    } catch (e) {
+      next(e);
+    }
+  });
+  router.get("/v1/sessions/:id", async (req, res, next) => {
+    try {
+      const session = await queries.get(req.params.id);
+      if (!session) throw new AppError("not_found", `no session ${req.params.id}`);
+      res.json({ session });
+    } catch (e) {
+      next(e);
+    }
+  });
+  return router;
+}

@@ -1,0 +1,73 @@
+/**
+ * Lark message content (a JSON string whose shape depends on message_type) → plain text.
+ * Mentions (@_user_1) are replaced by the mentioned person's name. Media become placeholders
+ * so the conversation still reads in order.
+ */
+export interface Mention {
+  key: string;
+  name?: string;
+}
+
+type PostNode = { tag?: string; text?: string; user_name?: string; user_id?: string; href?: string; emoji_type?: string };
+type Post = { title?: string; content?: PostNode[][] };
+
+const PLACEHOLDER: Record<string, string> = {
+  image: "[image]",
+  file: "[file]",
+  audio: "[audio]",
+  media: "[video]",
+  sticker: "[sticker]",
+  interactive: "[card]",
+  share_chat: "[shared chat]",
+  share_user: "[shared contact]",
+  location: "[location]",
+  merge_forward: "[forwarded messages]",
+};
+
+function resolveMentions(text: string, mentions: Mention[]): string {
+  let out = text;
+  for (const m of mentions) if (m.key) out = out.split(m.key).join(m.name ? `@${m.name}` : "@");
+  return out;
+}
+
+function postToText(post: Post, mentions: Mention[]): string {
+  // A received post has no locale wrapper; a sent one may ({zh_cn: {...}}). Accept both.
+  const body: Post = post.content ? post : (Object.values(post).find((v) => v && typeof v === "object" && "content" in (v as object)) as Post) ?? {};
+  const lines = (body.content ?? []).map((line) =>
+    (Array.isArray(line) ? line : [])
+      .map((n) => {
+        switch (n.tag) {
+          case "text":
+          case "a":
+            return n.text ?? "";
+          case "at":
+            return n.user_name ? `@${n.user_name}` : resolveMentions(n.user_id ?? "", mentions);
+          case "img":
+            return "[image]";
+          case "media":
+            return "[video]";
+          case "emotion":
+            return n.emoji_type ? `[${n.emoji_type.toLowerCase()}]` : "";
+          case "code_block":
+            return n.text ?? "";
+          default:
+            return "";
+        }
+      })
+      .join(""),
+  );
+  return [body.title, ...lines].filter((l) => l && l.trim()).join("\n");
+}
+
+export function contentToText(messageType: string, content: string | undefined, mentions: Mention[] = []): string {
+  let parsed: unknown;
+  try {
+    parsed = content ? JSON.parse(content) : {};
+  } catch {
+    return content ?? "";
+  }
+  const c = (parsed ?? {}) as Record<string, unknown>;
+  if (messageType === "text") return resolveMentions(String(c.text ?? ""), mentions).trim();
+  if (messageType === "post") return postToText(c as Post, mentions).trim();
+  return PLACEHOLDER[messageType] ?? `[${messageType}]`;
+}

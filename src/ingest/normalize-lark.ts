@@ -1,0 +1,107 @@
+import type { LarkEnvelope } from "../edge/lark-verify.ts";
+import { contentToText, type Mention } from "./message-content.ts";
+import type { NormalizedEvent, Roster } from "./types.ts";
+
+type Obj = Record<string, any>;
+
+const ms = (v: unknown, fallback: number): Date => {
+  const n = Number(v);
+  return new Date(Number.isFinite(n) && n > 0 ? n : fallback);
+};
+
+/** Service Desk sender_type: 1 is the customer (guest); 2 a human agent; other values are the desk's bot/system. */
+const HELPDESK_GUEST = 1;
+const HELPDESK_AGENT = 2;
+/** Ticket status codes from 50 up are the closed states (closed by bot, by agent, …). */
+const HELPDESK_FIRST_CLOSED_STATUS = 50;
+const HELPDESK_STAGE: Record<number, "bot" | "human"> = { 1: "bot", 2: "human" };
+
+function imMessage(e: Obj, roster: Roster, receivedAt: number): NormalizedEvent {
+  const sender = e.sender ?? {};
+  const msg = e.message ?? {};
+  if (sender.sender_type && sender.sender_type !== "user") return { kind: "ignored", reason: `sender_type ${sender.sender_type} (bots are not scored)` };
+  const openId: string | undefined = sender.sender_id?.open_id ?? sender.sender_id?.user_id;
+  if (!openId || !msg.message_id || !msg.chat_id) return { kind: "ignored", reason: "message without sender, id or chat" };
+  const mentions: Mention[] = Array.isArray(msg.mentions) ? msg.mentions.map((m: Obj) => ({ key: String(m.key ?? ""), name: m.name })) : [];
+  const type = String(msg.message_type ?? "text");
+  return {
+    kind: "message",
+    source: "lark",
+    externalId: msg.message_id,
+    session: { channel: msg.chat_type === "p2p" ? "lark_p2p" : "lark_group", externalKey: msg.chat_id, platformNamed: false },
+    sender: { platform: "lark", externalId: openId, role: roster.agentOpenIds.has(openId) ? "agent" : "customer" },
+    msgType: type,
+    text: contentToText(type, msg.content, mentions),
+    sentAt: ms(msg.create_time, receivedAt),
+    meta: { chatType: msg.chat_type, threadId: msg.thread_id, parentId: msg.parent_id },
+  };
+}
+
+function helpdeskMessage(e: Obj, header: LarkEnvelope["header"], roster: Roster, receivedAt: number): NormalizedEvent {
+  const ticket = e.ticket ?? {};
+  const openId: string | undefined = e.sender_id?.open_id;
+  const id: string | undefined = e.message_id ?? e.ticket_message_id;
+  if (!openId || !id || !ticket.ticket_id) return { kind: "ignored", reason: "ticket message without sender, id or ticket" };
+  const isAgent = roster.agentOpenIds.has(openId) || ticket.agent_owner?.id === openId || e.sender_type === HELPDESK_AGENT;
+  if (!isAgent && e.sender_type !== HELPDESK_GUEST) return { kind: "ignored", reason: `helpdesk sender_type ${e.sender_type} (desk bot)` };
+  const type = String(e.msg_type ?? e.content?.msg_type ?? "text");
+  const text = typeof e.text === "string" && e.text ? e.text : typeof e.content?.content === "string" ? e.content.content : "";
+  return {
+    kind: "message",
+    source: "helpdesk",
+    externalId: id,
+    session: { channel: "helpdesk", externalKey: String(ticket.ticket_id), platformNamed: true },
+    sender: { platform: "lark", externalId: openId, role: isAgent ? "agent" : "customer", name: isAgent ? ticket.agent_owner?.name : undefined },
+    msgType: type,
+    text: type === "text" || type === "post" ? text : contentToText(type, undefined),
+    sentAt: ms(header.create_time, receivedAt),
+    meta: { chatId: e.chat_id, ticketMessageId: e.ticket_message_id, ticketStatus: ticket.status },
+  };
+}
+
+function ticketEvent(t: Obj, old: Obj | undefined, created: boolean, header: LarkEnvelope["header"], receivedAt: number): NormalizedEvent {
+  if (!t.ticket_id) return { kind: "ignored", reason: "ticket event without ticket_id" };
+  const stage = HELPDESK_STAGE[t.stage as number];
+  const event = created
+    ? "ticket_created"
+    : t.status >= HELPDESK_FIRST_CLOSED_STATUS && !(old?.status >= HELPDESK_FIRST_CLOSED_STATUS)
+      ? "ticket_closed"
+      : old?.stage === 1 && t.stage === 2
+        ? "handover_to_human"
+        : "ticket_updated";
+  const guestId: string | undefined = t.guest?.id?.open_id;
+  return {
+    kind: "session_event",
+    session: { channel: "helpdesk", externalKey: String(t.ticket_id), platformNamed: true },
+    event,
+    at: ms(header.create_time, receivedAt),
+    stage,
+    customer: guestId ? { externalId: guestId, name: t.guest?.name && t.guest.name !== "-" ? t.guest.name : undefined } : undefined,
+    data: { status: t.status, stage: t.stage, oldStatus: old?.status, oldStage: old?.stage, chatId: t.chat_id, helpdeskId: t.helpdesk_id },
+  };
+}
+
+/** One decrypted Lark v2 envelope → the event CS Coach understands (or why it is ignored). */
+export function normalizeLarkEnvelope(envelope: LarkEnvelope, roster: Roster, receivedAt: number): NormalizedEvent {
+  const e = envelope.event as Obj;
+  switch (envelope.header.event_type) {
+    case "im.message.receive_v1":
+      return imMessage(e, roster, receivedAt);
+    case "helpdesk.ticket_message.created_v1":
+      return helpdeskMessage(e, envelope.header, roster, receivedAt);
+    case "helpdesk.ticket.created_v1":
+      return ticketEvent(e, undefined, true, envelope.header, receivedAt);
+    case "helpdesk.ticket.updated_v1":
+      return ticketEvent(e.object ?? {}, e.old_object, false, envelope.header, receivedAt);
+    default:
+      return { kind: "ignored", reason: `event type ${envelope.header.event_type} is not handled` };
+  }
+}
+
+/** Lark's docs: im.message.receive_v1 may be redelivered with a new event_id, so key it on message_id. */
+export function larkDedupKey(envelope: LarkEnvelope): string {
+  const messageId = (envelope.event as Obj).message?.message_id;
+  return envelope.header.event_type === "im.message.receive_v1" && typeof messageId === "string"
+    ? `lark:msg:${messageId}`
+    : `lark:evt:${envelope.header.event_id}`;
+}

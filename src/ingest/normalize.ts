@@ -1,0 +1,32 @@
+import type { LarkEnvelope } from "../edge/lark-verify.ts";
+import { apiMessageSchema, normalizeApiMessage } from "./api-message.ts";
+import { normalizeLarkEnvelope } from "./normalize-lark.ts";
+import type { NormalizedEvent, Roster } from "./types.ts";
+
+export interface InboxRow {
+  id: number;
+  source: string;
+  eventType: string;
+  payload: string;
+  receivedAt: Date;
+}
+
+/**
+ * Pipeline step 1: a recorded inbox event → a NormalizedEvent.
+ *   1. parse the payload stored at the edge (already verified and decrypted);
+ *   2. route by source: the ingest API's message, or a Lark envelope by event type;
+ *   3. return a typed message, a session event, or the reason it is ignored.
+ */
+export function normalizeInboxEvent(row: InboxRow, roster: Roster): NormalizedEvent {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(row.payload);
+  } catch {
+    return { kind: "ignored", reason: "stored payload is not JSON" };
+  }
+  if (row.source === "api") {
+    const parsed = apiMessageSchema.safeParse(payload);
+    return parsed.success ? normalizeApiMessage(parsed.data) : { kind: "ignored", reason: "stored API message no longer validates" };
+  }
+  return normalizeLarkEnvelope(payload as LarkEnvelope, roster, row.receivedAt.getTime());
+}

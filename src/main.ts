@@ -1,0 +1,24 @@
+import { ConfigError, loadConfig } from "./config/env.ts";
+import { startCsCoach } from "./start.ts";
+
+// Entry point for `npm start`: read the configuration once, start, and stop cleanly on signals.
+try {
+  const coach = await startCsCoach(loadConfig());
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) process.exit(1); // a second Ctrl-C means "now"
+    coach.log.info("shutting down", { signal });
+    coach.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  throw e;
+}

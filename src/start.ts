@@ -1,0 +1,167 @@
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { createOutboxWorker } from "./actions/outbox-worker.ts";
+import { createRateLimiter } from "./actions/rate-limiter.ts";
+import { createDryRunSender, createLarkSender, type LarkSender } from "./clients/lark-sender.ts";
+import type { Config } from "./config/env.ts";
+import { DEFAULTS } from "./config/defaults.ts";
+import { createHttpApp } from "./edge/app.ts";
+import { bearerAuth } from "./edge/bearer-auth.ts";
+import { ingestRoute } from "./edge/ingest-route.ts";
+import { larkRoute } from "./edge/lark-route.ts";
+import { startLarkWs } from "./edge/lark-ws.ts";
+import { createRecorder } from "./edge/record-event.ts";
+import { sessionsRoute } from "./edge/sessions-route.ts";
+import { createInboxWorker } from "./ingest/inbox-worker.ts";
+import { createPipeline } from "./pipeline.ts";
+import { systemClock, type Clock } from "./shared/clock.ts";
+import { createLogger, type Logger } from "./shared/logger.ts";
+import { createWorkerLoop } from "./shared/worker-loop.ts";
+import { closeIdleSessions } from "./storage/conversation-repo.ts";
+import { openDatabase } from "./storage/db.ts";
+import { createInboxRepo } from "./storage/inbox-repo.ts";
+import { migrate } from "./storage/migrate.ts";
+import { createOutboxRepo } from "./storage/outbox-repo.ts";
+import { createSessionQueries } from "./storage/session-queries.ts";
+
+/** Capabilities a test (or another host) may replace. */
+export interface StartOverrides {
+  log?: Logger;
+  clock?: Clock;
+  sender?: LarkSender;
+  /** Tests run the workers by hand to observe states in between. */
+  startWorkers?: boolean;
+  outboxBackoffMs?: { base: number; max: number };
+  pollMs?: { inbox: number; outbox: number };
+}
+
+/**
+ * The composition root: config → database (migrated) → repositories → sender → workers → edge.
+ * Returns a handle whose stop() drains in-flight work before closing the database.
+ */
+export async function startCsCoach(config: Config, o: StartOverrides = {}) {
+  const { env } = config;
+  const log = o.log ?? createLogger(env.LOG_LEVEL);
+  const clock = o.clock ?? systemClock;
+
+  const applied = await migrate(config.database.url);
+  if (applied.length) log.info("migrations applied", { applied });
+  const db = openDatabase(config.database.url);
+  const inbox = createInboxRepo(db);
+  const outboxRepo = createOutboxRepo(db);
+
+  const sender =
+    o.sender ??
+    (config.dryRun
+      ? createDryRunSender(log)
+      : createLarkSender({ appId: env.LARK_APP_ID!, appSecret: env.LARK_APP_SECRET!, domain: env.LARK_DOMAIN, logger: log }));
+
+  const processInboxEvent = createPipeline({
+    db,
+    inbox,
+    roster: { agentOpenIds: new Set(env.AGENT_OPEN_IDS) },
+    sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
+    log,
+  });
+  const inboxWorker = createInboxWorker(inbox, processInboxEvent, o.pollMs?.inbox ?? DEFAULTS.inboxPollMs, log.child({ component: "inbox" }));
+  const outboxWorker = createOutboxWorker({
+    repo: outboxRepo,
+    sender,
+    limiter: createRateLimiter(env.LARK_PER_TARGET_QPS, env.LARK_PER_APP_QPS),
+    clock,
+    log: log.child({ component: "outbox" }),
+    maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
+    baseBackoffMs: o.outboxBackoffMs?.base ?? DEFAULTS.outboxBaseBackoffMs,
+    maxBackoffMs: o.outboxBackoffMs?.max ?? DEFAULTS.outboxMaxBackoffMs,
+    pollMs: o.pollMs?.outbox ?? DEFAULTS.outboxPollMs,
+  });
+  const idleSweeper = createWorkerLoop(
+    "idle sweeper",
+    async () => {
+      const n = await closeIdleSessions(db.prisma, clock.now(), env.SESSION_IDLE_MINUTES * 60_000);
+      if (n) log.info("idle sessions closed", { count: n });
+      return 0;
+    },
+    60_000,
+    log,
+  );
+
+  const { record, recordMany } = createRecorder(inbox, () => inboxWorker.kick());
+  const health = async () => {
+    try {
+      await db.prisma.$queryRawUnsafe("SELECT 1");
+      return { ok: true, details: { db: "ok", provider: db.provider, dryRun: config.dryRun, eventMode: env.LARK_EVENT_MODE } };
+    } catch {
+      return { ok: false, details: { db: "unreachable", provider: db.provider } };
+    }
+  };
+  const app = createHttpApp(
+    {
+      public: [
+        larkRoute({
+          encryptKey: env.LARK_ENCRYPT_KEY,
+          verificationToken: env.LARK_VERIFICATION_TOKEN,
+          windowSeconds: env.SIGNATURE_WINDOW_SECONDS,
+          maxBodyBytes: env.MAX_BODY_BYTES,
+          clock,
+          record,
+          log: log.child({ component: "lark-edge" }),
+        }),
+      ],
+      authed: [ingestRoute({ maxBodyBytes: env.MAX_BODY_BYTES, recordMany }), sessionsRoute(createSessionQueries(db))],
+    },
+    bearerAuth(env.INGEST_TOKEN),
+    health,
+    log.child({ component: "http" }),
+  );
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  // Lark waits ~3 s; a slow client must not hold a socket for longer than that.
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 10_000;
+  const port = (server.address() as AddressInfo).port;
+
+  const ws =
+    env.LARK_EVENT_MODE === "ws"
+      ? startLarkWs({ appId: env.LARK_APP_ID!, appSecret: env.LARK_APP_SECRET!, domain: env.LARK_DOMAIN, pingTimeoutSeconds: env.WS_PING_TIMEOUT_SECONDS, record, log })
+      : undefined;
+
+  if (o.startWorkers !== false) {
+    inboxWorker.start();
+    outboxWorker.start();
+    idleSweeper.start();
+  }
+  log.info("CS Coach started", { port, dryRun: config.dryRun, eventMode: env.LARK_EVENT_MODE, db: db.provider });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    db,
+    inbox,
+    outboxRepo,
+    inboxWorker,
+    outboxWorker,
+    sender,
+    log,
+    /** Graceful: stop taking requests, let in-flight requests and worker passes finish, then close. */
+    stop(): Promise<void> {
+      stopping ??= (async () => {
+        ws?.close();
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        server.closeIdleConnections();
+        const grace = setTimeout(() => server.closeAllConnections(), DEFAULTS.shutdownGraceMs);
+        await closed;
+        clearTimeout(grace);
+        await Promise.all([inboxWorker.stop(), outboxWorker.stop(), idleSweeper.stop()]);
+        await db.close();
+        log.info("CS Coach stopped");
+      })();
+      return stopping;
+    },
+  };
+}
+
+export type CsCoach = Awaited<ReturnType<typeof startCsCoach>>;

@@ -1,0 +1,102 @@
+import { randomUUID } from "node:crypto";
+import type { NormalizedMessage, NormalizedSessionEvent, SessionRef } from "../ingest/types.ts";
+import type { Tx } from "./db.ts";
+
+type SessionRow = NonNullable<Awaited<ReturnType<Tx["session"]["findFirst"]>>>;
+
+/**
+ * Finds the session a new message or event belongs to, opening one when needed.
+ * Platform-named sessions (tickets, ingest sessionIds) are reopened after idleness; Lark chats
+ * start a fresh session once the last one went idle, since a chat has no natural end.
+ */
+async function sessionFor(tx: Tx, ref: SessionRef, at: Date, idleMs: number): Promise<SessionRow> {
+  const latest = await tx.session.findFirst({
+    where: { channel: ref.channel, externalKey: ref.externalKey },
+    orderBy: { openedAt: "desc" },
+  });
+  const idle = latest ? at.getTime() - latest.lastMessageAt.getTime() > idleMs : false;
+  if (latest && (ref.platformNamed || (latest.status === "open" && !idle))) {
+    if (latest.status === "closed" && latest.closeReason === "idle") {
+      return tx.session.update({ where: { id: latest.id }, data: { status: "open", closedAt: null, closeReason: null } });
+    }
+    return latest;
+  }
+  if (latest && latest.status === "open") {
+    await tx.session.update({ where: { id: latest.id }, data: { status: "closed", closedAt: latest.lastMessageAt, closeReason: "idle" } });
+  }
+  return tx.session.create({
+    data: { id: randomUUID(), channel: ref.channel, externalKey: ref.externalKey, openedAt: at, lastMessageAt: at },
+  });
+}
+
+async function participant(tx: Tx, p: NormalizedMessage["sender"]) {
+  return tx.participant.upsert({
+    where: { platform_externalId: { platform: p.platform, externalId: p.externalId } },
+    create: { id: randomUUID(), platform: p.platform, externalId: p.externalId, role: p.role, name: p.name },
+    // Roles can change (an id added to AGENT_OPEN_IDS); the message keeps the role it was sent with.
+    update: { role: p.role, ...(p.name ? { name: p.name } : {}) },
+  });
+}
+
+export async function storeMessage(tx: Tx, m: NormalizedMessage, raw: string, inboxId: number, idleMs: number) {
+  const session = await sessionFor(tx, m.session, m.sentAt, idleMs);
+  const who = await participant(tx, m.sender);
+  const message = await tx.message.create({
+    data: {
+      id: randomUUID(),
+      sessionId: session.id,
+      participantId: who.id,
+      role: m.sender.role,
+      source: m.source,
+      externalId: m.externalId,
+      msgType: m.msgType,
+      text: m.text,
+      lang: m.lang,
+      raw,
+      sentAt: m.sentAt,
+      inboxId,
+    },
+  });
+  const later = m.sentAt > session.lastMessageAt ? m.sentAt : session.lastMessageAt;
+  const isAgent = m.sender.role === "agent";
+  const updated = await tx.session.update({
+    where: { id: session.id },
+    data: {
+      lastMessageAt: later,
+      messageCount: { increment: 1 },
+      ...(isAgent ? { lastAgentAt: m.sentAt } : { lastCustomerAt: m.sentAt }),
+      ...(isAgent && !session.agentId ? { agentId: who.id } : {}),
+      ...(!isAgent && !session.customerId ? { customerId: who.id } : {}),
+      ...(m.meta && Object.keys(m.meta).length && !session.meta ? { meta: JSON.stringify(m.meta) } : {}),
+    },
+  });
+  return { session: updated, message };
+}
+
+export async function storeSessionEvent(tx: Tx, ev: NormalizedSessionEvent, idleMs: number) {
+  const session = await sessionFor(tx, ev.session, ev.at, idleMs);
+  let customerId = session.customerId;
+  if (ev.customer && !customerId) {
+    const c = await participant(tx, { platform: "lark", externalId: ev.customer.externalId, role: "customer", name: ev.customer.name });
+    customerId = c.id;
+  }
+  await tx.sessionEvent.create({ data: { sessionId: session.id, kind: ev.event, at: ev.at, data: ev.data ? JSON.stringify(ev.data) : null } });
+  return tx.session.update({
+    where: { id: session.id },
+    data: {
+      customerId,
+      ...(ev.stage ? { stage: ev.stage } : {}),
+      ...(ev.event === "ticket_closed" ? { status: "closed", closedAt: ev.at, closeReason: "ticket_closed" } : {}),
+    },
+  });
+}
+
+/** Closes sessions nobody wrote in for idleMs; returns how many. */
+export async function closeIdleSessions(tx: Tx | Parameters<typeof storeMessage>[0], now: number, idleMs: number) {
+  const cutoff = new Date(now - idleMs);
+  const stale = await tx.session.findMany({ where: { status: "open", lastMessageAt: { lt: cutoff } }, select: { id: true, lastMessageAt: true } });
+  for (const s of stale) {
+    await tx.session.updateMany({ where: { id: s.id, status: "open" }, data: { status: "closed", closedAt: s.lastMessageAt, closeReason: "idle" } });
+  }
+  return stale.length;
+}

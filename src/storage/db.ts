@@ -1,0 +1,51 @@
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { PrismaClient as SqliteClient } from "../generated/sqlite/client.ts";
+import { PrismaClient as PostgresClient } from "../generated/postgres/client.ts";
+
+/**
+ * The models are identical for both providers (one schema, two generated clients), so the
+ * SQLite client's type stands for both; only this file knows there are two.
+ */
+export type Db = SqliteClient;
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+export type Provider = "sqlite" | "postgresql";
+
+export interface Database {
+  prisma: Db;
+  provider: Provider;
+  url: string;
+  close(): Promise<void>;
+}
+
+export function sqlitePath(url: string): string {
+  return resolve(url.replace(/^file:/, "").replace(/\?.*$/, ""));
+}
+
+/** PostgreSQL URLs may carry ?schema=name (tests use one schema per run). */
+export function pgSchemaOf(url: string): string | undefined {
+  try {
+    return new URL(url).searchParams.get("schema") ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function openDatabase(url: string): Database {
+  if (url.startsWith("file:")) {
+    const path = sqlitePath(url);
+    mkdirSync(dirname(path), { recursive: true });
+    // WAL + busy timeout: readers never block the writer, and concurrent writers wait instead of failing.
+    const adapter = new PrismaBetterSQLite3({ url: `file:${path}` }, { timestampFormat: "unixepoch-ms" });
+    const prisma = new SqliteClient({ adapter });
+    return { prisma, provider: "sqlite", url, close: () => prisma.$disconnect() };
+  }
+  const schema = pgSchemaOf(url);
+  const clean = new URL(url);
+  clean.searchParams.delete("schema");
+  const adapter = new PrismaPg({ connectionString: clean.toString(), max: 10 }, schema ? { schema } : undefined);
+  const prisma = new PostgresClient({ adapter }) as unknown as Db;
+  return { prisma, provider: "postgresql", url, close: () => prisma.$disconnect() };
+}

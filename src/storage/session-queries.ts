@@ -1,0 +1,60 @@
+import type { Database } from "./db.ts";
+
+const sessionSelect = {
+  id: true,
+  channel: true,
+  externalKey: true,
+  status: true,
+  stage: true,
+  openedAt: true,
+  lastMessageAt: true,
+  lastCustomerAt: true,
+  lastAgentAt: true,
+  closedAt: true,
+  closeReason: true,
+  messageCount: true,
+} as const;
+
+const messageSelect = {
+  id: true,
+  role: true,
+  source: true,
+  externalId: true,
+  msgType: true,
+  text: true,
+  lang: true,
+  sentAt: true,
+  receivedAt: true,
+  participant: { select: { externalId: true, name: true, role: true } },
+} as const;
+
+/** Read side for dashboards and evaluation. */
+export function createSessionQueries(db: Database) {
+  const { prisma } = db;
+  return {
+    list: (opts: { since?: Date; status?: string; limit: number }) =>
+      prisma.session.findMany({
+        where: { ...(opts.since ? { lastMessageAt: { gte: opts.since } } : {}), ...(opts.status ? { status: opts.status } : {}) },
+        orderBy: { lastMessageAt: "desc" },
+        take: opts.limit,
+        select: sessionSelect,
+      }),
+    /** By our id, or else the latest session carrying that platform id (chat, ticket, ingest sessionId). */
+    async get(id: string) {
+      const where = (await prisma.session.findUnique({ where: { id }, select: { id: true } }))
+        ? { id }
+        : ((await prisma.session.findFirst({ where: { externalKey: id }, orderBy: { openedAt: "desc" }, select: { id: true } })) ?? undefined);
+      if (!where) return undefined;
+      return prisma.session.findUnique({
+        where: { id: where.id },
+        select: {
+          ...sessionSelect,
+          messages: { orderBy: [{ sentAt: "asc" }, { receivedAt: "asc" }], select: messageSelect },
+          events: { orderBy: { at: "asc" }, select: { kind: true, at: true, data: true } },
+        },
+      });
+    },
+  };
+}
+
+export type SessionQueries = ReturnType<typeof createSessionQueries>;
