@@ -1,5 +1,5 @@
 import { Router } from "express";
-import { apiBatchSchema, apiDedupKey } from "../ingest/api-message.ts";
+import { apiDedupKey, parseApiBatch } from "../ingest/api-message.ts";
 import { AppError } from "../shared/errors.ts";
 import { parseJsonBody, rawJsonBody } from "./raw-json.ts";
 import type { RecordEvents } from "./record-event.ts";
@@ -13,11 +13,9 @@ export function ingestRoute(o: { maxBodyBytes: number; recordMany: RecordEvents 
   const router = Router();
   router.post("/v1/messages", ...rawJsonBody(o.maxBodyBytes), async (req, res, next) => {
     try {
-      const parsed = apiBatchSchema.safeParse(parseJsonBody(req.body));
-      if (!parsed.success) {
-        throw new AppError("malformed_body", "invalid message(s)", parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
-      }
-      const messages = parsed.data;
+      const parsed = parseApiBatch(parseJsonBody(req.body));
+      if (!parsed.ok) throw new AppError("malformed_body", "invalid message(s): nothing was stored", parsed.issues);
+      const { messages } = parsed;
       const fresh = await o.recordMany(
         messages.map((m) => ({ dedupKey: apiDedupKey(m), source: "api" as const, eventType: "api.message", payload: JSON.stringify(m) })),
       );

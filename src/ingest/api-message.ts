@@ -20,12 +20,29 @@ export const apiMessageSchema = z.object({
 export type ApiMessage = z.infer<typeof apiMessageSchema>;
 
 export const MAX_BATCH = 500;
-/** One message, an array of them, or {messages: [...]}. */
-export const apiBatchSchema = z.union([
-  apiMessageSchema.transform((m) => [m]),
-  z.array(apiMessageSchema).min(1).max(MAX_BATCH),
-  z.object({ messages: z.array(apiMessageSchema).min(1).max(MAX_BATCH) }).transform((b) => b.messages),
-]);
+const batchSchema = z.array(apiMessageSchema).min(1).max(MAX_BATCH);
+
+export type BatchParse = { ok: true; messages: ApiMessage[] } | { ok: false; issues: Array<{ path: string; message: string }> };
+
+/**
+ * Accepts one message, an array, or {messages: [...]}. The shape is decided first so each
+ * problem is reported at its own path ("messages.1.role"), not as "matched no alternative".
+ */
+export function parseApiBatch(body: unknown): BatchParse {
+  const wrapped = body !== null && typeof body === "object" && !Array.isArray(body) && "messages" in body;
+  const single = !Array.isArray(body) && !wrapped;
+  const list = wrapped ? (body as { messages: unknown }).messages : single ? [body] : body;
+  const parsed = batchSchema.safeParse(list);
+  if (parsed.success) return { ok: true, messages: parsed.data };
+  const prefix = wrapped ? ["messages"] : [];
+  return {
+    ok: false,
+    issues: parsed.error.issues.map((i) => ({
+      path: [...prefix, ...(single ? i.path.slice(1) : i.path)].join(".") || "(body)",
+      message: i.message,
+    })),
+  };
+}
 
 export function apiTimestamp(ts: number | string): Date {
   if (typeof ts === "string") return new Date(ts);

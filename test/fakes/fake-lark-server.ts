@@ -1,0 +1,110 @@
+import express from "express";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  body: any;
+  auth?: string;
+}
+
+type Scripted = { status: number; body: unknown; headers?: Record<string, string> };
+
+/**
+ * A local stand-in for the Lark Open API: tenant tokens, messages (create, reply, patch, urgent)
+ * and ephemeral cards. Records every call; failures can be scripted per route ("429 then 500").
+ * Messages created with a uuid seen before return the first message (Lark's own dedupe).
+ */
+export async function startFakeLark() {
+  const calls: RecordedCall[] = [];
+  const script = new Map<string, Scripted[]>();
+  const byUuid = new Map<string, string>();
+  let tokenSeq = 0;
+  let msgSeq = 0;
+  const validTokens = new Set<string>();
+  let delivered: RecordedCall[] = [];
+
+  const app = express();
+  app.use(express.json({ limit: "5mb" }));
+  app.use((req, _res, next) => {
+    calls.push({ method: req.method, path: req.path, query: req.query as Record<string, unknown>, body: req.body, auth: req.get("authorization") });
+    next();
+  });
+
+  const route = (name: string) => (req: express.Request, res: express.Response, next: express.NextFunction) => {
+    const queued = script.get(name);
+    const next1 = queued?.shift();
+    if (next1) {
+      res.status(next1.status).set(next1.headers ?? {}).json(next1.body);
+      return;
+    }
+    if (name !== "token") {
+      const token = (req.get("authorization") ?? "").replace(/^Bearer /, "");
+      if (!validTokens.has(token)) {
+        res.status(400).json({ code: 99991663, msg: "Invalid access token for authorization. Please make a request with token attached." });
+        return;
+      }
+    }
+    next();
+  };
+
+  app.post("/open-apis/auth/v3/tenant_access_token/internal", route("token"), (_req, res) => {
+    const t = `t-fake-${++tokenSeq}`;
+    validTokens.add(t);
+    res.json({ code: 0, msg: "ok", tenant_access_token: t, expire: 7200 });
+  });
+  const sent = (req: express.Request, res: express.Response, extra: Record<string, unknown> = {}) => {
+    const uuid = req.body?.uuid as string | undefined;
+    if (uuid && byUuid.has(uuid)) {
+      res.json({ code: 0, msg: "success", data: { message_id: byUuid.get(uuid) } });
+      return;
+    }
+    const id = `om_fake_${++msgSeq}`;
+    if (uuid) byUuid.set(uuid, id);
+    delivered.push(calls[calls.length - 1]!);
+    res.json({ code: 0, msg: "success", data: { message_id: id, ...extra } });
+  };
+  app.post("/open-apis/im/v1/messages", route("create"), (req, res) => sent(req, res, { chat_id: req.body.receive_id }));
+  app.post("/open-apis/im/v1/messages/:id/reply", route("reply"), (req, res) => sent(req, res));
+  app.patch("/open-apis/im/v1/messages/:id", route("patch"), (req, res) => {
+    delivered.push(calls[calls.length - 1]!);
+    res.json({ code: 0, msg: "success", data: {} });
+  });
+  app.patch("/open-apis/im/v1/messages/:id/urgent_app", route("urgent"), (req, res) => {
+    delivered.push(calls[calls.length - 1]!);
+    res.json({ code: 0, msg: "success", data: { invalid_user_id_list: [] } });
+  });
+  app.post("/open-apis/ephemeral/v1/send", route("ephemeral"), (req, res) => sent(req, res));
+
+  const server: Server = await new Promise((r) => {
+    const s = app.listen(0, "127.0.0.1", () => r(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    calls,
+    /** Successful deliveries only (not retries that failed, not uuid repeats). */
+    get delivered() {
+      return delivered;
+    },
+    /** Queue responses for a route: token | create | reply | patch | urgent | ephemeral. */
+    fail(name: string, ...responses: Scripted[]) {
+      script.set(name, [...(script.get(name) ?? []), ...responses]);
+    },
+    /** Forget issued tokens, as Lark does when one expires early. */
+    revokeTokens: () => validTokens.clear(),
+    reset() {
+      calls.length = 0;
+      delivered = [];
+      script.clear();
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+export type FakeLark = Awaited<ReturnType<typeof startFakeLark>>;
+export const RATE_LIMITED = { status: 429, body: { code: 99991400, msg: "request trigger frequency limit" }, headers: { "x-ogw-ratelimit-reset": "0" } };
+export const SERVER_ERROR = { status: 500, body: { code: 500, msg: "internal error" } };

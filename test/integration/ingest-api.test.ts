@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, readJson, startTestApp, TEST_INGEST_TOKEN, type TestApp } from "../helpers/start-test-app.ts";
+import { testDatabaseUrl } from "../helpers/test-db.ts";
+
+let app: TestApp;
+let drop: () => Promise<void>;
+let seq = 0;
+const uid = (p: string) => `${p}-${Date.now().toString(36)}-${++seq}`;
+
+const auth = { authorization: `Bearer ${TEST_INGEST_TOKEN}`, "content-type": "application/json" };
+const postMessages = (body: unknown, headers: Record<string, string> = auth) =>
+  fetch(`${app.url}/v1/messages`, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
+const get = (path: string, headers: Record<string, string> = auth) => fetch(`${app.url}${path}`, { headers });
+
+const msg = (sessionId: string, over: Record<string, unknown> = {}) => ({
+  sessionId,
+  messageId: uid("m"),
+  role: "customer",
+  senderId: "cust-1",
+  text: "where is my parcel?",
+  ts: Math.floor(Date.now() / 1000),
+  channel: "shop-web",
+  ...over,
+});
+
+beforeAll(async () => {
+  const db = testDatabaseUrl();
+  drop = db.drop;
+  app = await startTestApp(db.url, { SESSION_IDLE_MINUTES: "30" });
+});
+afterAll(async () => {
+  await app.stop();
+  await drop();
+});
+
+describe("POST /v1/messages", () => {
+  it("refuses a missing or wrong bearer token with 401 and stores nothing", async () => {
+    const s = uid("s");
+    expect((await postMessages(msg(s), { "content-type": "application/json" })).status).toBe(401);
+    expect((await postMessages(msg(s), { ...auth, authorization: "Bearer wrong" })).status).toBe(401);
+    expect(await app.db.prisma.inboxEvent.count({ where: { payload: { contains: s } } })).toBe(0);
+  });
+
+  it("answers 400 with every reason for an invalid message, and stores none of the batch", async () => {
+    const s = uid("s");
+    const res = await postMessages([msg(s), { ...msg(s), role: "robot", ts: "yesterday" }]);
+    expect(res.status).toBe(400);
+    const body = await readJson(res);
+    expect(body.error).toBe("malformed_body");
+    const paths = body.details.map((d: { path: string }) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(["1.role", "1.ts"]));
+    expect(await app.db.prisma.inboxEvent.count({ where: { payload: { contains: s } } })).toBe(0);
+  });
+
+  it("accepts a batch, is idempotent on messageId, and keeps the conversation in order", async () => {
+    const s = uid("s");
+    const t0 = 1_763_900_000;
+    const batch = [
+      msg(s, { text: "我买的衣服尺码不对，能换吗？", ts: t0, lang: "zh" }),
+      msg(s, { role: "agent", senderId: "agent-7", senderName: "小王", text: "亲，您好，可以换的", ts: t0 + 8 }),
+      msg(s, { text: "怎么换？", ts: (t0 + 30) * 1000 }), // milliseconds are accepted too
+    ];
+    const first = await postMessages({ messages: batch });
+    expect(first.status).toBe(202);
+    expect(await readJson(first)).toMatchObject({ accepted: 3, duplicates: 0 });
+    const again = await postMessages(batch[1]);
+    expect(await readJson(again)).toMatchObject({ accepted: 0, duplicates: 1, results: [{ messageId: batch[1]!.messageId, status: "duplicate" }] });
+
+    const session = await eventually(async () => {
+      const r = await get(`/v1/sessions/${s}`);
+      const b = r.status === 200 ? await readJson(r) : null;
+      return b?.session?.messages?.length === 3 ? b.session : null;
+    });
+    expect(session.messages.map((m: { role: string; text: string }) => m.role)).toEqual(["customer", "agent", "customer"]);
+    expect(session.messages[1].participant).toMatchObject({ externalId: "agent-7", name: "小王", role: "agent" });
+    expect(session).toMatchObject({ channel: "api", externalKey: s, messageCount: 3, status: "open" });
+    expect(new Date(session.messages[2].sentAt).getTime()).toBe((t0 + 30) * 1000);
+
+    // The same session by our own id, and in the list.
+    const byId = await readJson(await get(`/v1/sessions/${session.id}`));
+    expect(byId.session.id).toBe(session.id);
+    const list = await readJson(await get(`/v1/sessions?since=${new Date((t0 - 60) * 1000).toISOString()}`));
+    expect(list.sessions.map((x: { id: string }) => x.id)).toContain(session.id);
+  });
+
+  it("reopens a platform-named session after idleness instead of splitting it", async () => {
+    const s = uid("s");
+    const t0 = 1_763_000_000;
+    await postMessages([msg(s, { ts: t0 }), msg(s, { ts: t0 + 3 * 3600 })]);
+    await eventually(async () => (await app.db.prisma.message.count({ where: { session: { externalKey: s } } })) === 2);
+    expect(await app.db.prisma.session.count({ where: { externalKey: s } })).toBe(1);
+  });
+
+  it("refuses bad JSON, wrong content type and a bad query with clear 4xx", async () => {
+    const bad = await postMessages("{oops");
+    expect(bad.status).toBe(400);
+    expect((await readJson(bad)).message).toMatch(/not valid JSON/);
+    expect((await postMessages("x", { ...auth, "content-type": "text/plain" })).status).toBe(415);
+    expect((await get("/v1/sessions?limit=0")).status).toBe(400);
+    expect((await get("/v1/sessions/does-not-exist")).status).toBe(404);
+  });
+});
+
+describe("health", () => {
+  it("reports the database as reachable", async () => {
+    const res = await get("/healthz", {});
+    expect(res.status).toBe(200);
+    expect(await readJson(res)).toMatchObject({ status: "ok", db: "ok", dryRun: true });
+  });
+});

@@ -1,0 +1,146 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { enqueueOutbox } from "../../src/storage/outbox-repo.ts";
+import { RATE_LIMITED, SERVER_ERROR, startFakeLark, type FakeLark } from "../fakes/fake-lark-server.ts";
+import { eventually, startTestApp, type TestApp } from "../helpers/start-test-app.ts";
+import { testDatabaseUrl } from "../helpers/test-db.ts";
+
+let fake: FakeLark;
+let dbUrl: string;
+let drop: () => Promise<void>;
+let app: TestApp | undefined;
+
+const larkEnv = () => ({ LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "app-secret-for-tests", LARK_DOMAIN: fake.url });
+const start = (workers = true) => startTestApp(dbUrl, larkEnv(), { startWorkers: workers, outboxBackoffMs: { base: 20, max: 80 } });
+const card = (title: string) => ({ msg_type: "interactive", content: { schema: "2.0", header: { title: { tag: "plain_text", content: title } }, body: { elements: [] } } });
+
+beforeAll(async () => {
+  fake = await startFakeLark();
+  const db = testDatabaseUrl();
+  dbUrl = db.url;
+  drop = db.drop;
+});
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+  fake.reset();
+});
+afterAll(async () => {
+  await fake.close();
+  await drop();
+});
+
+describe("outbox delivery to Lark", () => {
+  it("delivers exactly once after a 429 and a 5xx, reusing one idempotency uuid", async () => {
+    app = await start();
+    fake.fail("create", RATE_LIMITED, SERVER_ERROR);
+    const id = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "chat_id:oc_supervisors", payload: card("alert 1") });
+    app.outboxWorker.kick();
+    const row = await eventually(async () => {
+      const r = await app!.outboxRepo.get(id);
+      return r?.status === "sent" ? r : null;
+    });
+    const creates = fake.calls.filter((c) => c.path === "/open-apis/im/v1/messages");
+    expect(creates).toHaveLength(3);
+    expect(new Set(creates.map((c) => c.body.uuid)).size).toBe(1);
+    expect(creates[0]!.query.receive_id_type).toBe("chat_id");
+    expect(creates[0]!.body.receive_id).toBe("oc_supervisors");
+    expect(JSON.parse(creates[0]!.body.content).header.title.content).toBe("alert 1");
+    expect(fake.delivered).toHaveLength(1);
+    expect(row).toMatchObject({ attempts: 3, resultMessageId: expect.stringMatching(/^om_fake_/), lastError: null });
+  });
+
+  it("loses nothing across a restart between attempts", async () => {
+    app = await start(false);
+    fake.fail("create", SERVER_ERROR);
+    const id = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "chat_id:oc_restart", payload: { msg_type: "text", content: { text: "hello" } } });
+    expect(await app.outboxWorker.runOnce()).toBe(1);
+    expect(await app.outboxRepo.get(id)).toMatchObject({ status: "pending", attempts: 1 });
+    await app.stop();
+
+    app = await start(true);
+    await eventually(async () => (await app!.outboxRepo.get(id))?.status === "sent");
+    expect(fake.delivered).toHaveLength(1);
+    expect(fake.delivered[0]!.body.receive_id).toBe("oc_restart");
+  });
+
+  it("refreshes the tenant token when Lark says it is invalid (99991663)", async () => {
+    app = await start();
+    await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "open_id:ou_a", payload: { msg_type: "text", content: { text: "one" } } });
+    app.outboxWorker.kick();
+    await eventually(() => fake.delivered.length === 1);
+    fake.revokeTokens();
+    const id = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "open_id:ou_a", payload: { msg_type: "text", content: { text: "two" } } });
+    app.outboxWorker.kick();
+    await eventually(async () => (await app!.outboxRepo.get(id))?.status === "sent");
+    expect(fake.calls.filter((c) => c.path.endsWith("tenant_access_token/internal"))).toHaveLength(2);
+    expect(fake.delivered).toHaveLength(2);
+  });
+
+  it("patches a card only after it was created, addressing the created message", async () => {
+    app = await start(false);
+    const created = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "chat_id:oc_sup", payload: card("v1") });
+    const patched = await enqueueOutbox(app.db.prisma, { kind: "message.patch", target: "", dependsOnId: created, payload: { content: card("v2").content } });
+    fake.fail("create", SERVER_ERROR);
+    app.outboxWorker.start();
+    await eventually(async () => (await app!.outboxRepo.get(patched))?.status === "sent");
+    const createdRow = await app.outboxRepo.get(created);
+    const patch = fake.calls.find((c) => c.method === "PATCH");
+    expect(patch?.path).toBe(`/open-apis/im/v1/messages/${createdRow!.resultMessageId}`);
+    expect(JSON.parse(patch!.body.content).header.title.content).toBe("v2");
+  });
+
+  it("sends ephemeral cards, replies and urgent buzzes to their own endpoints", async () => {
+    app = await start();
+    const eph = await enqueueOutbox(app.db.prisma, { kind: "ephemeral.send", target: "oc_group", payload: { open_id: "ou_agent", card: card("tip").content } });
+    const rep = await enqueueOutbox(app.db.prisma, { kind: "message.reply", target: "om_original", payload: { msg_type: "text", content: { text: "re" } } });
+    const urg = await enqueueOutbox(app.db.prisma, { kind: "message.urgent", target: "om_alert", payload: { user_id_list: ["ou_sup"] } });
+    app.outboxWorker.kick();
+    await eventually(async () => {
+      const rows = await Promise.all([eph, rep, urg].map((i) => app!.outboxRepo.get(i)));
+      return rows.every((r) => r?.status === "sent");
+    });
+    const paths = fake.delivered.map((c) => `${c.method} ${c.path}`).sort();
+    expect(paths).toEqual(["PATCH /open-apis/im/v1/messages/om_alert/urgent_app", "POST /open-apis/ephemeral/v1/send", "POST /open-apis/im/v1/messages/om_original/reply"]);
+    const e = fake.delivered.find((c) => c.path.includes("ephemeral"))!;
+    expect(e.body).toMatchObject({ chat_id: "oc_group", open_id: "ou_agent", msg_type: "interactive" });
+  });
+
+  it("gives up at once on a request Lark rejects as invalid", async () => {
+    app = await start();
+    fake.fail("create", { status: 400, body: { code: 230001, msg: "invalid receive_id" } });
+    const id = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "chat_id:oc_bad", payload: { msg_type: "text", content: { text: "x" } } });
+    app.outboxWorker.kick();
+    const row = await eventually(async () => {
+      const r = await app!.outboxRepo.get(id);
+      return r?.status === "failed" ? r : null;
+    });
+    expect(row.attempts).toBe(1);
+    expect(row.lastError).toMatch(/230001/);
+    expect(fake.delivered).toHaveLength(0);
+  });
+
+  it("never logs the app secret or the tenant token", async () => {
+    app = await start();
+    fake.fail("create", SERVER_ERROR);
+    await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "chat_id:oc_log", payload: { msg_type: "text", content: { text: "客户电话 13912345678" } } });
+    app.outboxWorker.kick();
+    await eventually(() => fake.delivered.length === 1);
+    const log = app.logLines.join("\n");
+    expect(log).toContain("send failed; will retry");
+    expect(log).not.toContain("app-secret-for-tests");
+    expect(log).not.toMatch(/t-fake-\d/);
+    expect(log).not.toContain("13912345678");
+  });
+});
+
+describe("dry-run (no Lark credentials)", () => {
+  it("records the send as dry_run and sends nothing", async () => {
+    app = await startTestApp(dbUrl, {}, { outboxBackoffMs: { base: 20, max: 80 } });
+    expect(app.sender.dryRun).toBe(true);
+    const id = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "chat_id:oc_x", payload: { msg_type: "text", content: { text: "hi" } } });
+    app.outboxWorker.kick();
+    await eventually(async () => (await app!.outboxRepo.get(id))?.status === "dry_run");
+    expect(fake.calls).toHaveLength(0);
+    expect(app.logLines.some((l) => l.includes("dry-run: would send"))).toBe(true);
+  });
+});
