@@ -15,20 +15,27 @@ export interface LarkWsOptions {
 }
 
 /**
+ * What WSClient calls for each event frame (it only ever calls invoke(), with the envelope
+ * parsed but not flattened). Resolving acks the frame; throwing makes the SDK answer 500.
+ */
+export function createWsDispatcher(record: RecordEvent) {
+  return {
+    async invoke(data: unknown): Promise<undefined> {
+      const envelope = toEnvelope((data ?? {}) as Record<string, unknown>);
+      await record({ dedupKey: larkDedupKey(envelope), source: "lark_ws", eventType: envelope.header.event_type, payload: JSON.stringify(envelope) });
+      return undefined;
+    },
+  };
+}
+
+/**
  * LARK_EVENT_MODE=ws: the same events over the SDK's long connection (no public URL needed).
  * The SDK acks a frame when our handler resolves, so we resolve only after the event is
  * recorded — exactly the webhook's contract — and throw (→ 500, Lark redelivers) if it is not.
  */
 export function startLarkWs(o: LarkWsOptions) {
   const log = o.log.child({ component: "lark-ws" });
-  // Only invoke() is called by WSClient; the envelope arrives parsed and not flattened.
-  const dispatcher = {
-    async invoke(data: unknown) {
-      const envelope = toEnvelope((data ?? {}) as Record<string, unknown>);
-      await o.record({ dedupKey: larkDedupKey(envelope), source: "lark_ws", eventType: envelope.header.event_type, payload: JSON.stringify(envelope) });
-      return undefined;
-    },
-  } as unknown as lark.EventDispatcher;
+  const dispatcher = createWsDispatcher(o.record) as unknown as lark.EventDispatcher;
 
   const client = new lark.WSClient({
     appId: o.appId,
