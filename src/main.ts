@@ -1,7 +1,10 @@
+import { existsSync } from "node:fs";
 import { ConfigError, loadConfig } from "./config/env.ts";
 import { startCsCoach } from "./start.ts";
 
 // Entry point for `npm start`: read the configuration once, start, and stop cleanly on signals.
+// A .env file is optional; values already in the environment win over it.
+if (existsSync(".env")) process.loadEnvFile(".env");
 try {
   const coach = await startCsCoach(loadConfig());
   let signals = 0;

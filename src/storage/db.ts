@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.ts";
 import { PrismaClient as PostgresClient } from "../generated/postgres/client.ts";
+import { serializeSqlite } from "./sqlite-serialized.ts";
 
 /**
  * The models are identical for both providers (one schema, two generated clients), so the
@@ -37,8 +38,8 @@ export function openDatabase(url: string): Database {
   if (url.startsWith("file:")) {
     const path = sqlitePath(url);
     mkdirSync(dirname(path), { recursive: true });
-    // WAL + busy timeout: readers never block the writer, and concurrent writers wait instead of failing.
-    const adapter = new PrismaBetterSQLite3({ url: `file:${path}` }, { timestampFormat: "unixepoch-ms" });
+    // Integer milliseconds compare and sort like the numbers they are, in raw SQL too.
+    const adapter = serializeSqlite(new PrismaBetterSQLite3({ url: `file:${path}` }, { timestampFormat: "unixepoch-ms" }));
     const prisma = new SqliteClient({ adapter });
     return { prisma, provider: "sqlite", url, close: () => prisma.$disconnect() };
   }
