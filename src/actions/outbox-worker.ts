@@ -1,3 +1,4 @@
+import { setImmediate as yieldToIo } from "node:timers/promises";
 import { classifyLarkError } from "../clients/lark-errors.ts";
 import type { LarkSender } from "../clients/lark-sender.ts";
 import type { Clock } from "../shared/clock.ts";
@@ -82,7 +83,10 @@ export function createOutboxWorker(o: OutboxWorkerOptions) {
 
   async function runOnce(): Promise<number> {
     const rows = await o.repo.claimDue(new Date(o.clock.now()), BATCH, LEASE_MS);
-    for (const row of rows) await deliver(row);
+    for (const row of rows) {
+      await yieldToIo(); // see the inbox worker: keep the edge responsive during a backlog
+      await deliver(row);
+    }
     return rows.length;
   }
 

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToIo } from "node:timers/promises";
 import type { ProcessInboxEvent } from "../pipeline.ts";
 import type { Logger } from "../shared/logger.ts";
 import { createWorkerLoop } from "../shared/worker-loop.ts";
@@ -15,6 +16,9 @@ export function createInboxWorker(inbox: InboxRepo, process: ProcessInboxEvent, 
   async function runOnce(): Promise<number> {
     const rows = await inbox.pending(BATCH);
     for (const row of rows) {
+      // SQLite calls resolve synchronously, so without this a long backlog would run entirely in
+      // microtasks and starve the HTTP edge: let pending requests (acks) in between events.
+      await yieldToIo();
       try {
         await process(row);
       } catch (e) {

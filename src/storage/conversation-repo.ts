@@ -29,18 +29,48 @@ async function sessionFor(tx: Tx, ref: SessionRef, at: Date, idleMs: number): Pr
   });
 }
 
-async function participant(tx: Tx, p: NormalizedMessage["sender"]) {
+export interface KnownParticipant {
+  id: string;
+  role: string;
+  name: string | null;
+}
+
+/**
+ * Participants change rarely, so the pipeline remembers them between messages; the cache is
+ * filled only after a transaction commits (a rolled-back insert must not be remembered).
+ */
+export function createParticipantCache(max = 10_000) {
+  const map = new Map<string, KnownParticipant>();
+  const key = (p: NormalizedMessage["sender"]) => `${p.platform}:${p.externalId}`;
+  return {
+    get: (p: NormalizedMessage["sender"]) => {
+      const hit = map.get(key(p));
+      return hit && hit.role === p.role && (!p.name || hit.name === p.name) ? hit : undefined;
+    },
+    remember(p: NormalizedMessage["sender"], known: KnownParticipant) {
+      if (map.size >= max) map.delete(map.keys().next().value!);
+      map.set(key(p), known);
+    },
+    clear: () => map.clear(),
+  };
+}
+export type ParticipantCache = ReturnType<typeof createParticipantCache>;
+
+async function participant(tx: Tx, p: NormalizedMessage["sender"], cache?: ParticipantCache): Promise<KnownParticipant> {
+  const hit = cache?.get(p);
+  if (hit) return hit;
   return tx.participant.upsert({
     where: { platform_externalId: { platform: p.platform, externalId: p.externalId } },
     create: { id: randomUUID(), platform: p.platform, externalId: p.externalId, role: p.role, name: p.name },
     // Roles can change (an id added to AGENT_OPEN_IDS); the message keeps the role it was sent with.
     update: { role: p.role, ...(p.name ? { name: p.name } : {}) },
+    select: { id: true, role: true, name: true },
   });
 }
 
-export async function storeMessage(tx: Tx, m: NormalizedMessage, raw: string, inboxId: number, idleMs: number) {
+export async function storeMessage(tx: Tx, m: NormalizedMessage, raw: string, inboxId: number, idleMs: number, participants?: ParticipantCache) {
   const session = await sessionFor(tx, m.session, m.sentAt, idleMs);
-  const who = await participant(tx, m.sender);
+  const who = await participant(tx, m.sender, participants);
   const message = await tx.message.create({
     data: {
       id: randomUUID(),
@@ -70,7 +100,7 @@ export async function storeMessage(tx: Tx, m: NormalizedMessage, raw: string, in
       ...(m.meta && Object.keys(m.meta).length && !session.meta ? { meta: JSON.stringify(m.meta) } : {}),
     },
   });
-  return { session: updated, message };
+  return { session: updated, message, participant: who };
 }
 
 export async function storeSessionEvent(tx: Tx, ev: NormalizedSessionEvent, idleMs: number) {

@@ -196,4 +196,19 @@ describe("Service Desk events", () => {
       ["agent", "您好，这边为您查询一下"],
     ]);
   });
+
+  it("keeps one message when Service Desk redelivers it under a new event id", async () => {
+    const msg = fixture("helpdesk.ticket_message.created_v1.json");
+    msg.header.token = TEST_VERIFICATION_TOKEN;
+    const again = structuredClone(msg);
+    again.header.event_id = "evt_hd_redelivered";
+    for (const e of [msg, again]) expect((await post(larkRequest(e, { encryptKey: TEST_ENCRYPT_KEY }))).status).toBe(200);
+    await eventually(async () => (await app.db.prisma.inboxEvent.count({ where: { status: { not: "pending" } } })) === 2);
+    expect(await app.db.prisma.message.count()).toBe(1);
+    const rows = await app.db.prisma.inboxEvent.findMany({ orderBy: { id: "asc" } });
+    expect(rows.map((r) => [r.status, r.error])).toEqual([
+      ["done", null],
+      ["ignored", "duplicate message"],
+    ]);
+  });
 });
