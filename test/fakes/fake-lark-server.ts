@@ -1,4 +1,6 @@
 import express from "express";
+import { WebSocketServer, type WebSocket } from "ws";
+import { decodeFrame, encodeFrame, type Frame } from "./pbbp2.ts";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 
@@ -17,7 +19,7 @@ type Scripted = { status: number; body: unknown; headers?: Record<string, string
  * and ephemeral cards. Records every call; failures can be scripted per route ("429 then 500").
  * Messages created with a uuid seen before return the first message (Lark's own dedupe).
  */
-export async function startFakeLark() {
+export async function startFakeLark(opts: { wsPingIntervalSeconds?: number } = {}) {
   const calls: RecordedCall[] = [];
   const script = new Map<string, Scripted[]>();
   const byUuid = new Map<string, string>();
@@ -78,10 +80,39 @@ export async function startFakeLark() {
   });
   app.post("/open-apis/ephemeral/v1/send", route("ephemeral"), (req, res) => sent(req, res));
 
+  // ── long connection: endpoint discovery, then pbbp2 frames over a WebSocket ──
+  const sockets = new Set<WebSocket>();
+  const acks = new Map<string, (f: Frame) => void>();
+  let wsConnections = 0;
+  let port = 0;
+  app.post("/callback/ws/endpoint", (req, res) => {
+    if (!req.body?.AppID || !req.body?.AppSecret) {
+      res.json({ code: 514, msg: "auth failed" });
+      return;
+    }
+    res.json({
+      code: 0,
+      data: { URL: `ws://127.0.0.1:${port}/ws?fake=1&device_id=dev1&service_id=7`, ClientConfig: { PingInterval: opts.wsPingIntervalSeconds ?? 120, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 } },
+    });
+  });
+
   const server: Server = await new Promise((r) => {
     const s = app.listen(0, "127.0.0.1", () => r(s));
   });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  const wss = new WebSocketServer({ server, path: "/ws" });
+  // Pings are never answered: a client without a liveness watchdog would wait forever.
+  wss.on("connection", (ws) => {
+    wsConnections++;
+    sockets.add(ws);
+    ws.on("close", () => sockets.delete(ws));
+    ws.on("message", (data: Buffer) => {
+      const f = decodeFrame(new Uint8Array(data));
+      const id = f.headers.find((h) => h.key === "message_id")?.value;
+      if (f.method === 1 && id) acks.get(id)?.(f);
+    });
+  });
 
   return {
     url,
@@ -101,7 +132,36 @@ export async function startFakeLark() {
       delivered = [];
       script.clear();
     },
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    /** Long connections opened so far (reconnects included). */
+    get wsConnections() {
+      return wsConnections;
+    },
+    /** Connected long-connection clients. */
+    get wsClients() {
+      return sockets.size;
+    },
+    /** Pushes an event frame to the connected client and resolves with its ack payload ({code}). */
+    pushEvent(envelope: unknown, messageId: string): Promise<{ code: number }> {
+      const ws = [...sockets][0];
+      if (!ws) return Promise.reject(new Error("no long-connection client"));
+      return new Promise((resolve) => {
+        acks.set(messageId, (f) => resolve(JSON.parse(new TextDecoder().decode(f.payload))));
+        const headers = [
+          { key: "type", value: "event" },
+          { key: "message_id", value: messageId },
+          { key: "sum", value: "1" },
+          { key: "seq", value: "0" },
+          { key: "trace_id", value: `trace-${messageId}` },
+        ];
+        ws.send(encodeFrame({ SeqID: 1, LogID: 1, service: 7, method: 1, headers, payload: new TextEncoder().encode(JSON.stringify(envelope)) }));
+      });
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.terminate();
+        wss.close();
+        server.close(() => r());
+      }),
   };
 }
 

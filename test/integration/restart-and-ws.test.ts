@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRecorder } from "../../src/edge/record-event.ts";
 import { createWsDispatcher } from "../../src/edge/lark-ws.ts";
 import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
+import { startFakeLark } from "../fakes/fake-lark-server.ts";
 import { eventually, startTestApp, TEST_ENCRYPT_KEY, type TestApp } from "../helpers/start-test-app.ts";
 import { testDatabaseUrl } from "../helpers/test-db.ts";
 
@@ -56,5 +57,40 @@ describe("long connection (ws) dispatcher", () => {
   it("refuses a frame that is not a v2 event, so the SDK answers 500 and Lark redelivers", async () => {
     const ws = createWsDispatcher(async () => true);
     await expect(ws.invoke({ schema: "1.0" })).rejects.toThrow(/schema 2.0/);
+  });
+
+  it("LARK_EVENT_MODE=ws: the SDK's WSClient connects, events are stored, and frames are acked with 200", async () => {
+    await app?.stop();
+    const fake = await startFakeLark();
+    try {
+      app = await startTestApp(url, { LARK_EVENT_MODE: "ws", LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "secret", LARK_DOMAIN: fake.url });
+      await eventually(() => fake.wsClients > 0, "long connection established");
+      const event = imMessageEvent({ chatId: "oc_ws_e2e", text: "通过长连接收到的消息" });
+      const ack = await fake.pushEvent(event, "frame-1");
+      expect(ack.code).toBe(200);
+      const m = await eventually(() => app!.db.prisma.message.findFirst({ where: { session: { externalKey: "oc_ws_e2e" } } }));
+      expect(m.text).toBe("通过长连接收到的消息");
+      // Lark redelivers over the connection when an ack is lost: still one message.
+      expect((await fake.pushEvent(event, "frame-2")).code).toBe(200);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await app.db.prisma.message.count({ where: { session: { externalKey: "oc_ws_e2e" } } })).toBe(1);
+    } finally {
+      await app?.stop();
+      app = undefined;
+      await fake.close();
+    }
+  });
+
+  it("the liveness watchdog reconnects when pings go unanswered", async () => {
+    await app?.stop();
+    const fake = await startFakeLark({ wsPingIntervalSeconds: 1 });
+    try {
+      app = await startTestApp(url, { LARK_EVENT_MODE: "ws", LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "secret", LARK_DOMAIN: fake.url, WS_PING_TIMEOUT_SECONDS: "1" });
+      await eventually(() => fake.wsConnections >= 2, "a second connection after the dead one was detected", 15_000);
+    } finally {
+      await app?.stop();
+      app = undefined;
+      await fake.close();
+    }
   });
 });
