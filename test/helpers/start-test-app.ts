@@ -1,7 +1,9 @@
+import { afterAll, beforeAll } from "vitest";
 import { loadConfig } from "../../src/config/env.ts";
 import { createMemoryLogger } from "../../src/shared/logger.ts";
 import { startCsCoach, type StartOverrides } from "../../src/start.ts";
 import { TEST_VERIFICATION_TOKEN } from "./lark-events.ts";
+import { testDatabaseUrl } from "./test-db.ts";
 
 export { TEST_VERIFICATION_TOKEN };
 
@@ -42,3 +44,22 @@ export async function eventually<T>(fn: () => Promise<T> | T, message = "conditi
 
 /** Response bodies in tests are whatever the server sent; assertions check their shape. */
 export const readJson = (res: Response): Promise<any> => res.json() as Promise<any>;
+
+/**
+ * Registers beforeAll/afterAll that start the app on a fresh database and tear both down.
+ * Returns a holder: read `.app` inside tests.
+ */
+export function useTestApp(env: Record<string, string | undefined> = {}, overrides: StartOverrides = {}) {
+  const holder = {} as { app: TestApp };
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const db = testDatabaseUrl();
+    drop = db.drop;
+    holder.app = await startTestApp(db.url, env, overrides);
+  });
+  afterAll(async () => {
+    await holder.app?.stop();
+    await drop?.();
+  });
+  return holder;
+}

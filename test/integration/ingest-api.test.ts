@@ -1,16 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, readJson, startTestApp, TEST_INGEST_TOKEN, type TestApp } from "../helpers/start-test-app.ts";
-import { testDatabaseUrl } from "../helpers/test-db.ts";
+import { describe, expect, it } from "vitest";
+import { eventually, readJson, useTestApp, TEST_INGEST_TOKEN } from "../helpers/start-test-app.ts";
 
-let app: TestApp;
-let drop: () => Promise<void>;
+const ctx = useTestApp({ SESSION_IDLE_MINUTES: "30" });
+
 let seq = 0;
 const uid = (p: string) => `${p}-${Date.now().toString(36)}-${++seq}`;
 
 const auth = { authorization: `Bearer ${TEST_INGEST_TOKEN}`, "content-type": "application/json" };
 const postMessages = (body: unknown, headers: Record<string, string> = auth) =>
-  fetch(`${app.url}/v1/messages`, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
-const get = (path: string, headers: Record<string, string> = auth) => fetch(`${app.url}${path}`, { headers });
+  fetch(`${ctx.app.url}/v1/messages`, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
+const get = (path: string, headers: Record<string, string> = auth) => fetch(`${ctx.app.url}${path}`, { headers });
 
 const msg = (sessionId: string, over: Record<string, unknown> = {}) => ({
   sessionId,
@@ -23,22 +22,13 @@ const msg = (sessionId: string, over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-beforeAll(async () => {
-  const db = testDatabaseUrl();
-  drop = db.drop;
-  app = await startTestApp(db.url, { SESSION_IDLE_MINUTES: "30" });
-});
-afterAll(async () => {
-  await app.stop();
-  await drop();
-});
 
 describe("POST /v1/messages", () => {
   it("refuses a missing or wrong bearer token with 401 and stores nothing", async () => {
     const s = uid("s");
     expect((await postMessages(msg(s), { "content-type": "application/json" })).status).toBe(401);
     expect((await postMessages(msg(s), { ...auth, authorization: "Bearer wrong" })).status).toBe(401);
-    expect(await app.db.prisma.inboxEvent.count({ where: { payload: { contains: s } } })).toBe(0);
+    expect(await ctx.app.db.prisma.inboxEvent.count({ where: { payload: { contains: s } } })).toBe(0);
   });
 
   it("answers 400 with every reason for an invalid message, and stores none of the batch", async () => {
@@ -49,7 +39,7 @@ describe("POST /v1/messages", () => {
     expect(body.error).toBe("malformed_body");
     const paths = body.details.map((d: { path: string }) => d.path);
     expect(paths).toEqual(expect.arrayContaining(["1.role", "1.ts"]));
-    expect(await app.db.prisma.inboxEvent.count({ where: { payload: { contains: s } } })).toBe(0);
+    expect(await ctx.app.db.prisma.inboxEvent.count({ where: { payload: { contains: s } } })).toBe(0);
   });
 
   it("accepts a batch, is idempotent on messageId, and keeps the conversation in order", async () => {
@@ -87,8 +77,8 @@ describe("POST /v1/messages", () => {
     const s = uid("s");
     const t0 = 1_763_000_000;
     await postMessages([msg(s, { ts: t0 }), msg(s, { ts: t0 + 3 * 3600 })]);
-    await eventually(async () => (await app.db.prisma.message.count({ where: { session: { externalKey: s } } })) === 2);
-    expect(await app.db.prisma.session.count({ where: { externalKey: s } })).toBe(1);
+    await eventually(async () => (await ctx.app.db.prisma.message.count({ where: { session: { externalKey: s } } })) === 2);
+    expect(await ctx.app.db.prisma.session.count({ where: { externalKey: s } })).toBe(1);
   });
 
   it("refuses bad JSON, wrong content type and a bad query with clear 4xx", async () => {

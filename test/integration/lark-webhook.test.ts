@@ -1,37 +1,27 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { fixture, imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
-import { AGENT_OPEN_ID, eventually, readJson, startTestApp, TEST_ENCRYPT_KEY, TEST_VERIFICATION_TOKEN, type TestApp } from "../helpers/start-test-app.ts";
-import { testDatabaseUrl } from "../helpers/test-db.ts";
+import { AGENT_OPEN_ID, eventually, readJson, useTestApp, TEST_ENCRYPT_KEY, TEST_VERIFICATION_TOKEN } from "../helpers/start-test-app.ts";
 
-let app: TestApp;
-let drop: () => Promise<void>;
+const ctx = useTestApp();
+
 
 const post = (req: { body: string | Buffer; headers: Record<string, string> }) =>
-  fetch(`${app.url}/lark/events`, { method: "POST", body: req.body, headers: req.headers });
+  fetch(`${ctx.app.url}/lark/events`, { method: "POST", body: req.body, headers: req.headers });
 
 const counts = async () => ({
-  inbox: await app.db.prisma.inboxEvent.count(),
-  messages: await app.db.prisma.message.count(),
+  inbox: await ctx.app.db.prisma.inboxEvent.count(),
+  messages: await ctx.app.db.prisma.message.count(),
 });
 
-beforeAll(async () => {
-  const db = testDatabaseUrl();
-  drop = db.drop;
-  app = await startTestApp(db.url);
-});
-afterAll(async () => {
-  await app.stop();
-  await drop();
-});
 beforeEach(async () => {
   // Each test starts from empty tables (the app and its schema stay up).
-  await app.inboxWorker.stop();
-  await app.db.prisma.message.deleteMany();
-  await app.db.prisma.sessionEvent.deleteMany();
-  await app.db.prisma.session.deleteMany();
-  await app.db.prisma.participant.deleteMany();
-  await app.db.prisma.inboxEvent.deleteMany();
-  app.inboxWorker.start();
+  await ctx.app.inboxWorker.stop();
+  await ctx.app.db.prisma.message.deleteMany();
+  await ctx.app.db.prisma.sessionEvent.deleteMany();
+  await ctx.app.db.prisma.session.deleteMany();
+  await ctx.app.db.prisma.participant.deleteMany();
+  await ctx.app.db.prisma.inboxEvent.deleteMany();
+  ctx.app.inboxWorker.start();
 });
 
 describe("POST /lark/events — signed and encrypted delivery", () => {
@@ -42,7 +32,7 @@ describe("POST /lark/events — signed and encrypted delivery", () => {
       const res = await post(larkRequest(event, { encryptKey: TEST_ENCRYPT_KEY }));
       expect(res.status).toBe(200);
     }
-    const stored = await eventually(() => app.db.prisma.message.findMany({ include: { session: true, participant: true } }).then((m) => (m.length ? m : null)));
+    const stored = await eventually(() => ctx.app.db.prisma.message.findMany({ include: { session: true, participant: true } }).then((m) => (m.length ? m : null)));
     await new Promise((r) => setTimeout(r, 150));
     expect(await counts()).toEqual({ inbox: 1, messages: 1 });
     const m = stored[0]!;
@@ -68,10 +58,10 @@ describe("POST /lark/events — signed and encrypted delivery", () => {
     const chatId = "oc_group_roles";
     await post(larkRequest(imMessageEvent({ chatId, text: "您好，我是客服小王，很高兴为您服务", senderOpenId: AGENT_OPEN_ID }), { encryptKey: TEST_ENCRYPT_KEY }));
     await post(larkRequest(imMessageEvent({ chatId, text: "I am a bot", senderType: "app" }), { encryptKey: TEST_ENCRYPT_KEY }));
-    await eventually(async () => (await app.db.prisma.inboxEvent.count({ where: { status: { not: "pending" } } })) === 2);
-    const messages = await app.db.prisma.message.findMany();
+    await eventually(async () => (await ctx.app.db.prisma.inboxEvent.count({ where: { status: { not: "pending" } } })) === 2);
+    const messages = await ctx.app.db.prisma.message.findMany();
     expect(messages.map((m) => m.role)).toEqual(["agent"]);
-    const ignored = await app.db.prisma.inboxEvent.findFirst({ where: { status: "ignored" } });
+    const ignored = await ctx.app.db.prisma.inboxEvent.findFirst({ where: { status: "ignored" } });
     expect(ignored?.error).toMatch(/bots are not scored/);
   });
 
@@ -80,7 +70,7 @@ describe("POST /lark/events — signed and encrypted delivery", () => {
     const image = imMessageEvent({ messageType: "image", content: { image_key: "img_1" } });
     await post(larkRequest(post1, { encryptKey: TEST_ENCRYPT_KEY }));
     await post(larkRequest(image, { encryptKey: TEST_ENCRYPT_KEY }));
-    const msgs = await eventually(() => app.db.prisma.message.findMany({ orderBy: { receivedAt: "asc" } }).then((m) => (m.length === 2 ? m : null)));
+    const msgs = await eventually(() => ctx.app.db.prisma.message.findMany({ orderBy: { receivedAt: "asc" } }).then((m) => (m.length === 2 ? m : null)));
     expect(msgs[0]!.text).toContain("我是一个标题");
     expect(msgs[0]!.text).toContain("第一行 :超链接@Tom");
     expect(msgs[0]!.text).toContain("[image]");
@@ -143,7 +133,7 @@ describe("POST /lark/events — refusals store nothing", () => {
 
   it("not JSON content type → 415; over the size limit → 413", async () => {
     await refused({ body: "hello", headers: { "content-type": "text/plain" } }, 415, "unsupported_media_type");
-    const huge = JSON.stringify({ encrypt: "x".repeat(app.config.env.MAX_BODY_BYTES + 10) });
+    const huge = JSON.stringify({ encrypt: "x".repeat(ctx.app.config.env.MAX_BODY_BYTES + 10) });
     await refused({ body: huge, headers: { "content-type": "application/json" } }, 413, "payload_too_large");
   });
 });
@@ -185,8 +175,8 @@ describe("Service Desk events", () => {
     for (const e of [created, msg, updated, agentReply]) {
       expect((await post(larkRequest(e, { encryptKey: TEST_ENCRYPT_KEY }))).status).toBe(200);
     }
-    await eventually(async () => (await app.db.prisma.inboxEvent.count({ where: { status: "pending" } })) === 0 && (await app.db.prisma.inboxEvent.count()) === 4);
-    const sessions = await app.db.prisma.session.findMany({ include: { messages: { orderBy: { receivedAt: "asc" } }, events: { orderBy: { id: "asc" } } } });
+    await eventually(async () => (await ctx.app.db.prisma.inboxEvent.count({ where: { status: "pending" } })) === 0 && (await ctx.app.db.prisma.inboxEvent.count()) === 4);
+    const sessions = await ctx.app.db.prisma.session.findMany({ include: { messages: { orderBy: { receivedAt: "asc" } }, events: { orderBy: { id: "asc" } } } });
     expect(sessions).toHaveLength(1);
     const s = sessions[0]!;
     expect(s).toMatchObject({ channel: "helpdesk", externalKey: "6626871355780366331", stage: "human" });
@@ -203,9 +193,9 @@ describe("Service Desk events", () => {
     const again = structuredClone(msg);
     again.header.event_id = "evt_hd_redelivered";
     for (const e of [msg, again]) expect((await post(larkRequest(e, { encryptKey: TEST_ENCRYPT_KEY }))).status).toBe(200);
-    await eventually(async () => (await app.db.prisma.inboxEvent.count({ where: { status: { not: "pending" } } })) === 2);
-    expect(await app.db.prisma.message.count()).toBe(1);
-    const rows = await app.db.prisma.inboxEvent.findMany({ orderBy: { id: "asc" } });
+    await eventually(async () => (await ctx.app.db.prisma.inboxEvent.count({ where: { status: { not: "pending" } } })) === 2);
+    expect(await ctx.app.db.prisma.message.count()).toBe(1);
+    const rows = await ctx.app.db.prisma.inboxEvent.findMany({ orderBy: { id: "asc" } });
     expect(rows.map((r) => [r.status, r.error])).toEqual([
       ["done", null],
       ["ignored", "duplicate message"],
