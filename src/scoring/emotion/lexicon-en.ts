@@ -1,0 +1,22 @@
+import type { EmotionCategory } from "./lexicon-zh.ts";
+
+/**
+ * Customer-service phrases for English chats, written for CS Coach. AFINN (through the
+ * `sentiment` package) scores general words; these add what support chats say instead:
+ * things not working, money taken, waiting, thanks.
+ */
+export const EN_PHRASES: Array<[RegExp, number, EmotionCategory]> = [
+  [/\b(?:does ?n[o']?t|do ?n[o']?t|did ?n[o']?t|is ?n[o']?t|wo ?n[o']?t|not) (?:work|working|load|open|arrive|arrived|show|start|sync|download)/, -0.8, "frustration"],
+  [/\b(?:can ?not|can'?t|could ?n[o']?t|unable to|impossible to|not able to|not possible)\b/, -0.6, "frustration"],
+  [/\b(?:still|again|keeps?|always|every time|for (?:days|weeks|hours)|several times)\b/, -0.3, "frustration"],
+  [/\b(?:error|fail(?:s|ed|ing|ure)?|broken|crash(?:es|ed)?|bug|stuck|freez(?:e|es|ing)|blocked|missing|lost|wrong(?:ly)?)\b/, -0.6, "frustration"],
+  [/\b(?:charged|double charged|overcharged|debited|billed|my money|money back|reimburs\w*|refund\w*|chargeback)\b/, -0.7, "anger"],
+  [/\b(?:cancel\w*|unsubscribe|terminate|close my account)\b/, -0.5, "frustration"],
+  [/\b(?:dissatisfied|unacceptable|ridiculous|outrageous|disgusting|scam|fraud|rip ?off|useless|terrible|horrible|awful|worst|furious|angry|annoyed|fed up|sick of|joke)\b/, -0.9, "anger"],
+  [/\b(?:disappoint\w*|frustrat\w*|upset|unhappy|sad|unfortunately|problem|issue|complain\w*)\b/, -0.6, "frustration"],
+  [/\b(?:waiting|waited|no (?:one|answer|response|reply)|nobody|ignored|how long)\b/, -0.5, "frustration"],
+  [/\b(?:urgent(?:ly)?|asap|immediately|right now|hurry|as soon as possible|deadline|worried|anxious)\b/, -0.4, "anxiety"],
+  [/\b(?:thanks?|thank you|thx|ty|much appreciated|appreciate)\b/, 0.7, "satisfaction"],
+  [/\b(?:great|perfect|awesome|excellent|wonderful|lovely|fantastic|super|brilliant|amazing|helpful|solved|works now|working now|happy|glad|nice)\b/, 0.8, "satisfaction"],
+  [/\b(?:have a (?:nice|good|great|lovely) (?:day|evening|weekend))\b/, 0.7, "satisfaction"],
+];

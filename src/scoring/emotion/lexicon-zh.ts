@@ -1,0 +1,62 @@
+/**
+ * Customer-service vocabulary for Chinese chats, written for CS Coach from the service norms in
+ * the source documents (complaints, waiting, refunds, praise). Weights are −1..1; `cat` says
+ * which emotion a word points to. The trained model decides polarity on open text; these words
+ * explain a score and carry the categories and chat phrasing reviews do not have.
+ */
+export type EmotionCategory = "anger" | "frustration" | "anxiety" | "neutral" | "satisfaction";
+export interface LexEntry {
+  w: number;
+  cat?: EmotionCategory;
+}
+
+const entries: Array<[string, number, EmotionCategory?]> = [
+  // anger: insults, accusations, fury
+  ["垃圾", -1, "anger"], ["骗子", -1, "anger"], ["坑人", -0.9, "anger"], ["欺骗", -0.9, "anger"], ["黑心", -0.9, "anger"],
+  ["气死", -1, "anger"], ["生气", -0.8, "anger"], ["愤怒", -0.9, "anger"], ["恶心", -0.9, "anger"], ["无语", -0.7, "anger"],
+  ["太过分", -0.9, "anger"], ["过分", -0.7, "anger"], ["忍无可忍", -1, "anger"], ["滚", -1, "anger"], ["破", -0.5, "anger"],
+  ["什么玩意", -0.9, "anger"], ["坑爹", -0.9, "anger"], ["缺德", -0.9, "anger"], ["不要脸", -1, "anger"], ["霸王条款", -0.8, "anger"],
+  ["敷衍", -0.8, "anger"], ["踢皮球", -0.8, "anger"], ["态度差", -0.9, "anger"], ["态度恶劣", -1, "anger"], ["耍我", -0.9, "anger"],
+  ["忽悠", -0.8, "anger"], ["假货", -0.9, "anger"], ["烂", -0.8, "anger"], ["差劲", -0.9, "anger"], ["离谱", -0.8, "anger"],
+  // frustration / dissatisfaction
+  ["失望", -0.8, "frustration"], ["不满", -0.8, "frustration"], ["不满意", -0.8, "frustration"], ["差", -0.7, "frustration"], ["慢", -0.5, "frustration"],
+  ["太慢", -0.8, "frustration"], ["很慢", -0.7, "frustration"], ["还没", -0.5, "frustration"], ["还没到", -0.6, "frustration"], ["一直", -0.3, "frustration"],
+  ["又", -0.2, "frustration"], ["问题", -0.3, "frustration"], ["坏了", -0.7, "frustration"], ["破损", -0.7, "frustration"], ["质量差", -0.9, "frustration"],
+  ["不行", -0.6, "frustration"], ["没用", -0.6, "frustration"], ["麻烦", -0.4, "frustration"], ["难用", -0.7, "frustration"], ["退货", -0.3, "frustration"],
+  ["退款", -0.3, "frustration"], ["少了", -0.5, "frustration"], ["漏发", -0.7, "frustration"], ["错发", -0.7, "frustration"], ["发错", -0.7, "frustration"],
+  ["不好", -0.7, "frustration"], ["不太好", -0.5, "frustration"], ["一般", -0.3, "frustration"], ["凉了", -0.6, "frustration"], ["难吃", -0.8, "frustration"],
+  ["不新鲜", -0.7, "frustration"], ["变质", -0.8, "frustration"], ["异味", -0.6, "frustration"], ["褪色", -0.6, "frustration"], ["起球", -0.5, "frustration"],
+  ["卡顿", -0.6, "frustration"], ["死机", -0.7, "frustration"], ["不能用", -0.7, "frustration"], ["用不了", -0.7, "frustration"], ["没反应", -0.6, "frustration"],
+  ["没人理", -0.8, "frustration"], ["不回复", -0.7, "frustration"], ["不理", -0.6, "frustration"], ["等了", -0.4, "frustration"], ["等半天", -0.7, "frustration"],
+  ["后悔", -0.8, "frustration"], ["上当", -0.9, "frustration"], ["不值", -0.7, "frustration"], ["贵", -0.4, "frustration"], ["降价", -0.4, "frustration"],
+  ["郁闷", -0.7, "frustration"], ["崩溃", -0.8, "frustration"], ["心累", -0.7, "frustration"], ["无奈", -0.6, "frustration"], ["糟糕", -0.8, "frustration"],
+  ["不靠谱", -0.8, "frustration"], ["差评", -0.8, "frustration"], ["投诉", -0.6, "anger"], ["不会再", -0.7, "frustration"], ["再也不", -0.8, "frustration"],
+  // anxiety / urgency
+  ["着急", -0.5, "anxiety"], ["急", -0.4, "anxiety"], ["急用", -0.5, "anxiety"], ["赶紧", -0.4, "anxiety"], ["尽快", -0.3, "anxiety"],
+  ["快点", -0.4, "anxiety"], ["马上", -0.2, "anxiety"], ["担心", -0.5, "anxiety"], ["怎么办", -0.4, "anxiety"], ["到底", -0.4, "anxiety"],
+  ["什么时候", -0.15, "anxiety"], ["催", -0.4, "anxiety"], ["加急", -0.4, "anxiety"], ["来不及", -0.6, "anxiety"], ["害怕", -0.6, "anxiety"],
+  // satisfaction / gratitude
+  ["谢谢", 0.6, "satisfaction"], ["感谢", 0.7, "satisfaction"], ["多谢", 0.6, "satisfaction"], ["辛苦", 0.5, "satisfaction"], ["满意", 0.8, "satisfaction"],
+  ["好评", 0.8, "satisfaction"], ["不错", 0.7, "satisfaction"], ["很好", 0.8, "satisfaction"], ["好", 0.4, "satisfaction"], ["棒", 0.8, "satisfaction"],
+  ["赞", 0.8, "satisfaction"], ["喜欢", 0.7, "satisfaction"], ["好吃", 0.8, "satisfaction"], ["好用", 0.8, "satisfaction"], ["快", 0.3, "satisfaction"],
+  ["很快", 0.6, "satisfaction"], ["及时", 0.6, "satisfaction"], ["耐心", 0.7, "satisfaction"], ["热情", 0.7, "satisfaction"], ["专业", 0.6, "satisfaction"],
+  ["贴心", 0.8, "satisfaction"], ["周到", 0.8, "satisfaction"], ["解决了", 0.7, "satisfaction"], ["给力", 0.8, "satisfaction"], ["靠谱", 0.7, "satisfaction"],
+  ["划算", 0.7, "satisfaction"], ["实惠", 0.7, "satisfaction"], ["推荐", 0.6, "satisfaction"], ["完美", 0.9, "satisfaction"], ["开心", 0.8, "satisfaction"],
+  ["放心", 0.6, "satisfaction"], ["好的", 0.2, "satisfaction"], ["可以", 0.15, "satisfaction"], ["没问题", 0.4, "satisfaction"], ["理解", 0.3, "satisfaction"],
+  ["新鲜", 0.6, "satisfaction"], ["正品", 0.6, "satisfaction"], ["物美价廉", 0.9, "satisfaction"], ["值", 0.5, "satisfaction"], ["惊喜", 0.8, "satisfaction"],
+];
+
+export const ZH_LEXICON: ReadonlyMap<string, LexEntry> = new Map(entries.map(([word, w, cat]) => [word, { w, cat }]));
+
+/** Words that flip what follows (ICU also glues some onto the next word: 不好, 没用 are entries). */
+export const ZH_NEGATORS = new Set(["不", "没", "没有", "别", "并不", "不是", "无", "未", "毫不", "从不", "绝不", "并没有", "不太", "不怎么", "不算"]);
+
+/** Degree adverbs: how much the next sentiment word counts. */
+export const ZH_DEGREE = new Map<string, number>([
+  ["太", 1.6], ["非常", 1.8], ["特别", 1.7], ["超", 1.6], ["超级", 1.8], ["极其", 2], ["极", 1.8], ["十分", 1.7], ["相当", 1.5],
+  ["真", 1.4], ["真的", 1.4], ["很", 1.3], ["挺", 1.2], ["好", 1.2], ["巨", 1.7], ["贼", 1.6], ["最", 1.8], ["实在", 1.5], ["简直", 1.7],
+  ["有点", 0.6], ["有些", 0.6], ["稍微", 0.5], ["略", 0.5], ["稍", 0.5], ["比较", 0.8], ["还算", 0.7], ["一点", 0.6],
+]);
+
+/** After these, the speaker's real point follows: the clause after weighs more. */
+export const ZH_CONTRAST = ["但是", "不过", "可是", "然而", "就是", "只是", "但"];

@@ -1,0 +1,208 @@
+import Sentiment from "sentiment";
+import { detectEscalation, type Escalation } from "../escalation.ts";
+import { detectLang, normalizeText, segmentZh, tokenizeEn } from "../text.ts";
+import { EN_PHRASES } from "./lexicon-en.ts";
+import { ZH_CONTRAST, ZH_DEGREE, ZH_LEXICON, ZH_NEGATORS, type EmotionCategory } from "./lexicon-zh.ts";
+import type { ZhModel } from "./zh-model.ts";
+
+export type { EmotionCategory };
+
+export interface EmotionScore {
+  lang: "zh" | "en";
+  /** −1 (furious) … 1 (delighted) */
+  valence: number;
+  /** 0 (flat) … 1 (shouting) */
+  intensity: number;
+  category: EmotionCategory;
+  /** What moved the score: words with their weights, and the rules that fired. */
+  evidence: string[];
+  escalation: Escalation;
+}
+
+/** The lexicon scale the sentiment package expects (AFINN: −5..5). */
+const SCALE = 5;
+
+const sentiment = new Sentiment();
+sentiment.registerLanguage("zh", {
+  labels: Object.fromEntries([...ZH_LEXICON].map(([w, e]) => [w, e.w * SCALE])),
+  scoringStrategy: {
+    // Degree words before a sentiment word scale it; a negator up to two words before flips it
+    // (weaker than the opposite: 不好 is bad, 不坏 is only so-so). ICU glues some negators onto
+    // the next word (我不|喜欢 stays apart but 不太 is one token), so a token ending in 不/没 counts.
+    apply(tokens, cursor, score) {
+      let s = score;
+      for (let back = 1; back <= 3 && cursor - back >= 0; back++) {
+        const t = tokens[cursor - back]!;
+        const degree = ZH_DEGREE.get(t);
+        if (degree !== undefined) s *= degree;
+        if (ZH_NEGATORS.has(t) || /[不没]$/.test(t)) {
+          s = -s * 0.7;
+          break;
+        }
+        if (ZH_LEXICON.has(t)) break; // another sentiment word: its own scope
+      }
+      return s;
+    },
+  },
+});
+
+const EMOJI: Array<[RegExp, number, EmotionCategory]> = [
+  [/[😡🤬😠👿💢]|\[(?:angry|rage|怒|发怒)\]/gu, -0.9, "anger"],
+  [/[😤😒🙄👎💩]|\[(?:huff|eyeroll|thumbsdown|鄙视|白眼)\]/gu, -0.6, "frustration"],
+  [/[😭😢😞😔😩😫💔]|\[(?:cry|sob|sad|流泪|大哭)\]/gu, -0.6, "frustration"],
+  [/[😰😱😨😟]|\[(?:scared|shock|惊恐)\]/gu, -0.5, "anxiety"],
+  [/[👍😊😄😁😀🙂🥰😍❤💕🙏👏🎉🌹]|\[(?:smile|thumbsup|heart|thanks|赞|爱心|微笑|鼓掌)\]/gu, 0.6, "satisfaction"],
+];
+
+/** Events that make praise sarcastic when they appear with it: "真快啊，等了三个小时". */
+const SARCASM_CUES = /呵呵|服了|真行|好样的|谢谢你(?:们)?全家|我谢谢你|真是够了|佩服|厉害了|(?:等了|还没|又|第[二三四五0-9]次)/;
+const RHETORICAL = /难道.{0,20}[吗么嘛][?？]?|怎么(?:能|可以|会|好意思).{0,20}[?？]|凭什么|有没有搞错|还有没有|是不是.{0,12}[?？]{1,}/;
+
+interface Partial {
+  value: number; // summed lexicon score, AFINN scale
+  cats: Map<EmotionCategory, number>;
+  evidence: string[];
+}
+
+function addCat(p: Partial, cat: EmotionCategory | undefined, amount: number) {
+  if (cat) p.cats.set(cat, (p.cats.get(cat) ?? 0) + Math.abs(amount));
+}
+
+function zhLexicon(text: string): Partial {
+  const p: Partial = { value: 0, cats: new Map(), evidence: [] };
+  // Split at the last contrast word: the clause after it is what the customer means.
+  const at = Math.max(...ZH_CONTRAST.map((c) => text.lastIndexOf(c)));
+  const clauses: Array<[string, number]> = at > 0 ? [[text.slice(0, at), 0.5], [text.slice(at), 1.5]] : [[text, 1]];
+  for (const [clause, weight] of clauses) {
+    const r = sentiment.analyze(segmentZh(clause).join(" "), { language: "zh" });
+    p.value += r.score * weight;
+    for (const c of r.calculation) {
+      for (const [word, score] of Object.entries(c)) {
+        p.evidence.push(`${word}:${(score / SCALE).toFixed(2)}`);
+        addCat(p, ZH_LEXICON.get(word)?.cat, score);
+      }
+    }
+  }
+  if (at > 0) p.evidence.push("contrast");
+  return p;
+}
+
+function enLexicon(text: string): Partial {
+  const p: Partial = { value: 0, cats: new Map(), evidence: [] };
+  const r = sentiment.analyze(text);
+  p.value += r.score;
+  for (const c of r.calculation) for (const [w, s] of Object.entries(c)) p.evidence.push(`${w}:${(s / SCALE).toFixed(2)}`);
+  addCat(p, r.score < 0 ? "frustration" : r.score > 0 ? "satisfaction" : undefined, r.score);
+  for (const [re, w, cat] of EN_PHRASES) {
+    const m = re.exec(text);
+    if (m) {
+      p.value += w * SCALE * 0.6;
+      p.evidence.push(`${m[0]}:${w.toFixed(2)}`);
+      addCat(p, cat, w);
+    }
+  }
+  return p;
+}
+
+/**
+ * Scores one message. Pure and synchronous (no I/O): the Chinese model is passed in, loaded
+ * once at start-up. Chinese: the trained model gives polarity, the lexicon (through the
+ * `sentiment` package with our negation and degree strategy) gives evidence and category, and
+ * rules add what both miss (contrast, rhetorical questions, repeated punctuation, emoji,
+ * sarcasm). English: AFINN plus support-chat phrases and the same rules.
+ */
+export function scoreEmotion(raw: string, zhModel?: ZhModel, forcedLang?: "zh" | "en"): EmotionScore {
+  const text = normalizeText(raw);
+  const lang = forcedLang ?? detectLang(text);
+  const lex = lang === "zh" ? zhLexicon(text) : enLexicon(text);
+  const evidence = lex.evidence;
+  let bump = 0;
+  let intensity = 0;
+
+  for (const [re, w, cat] of EMOJI) {
+    const n = raw.match(re)?.length ?? 0;
+    if (n) {
+      bump += w * Math.min(2, n);
+      addCat(lex, cat, w);
+      evidence.push(`emoji:${w > 0 ? "+" : "-"}`);
+    }
+  }
+  const bangs = /[!！]{2,}/.test(raw);
+  const questions = /[?？]{2,}/.test(raw);
+  if (bangs) intensity += 0.3;
+  if (questions) {
+    bump -= 0.25;
+    intensity += 0.2;
+    evidence.push("repeated ?");
+  }
+  if (lang === "zh" && RHETORICAL.test(text)) {
+    bump -= 0.4;
+    addCat(lex, "anger", 0.4);
+    evidence.push("rhetorical question");
+  }
+  if (lang === "en" && (/[A-Z]{4,}/.test(raw.replace(/#[A-Z_]+#/g, "")) || /\b(?:wtf|omg|seriously)\b/.test(text))) intensity += 0.2;
+
+  let lexV = Math.tanh(lex.value / (SCALE * 1.2));
+  if (lang === "zh" && lexV > 0 && SARCASM_CUES.test(text) && /[!！?？~～]|呵呵|服了|真/.test(text)) {
+    lexV = -lexV;
+    evidence.push("sarcasm");
+  }
+  let valence: number;
+  if (lang === "zh" && zhModel) {
+    // The model learned from reviews, where every text takes a side. Chat also has plain
+    // questions, greetings and order numbers: with no sentiment word or rule to back it, the
+    // model's guess on such a message counts for little.
+    const plain = Math.abs(lexV) < 0.2 && bump === 0 && isPlainChat(text);
+    const modelV = (2 * zhModel.predict(text) - 1) * (plain ? 0.1 : 1);
+    evidence.push(`model:${modelV.toFixed(2)}`);
+    // The lexicon nudges where the model hesitates; it does not overrule a confident model.
+    valence = modelV + 0.3 * lexV * (1 - Math.abs(modelV)) + bump;
+  } else {
+    valence = lexV + bump;
+  }
+  valence = Math.max(-1, Math.min(1, valence));
+
+  const escalation = detectEscalation(text);
+  if (escalation.kinds.length) {
+    // A threat is never good news, however politely put.
+    valence = Math.min(valence, -0.3);
+    intensity += 0.3;
+    addCat(lex, escalation.kinds.some((k) => k !== "refund_demand") ? "anger" : "frustration", 0.8);
+  }
+  intensity = Math.min(1, intensity + Math.abs(valence) * 0.7);
+
+  return { lang, valence: round(valence), intensity: round(intensity), category: categorize(lang, valence, intensity, lex.cats), evidence, escalation };
+}
+
+/** Short informational turns: questions, greetings, ids and numbers. */
+function isPlainChat(text: string): boolean {
+  if (text.length > 20 || /[没不别无未慢差坏错烂退投诉才还等催急]|分钟|小时|半天|天了/.test(text)) return false;
+  return /[?？吗呢]$|什么|怎么|如何|多少|哪|几|是否|能不能|可以.{0,6}[吗嘛]|^(?:你好|您好|在吗|hi|hello|哈喽|嗯|好的|收到|ok)|\d{4,}|订单|单号|地址|电话/.test(text);
+}
+
+const round = (v: number) => Math.round(v * 1000) / 1000;
+
+/**
+ * Neutral band: weak valence is no emotion at all. Narrower for Chinese, where the model's
+ * output is already damped for plain chat turns (questions, greetings, ids) and a longer text
+ * that leans at all usually means it.
+ */
+export const NEUTRAL_BAND = { zh: 0.1, en: 0.2 } as const;
+
+function categorize(lang: "zh" | "en", valence: number, intensity: number, cats: Map<EmotionCategory, number>): EmotionCategory {
+  const band = NEUTRAL_BAND[lang];
+  if (valence >= band) return "satisfaction";
+  if (valence > -band) return (cats.get("anxiety") ?? 0) >= 0.4 ? "anxiety" : "neutral";
+  const anger = cats.get("anger") ?? 0;
+  const anxiety = cats.get("anxiety") ?? 0;
+  const frustration = cats.get("frustration") ?? 0;
+  if (anger > 0 && (anger >= frustration || intensity >= 0.75)) return "anger";
+  if (anxiety > frustration && anxiety > anger) return "anxiety";
+  return "frustration";
+}
+
+/** The three-way label the evaluation sets use. */
+export function polarityOf(s: Pick<EmotionScore, "valence" | "lang">): "negative" | "neutral" | "positive" {
+  const band = NEUTRAL_BAND[s.lang];
+  return s.valence >= band ? "positive" : s.valence <= -band ? "negative" : "neutral";
+}
