@@ -1,5 +1,8 @@
 import { parseArgs } from "node:util";
+import { evalCompliance, printCompliance } from "../eval/compliance-eval.ts";
 import { evalEmotion, printEmotion } from "../eval/emotion-eval.ts";
+import { compilePolicy } from "../scoring/compliance/engine.ts";
+import { loadPolicy } from "../scoring/compliance/policy-schema.ts";
 import { loadZhModel } from "../scoring/emotion/zh-model.ts";
 
 /**
@@ -8,7 +11,7 @@ import { loadZhModel } from "../scoring/emotion/zh-model.ts";
  *   compliance  rule hits against expected violations (precision/recall per kind)
  * With --json the last line is one JSON object with the headline numbers.
  */
-const USAGE = "usage: npm run eval -- emotion|compliance --data <file.jsonl> [--json]";
+const USAGE = "usage: npm run eval -- emotion|compliance --data <file.jsonl> [--json] [--policy <policy.json>]";
 
 async function main() {
   const { positionals, values } = parseArgs({
@@ -23,6 +26,15 @@ async function main() {
       console.log(printEmotion(r));
       if (values.json) {
         console.log(JSON.stringify({ n: r.n, accuracy: r.accuracy, macro_f1: r.macroF1, per_class: r.perClass, by_lang: r.byLang, confusion: r.confusion, messages_per_second: r.messagesPerSecond }));
+      }
+      return;
+    }
+    case "compliance": {
+      const r = evalCompliance(values.data, compilePolicy(loadPolicy(values.policy)), loadZhModel());
+      console.log(printCompliance(r));
+      if (values.json) {
+        const per_kind = Object.fromEntries(r.perKind.map((k) => [k.kind, { precision: k.precision, recall: k.recall, tp: k.tp, fp: k.fp, fn: k.fn }]));
+        console.log(JSON.stringify({ n: r.n, precision: r.precision, recall: r.recall, f1: r.f1, per_kind, mean_qa: r.meanQa }));
       }
       return;
     }

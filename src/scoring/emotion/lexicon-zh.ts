@@ -22,7 +22,7 @@ const entries: Array<[string, number, EmotionCategory?]> = [
   ["失望", -0.8, "frustration"], ["不满", -0.8, "frustration"], ["不满意", -0.8, "frustration"], ["差", -0.7, "frustration"], ["慢", -0.5, "frustration"],
   ["太慢", -0.8, "frustration"], ["很慢", -0.7, "frustration"], ["还没", -0.5, "frustration"], ["还没到", -0.6, "frustration"], ["一直", -0.3, "frustration"],
   ["又", -0.2, "frustration"], ["问题", -0.3, "frustration"], ["坏了", -0.7, "frustration"], ["破损", -0.7, "frustration"], ["质量差", -0.9, "frustration"],
-  ["不行", -0.6, "frustration"], ["没用", -0.6, "frustration"], ["麻烦", -0.4, "frustration"], ["难用", -0.7, "frustration"], ["退货", -0.3, "frustration"],
+  ["不行", -0.6, "frustration"], ["没用", -0.6, "frustration"], ["难用", -0.7, "frustration"], ["退货", -0.3, "frustration"],
   ["退款", -0.3, "frustration"], ["少了", -0.5, "frustration"], ["漏发", -0.7, "frustration"], ["错发", -0.7, "frustration"], ["发错", -0.7, "frustration"],
   ["不好", -0.7, "frustration"], ["不太好", -0.5, "frustration"], ["一般", -0.3, "frustration"], ["凉了", -0.6, "frustration"], ["难吃", -0.8, "frustration"],
   ["不新鲜", -0.7, "frustration"], ["变质", -0.8, "frustration"], ["异味", -0.6, "frustration"], ["褪色", -0.6, "frustration"], ["起球", -0.5, "frustration"],
@@ -31,6 +31,8 @@ const entries: Array<[string, number, EmotionCategory?]> = [
   ["后悔", -0.8, "frustration"], ["上当", -0.9, "frustration"], ["不值", -0.7, "frustration"], ["贵", -0.4, "frustration"], ["降价", -0.4, "frustration"],
   ["郁闷", -0.7, "frustration"], ["崩溃", -0.8, "frustration"], ["心累", -0.7, "frustration"], ["无奈", -0.6, "frustration"], ["糟糕", -0.8, "frustration"],
   ["不靠谱", -0.8, "frustration"], ["差评", -0.8, "frustration"], ["投诉", -0.6, "anger"], ["不会再", -0.7, "frustration"], ["再也不", -0.8, "frustration"],
+  ["裂痕", -0.6, "frustration"], ["裂了", -0.6, "frustration"], ["碎了", -0.7, "frustration"], ["破了", -0.6, "frustration"], ["划痕", -0.5, "frustration"],
+  ["瑕疵", -0.5, "frustration"], ["有问题", -0.5, "frustration"], ["不对", -0.4, "frustration"], ["不一样", -0.4, "frustration"], ["缺货", -0.4, "frustration"],
   // anxiety / urgency
   ["着急", -0.5, "anxiety"], ["急", -0.4, "anxiety"], ["急用", -0.5, "anxiety"], ["赶紧", -0.4, "anxiety"], ["尽快", -0.3, "anxiety"],
   ["快点", -0.4, "anxiety"], ["马上", -0.2, "anxiety"], ["担心", -0.5, "anxiety"], ["怎么办", -0.4, "anxiety"], ["到底", -0.4, "anxiety"],

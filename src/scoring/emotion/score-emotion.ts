@@ -26,8 +26,8 @@ const sentiment = new Sentiment();
 sentiment.registerLanguage("zh", {
   labels: Object.fromEntries([...ZH_LEXICON].map(([w, e]) => [w, e.w * SCALE])),
   scoringStrategy: {
-    // Degree words before a sentiment word scale it; a negator up to two words before flips it
-    // (weaker than the opposite: 不好 is bad, 不坏 is only so-so). ICU glues some negators onto
+    // Degree words before a sentiment word scale it; a negator up to three words before turns
+    // praise into criticism (weaker than the opposite). ICU glues some negators onto
     // the next word (我不|喜欢 stays apart but 不太 is one token), so a token ending in 不/没 counts.
     apply(tokens, cursor, score) {
       let s = score;
@@ -36,7 +36,9 @@ sentiment.registerLanguage("zh", {
         const degree = ZH_DEGREE.get(t);
         if (degree !== undefined) s *= degree;
         if (ZH_NEGATORS.has(t) || /[不没]$/.test(t)) {
-          s = -s * 0.7;
+          // "not good" is bad, but "no refund yet" (没退款) is not good news: a negated
+          // negative word only loses its weight.
+          s = s > 0 ? -s * 0.7 : 0;
           break;
         }
         if (ZH_LEXICON.has(t)) break; // another sentiment word: its own scope
@@ -56,6 +58,8 @@ const EMOJI: Array<[RegExp, number, EmotionCategory]> = [
 
 /** Events that make praise sarcastic when they appear with it: "真快啊，等了三个小时". */
 const SARCASM_CUES = /呵呵|服了|真行|好样的|谢谢你(?:们)?全家|我谢谢你|真是够了|佩服|厉害了|(?:等了|还没|又|第[二三四五0-9]次)/;
+/** Hurrying the agent: not praise for speed (快点 is not 快). */
+const URGENCY = /快点|快些|赶紧|尽快|速度点|麻烦快|抓紧|急死|急用|等不了|\basap\b|\burgent/;
 const RHETORICAL = /难道.{0,20}[吗么嘛][?？]?|怎么(?:能|可以|会|好意思).{0,20}[?？]|凭什么|有没有搞错|还有没有|是不是.{0,12}[?？]{1,}/;
 
 interface Partial {
@@ -78,6 +82,7 @@ function zhLexicon(text: string): Partial {
     p.value += r.score * weight;
     for (const c of r.calculation) {
       for (const [word, score] of Object.entries(c)) {
+        if (score === 0) continue;
         p.evidence.push(`${word}:${(score / SCALE).toFixed(2)}`);
         addCat(p, ZH_LEXICON.get(word)?.cat, score);
       }
@@ -135,6 +140,11 @@ export function scoreEmotion(raw: string, zhModel?: ZhModel, forcedLang?: "zh" |
     intensity += 0.2;
     evidence.push("repeated ?");
   }
+  if (URGENCY.test(text)) {
+    bump -= 0.5;
+    addCat(lex, "anxiety", 0.6);
+    evidence.push("urgency");
+  }
   if (lang === "zh" && RHETORICAL.test(text)) {
     bump -= 0.4;
     addCat(lex, "anger", 0.4);
@@ -177,7 +187,7 @@ export function scoreEmotion(raw: string, zhModel?: ZhModel, forcedLang?: "zh" |
 /** Short informational turns: questions, greetings, ids and numbers. */
 function isPlainChat(text: string): boolean {
   if (text.length > 20 || /[没不别无未慢差坏错烂退投诉才还等催急]|分钟|小时|半天|天了/.test(text)) return false;
-  return /[?？吗呢]$|什么|怎么|如何|多少|哪|几|是否|能不能|可以.{0,6}[吗嘛]|^(?:你好|您好|在吗|hi|hello|哈喽|嗯|好的|收到|ok)|\d{4,}|订单|单号|地址|电话/.test(text);
+  return /[?？吗呢]$|什么|怎么|如何|多少|哪|几|是否|能不能|可以.{0,6}[吗嘛]|^(?:你好|您好|在吗|hi|hello|哈喽|嗯|好的|收到|ok)|\d{4,}|订单|单号|地址|电话|想换|想要|想问|请问|帮我|请帮|麻烦|确认|查一下|问一下|咨询|能否|可否|[a-z]码/.test(text);
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;

@@ -1,0 +1,195 @@
+import type { Policy, Rule, Severity } from "./policy-schema.ts";
+
+/** One turn as the compliance engine sees it. `ts` is seconds (any origin) when known. */
+export interface Turn {
+  role: "agent" | "customer";
+  text: string;
+  ts?: number;
+  /** Customer turns: the emotion scorer's valence, for "apologise after a negative turn". */
+  valence?: number;
+}
+
+export interface RuleHit {
+  ruleId: string;
+  kind: string;
+  severity: Severity;
+  /** The turn at which the violation is visible. */
+  index: number;
+  evidence: string;
+  lesson?: string;
+}
+
+type PhraseSet = { zh: string[]; en: string[] };
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Compiled once per policy: Chinese phrases as substrings, English ones on word boundaries. */
+export function compilePhrases(set: PhraseSet): (text: string) => string | undefined {
+  const zh = set.zh.map((p) => p.toLowerCase());
+  const en = set.en.length ? new RegExp(`(?<![a-z0-9])(?:${set.en.map((p) => escape(p.toLowerCase().trim())).join("|")})(?![a-z0-9])`, "i") : undefined;
+  return (text: string) => {
+    const t = text.toLowerCase();
+    for (const p of zh) if (t.includes(p)) return p;
+    return en?.exec(t)?.[0];
+  };
+}
+
+export interface CompiledPolicy {
+  policy: Policy;
+  greeting: ReturnType<typeof compilePhrases>;
+  apology: ReturnType<typeof compilePhrases>;
+  empathy: ReturnType<typeof compilePhrases>;
+  closing: ReturnType<typeof compilePhrases>;
+  warm: ReturnType<typeof compilePhrases>;
+  rules: Array<{ rule: Rule; match?: (text: string) => string | undefined }>;
+}
+
+export function compilePolicy(policy: Policy): CompiledPolicy {
+  return {
+    policy,
+    greeting: compilePhrases(policy.phrases.greeting),
+    apology: compilePhrases(policy.phrases.apology),
+    empathy: compilePhrases(policy.phrases.empathy),
+    closing: compilePhrases(policy.phrases.closing),
+    warm: compilePhrases(policy.phrases.warmAddress),
+    rules: policy.rules
+      .filter((r) => r.enabled)
+      .map((rule) => {
+        if (rule.check.type === "phrases") return { rule, match: compilePhrases(rule.check.phrases) };
+        if (rule.check.type === "regex") {
+          const patterns = rule.check.patterns.map((p) => new RegExp(p, "iu"));
+          const ignore = rule.check.ignore.map((p) => new RegExp(p, "iu"));
+          return {
+            rule,
+            match: (text: string) => {
+              if (ignore.some((re) => re.test(text))) return undefined;
+              for (const re of patterns) {
+                const m = re.exec(text);
+                if (m) return m[0];
+              }
+              return undefined;
+            },
+          };
+        }
+        return { rule };
+      }),
+  };
+}
+
+const hit = (rule: Rule, index: number, evidence: string): RuleHit => ({ ruleId: rule.id, kind: rule.kind, severity: rule.severity, index, evidence, lesson: rule.lesson });
+
+/** The customer message this agent reply answers: the first customer turn since the previous agent turn. */
+function waitingSince(turns: Turn[], i: number): number | undefined {
+  let start: number | undefined;
+  for (let j = i - 1; j >= 0 && turns[j]!.role === "customer"; j--) start = j;
+  return start;
+}
+
+/**
+ * Rule hits visible at turn i, given the turns before it. Pure and incremental: the live
+ * pipeline calls it once per new message; replays and evaluation call it for every turn.
+ */
+export function checkTurn(c: CompiledPolicy, turns: Turn[], i: number): RuleHit[] {
+  const t = turns[i]!;
+  if (t.role !== "agent") return [];
+  const hits: RuleHit[] = [];
+  const agentBefore = turns.slice(0, i).filter((x) => x.role === "agent").length;
+  for (const { rule, match } of c.rules) {
+    const ch = rule.check;
+    switch (ch.type) {
+      case "phrases":
+      case "regex": {
+        const found = match!(t.text);
+        if (found) hits.push(hit(rule, i, found));
+        break;
+      }
+      case "timing": {
+        if (ch.what === "first_response" && agentBefore > 0) break;
+        const from = ch.what === "first_response" ? turns.findIndex((x) => x.role === "customer") : waitingSince(turns, i);
+        if (from === undefined || from < 0 || from > i) break;
+        const start = turns[from]!.ts;
+        if (start === undefined || t.ts === undefined) break;
+        const waited = t.ts - start;
+        if (waited > ch.maxSeconds) hits.push(hit(rule, i, `${Math.round(waited)} s > ${ch.maxSeconds} s`));
+        break;
+      }
+      case "sequence":
+        if (ch.what === "greeting" && agentBefore === 0 && !c.greeting(t.text)) hits.push(hit(rule, i, "first reply without a greeting"));
+        if (ch.what === "warm_address" && agentBefore === 0 && !c.warm(t.text)) hits.push(hit(rule, i, "no warm address"));
+        if (ch.what === "apology_after_negative") {
+          const h = missingApology(c, turns, i, ch.withinAgentTurns);
+          if (h) hits.push(hit(rule, i, h));
+        }
+        break;
+      case "llm":
+        break; // judged asynchronously by the LLM judge, when configured
+    }
+  }
+  return hits;
+}
+
+/**
+ * After a negative customer turn (valence at or below the policy's threshold) the agent has
+ * `within` replies to apologise. Flagged at the last allowed reply, once per upset episode:
+ * until the agent apologises, further angry turns are the same episode.
+ */
+function missingApology(c: CompiledPolicy, turns: Turn[], i: number, within: number): string | undefined {
+  const isNegative = (x: Turn) => x.role === "customer" && x.valence !== undefined && x.valence <= c.policy.negativeValence;
+  let lastApology = -1;
+  for (let j = 0; j < i; j++) if (turns[j]!.role === "agent" && c.apology(turns[j]!.text)) lastApology = j;
+  let negative = -1;
+  for (let j = lastApology + 1; j < i; j++) {
+    if (isNegative(turns[j]!)) {
+      negative = j; // the first negative turn of the episode
+      break;
+    }
+  }
+  if (negative < 0) return undefined;
+  const replies = turns.slice(negative + 1, i + 1).filter((x) => x.role === "agent");
+  if (replies.length !== within) return undefined;
+  if (replies.some((x) => c.apology(x.text))) return undefined;
+  return `no apology after: "${turns[negative]!.text.slice(0, 40)}"`;
+}
+
+/** Hits only visible once the conversation is over (the closing check). */
+export function checkSessionEnd(c: CompiledPolicy, turns: Turn[]): RuleHit[] {
+  const agentIdx = turns.map((t, i) => (t.role === "agent" ? i : -1)).filter((i) => i >= 0);
+  if (!agentIdx.length) return [];
+  const hits: RuleHit[] = [];
+  for (const { rule } of c.rules) {
+    if (rule.check.type !== "sequence" || rule.check.what !== "closing_check") continue;
+    const last = agentIdx.slice(-rule.check.withinAgentTurns);
+    if (!last.some((i) => c.closing(turns[i]!.text))) hits.push(hit(rule, agentIdx[agentIdx.length - 1]!, "no satisfaction check before the end"));
+  }
+  return hits;
+}
+
+export interface SessionQa {
+  score: number;
+  empathyCount: number;
+  warmAddressCount: number;
+  hitsByKind: Record<string, number>;
+}
+
+/**
+ * A QA score a team lead recognises: start from 100, take off a fixed amount per violation by
+ * severity (repeats of one rule stop counting after a few), add a little for empathy.
+ */
+export function sessionQa(c: CompiledPolicy, turns: Turn[], hits: RuleHit[]): SessionQa {
+  const qa = c.policy.qa;
+  const perRule = new Map<string, number>();
+  let penalty = 0;
+  const hitsByKind: Record<string, number> = {};
+  for (const h of hits) {
+    hitsByKind[h.kind] = (hitsByKind[h.kind] ?? 0) + 1;
+    const n = (perRule.get(h.ruleId) ?? 0) + 1;
+    perRule.set(h.ruleId, n);
+    if (n <= qa.maxPenalisedRepeats) penalty += qa.penalty[h.severity] ?? 0;
+  }
+  const agent = turns.filter((t) => t.role === "agent");
+  const empathyCount = agent.filter((t) => c.empathy(t.text)).length;
+  const warmAddressCount = agent.filter((t) => c.warm(t.text)).length;
+  const bonus = Math.min(qa.empathyBonusMax, empathyCount * qa.empathyBonus);
+  const score = Math.max(0, Math.min(100, qa.base - penalty + bonus));
+  return { score: Math.round(score * 10) / 10, empathyCount, warmAddressCount, hitsByKind };
+}
