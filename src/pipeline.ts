@@ -1,14 +1,19 @@
+import { normalizeInboxEvent, type InboxRow } from "./ingest/normalize.ts";
+import type { NormalizedEvent, NormalizedMessage, Roster } from "./ingest/types.ts";
+import { aggregateSession, assessTurn, checkSessionEnd, type Scorers } from "./scoring/assess.ts";
+import type { Logger } from "./shared/logger.ts";
+import { closeIdleSession, createParticipantCache, idleSessionIds, storeMessage, storeSessionEvent } from "./storage/conversation-repo.ts";
 import type { Database, Tx } from "./storage/db.ts";
 import type { InboxRepo } from "./storage/inbox-repo.ts";
-import { createParticipantCache, storeMessage, storeSessionEvent } from "./storage/conversation-repo.ts";
-import { normalizeInboxEvent, type InboxRow } from "./ingest/normalize.ts";
-import type { NormalizedEvent, Roster } from "./ingest/types.ts";
-import type { Logger } from "./shared/logger.ts";
+import { loadHits, loadTurns, mergeEscalation, saveAggregates, saveHits, saveScore } from "./storage/score-repo.ts";
 
 export interface PipelineDeps {
   db: Database;
   inbox: InboxRepo;
   roster: Roster;
+  scorers: Scorers;
+  /** true when an LLM is configured: new scores are queued for its refinement. */
+  llmEnabled: boolean;
   sessionIdleMs: number;
   log: Logger;
 }
@@ -23,13 +28,16 @@ const isDuplicateMessage = (e: unknown) => prismaCode(e) === "P2002" && (e as { 
 
 /**
  * The whole flow for one recorded event, in order:
- *   1. normalize  — raw Lark envelope or ingest message → NormalizedEvent (pure)
- *   2. store      — session, participant, message (or session event), in one transaction that
- *                   also marks the inbox row done, so an event's effects happen exactly once
- *   (scoring, detection and actions join here as later stages.)
+ *   1. normalize — raw Lark envelope or ingest message → NormalizedEvent (pure)
+ *   2. store     — session, participant, message (or session event)
+ *   3. score     — emotion of the message and the rule hits visible now (pure), stored with
+ *                  the session's aggregates (QA score, valence, escalation)
+ *   4. finalize  — a session that just closed gets its end-of-conversation checks
+ * All in one transaction that also marks the inbox row handled: an event's effects happen once.
+ * (Detection and actions join after scoring in later stages.)
  */
 export function createPipeline(deps: PipelineDeps) {
-  const { db, inbox, roster, sessionIdleMs } = deps;
+  const { db, inbox, roster, sessionIdleMs, scorers } = deps;
   const participants = createParticipantCache();
 
   /** Runs fn in the transaction that marks the inbox row handled; a row handled elsewhere aborts it. */
@@ -39,6 +47,35 @@ export function createPipeline(deps: PipelineDeps) {
       return fn(tx);
     });
 
+  async function scoreMessage(tx: Tx, sessionId: string, messageId: string) {
+    const turns = await loadTurns(tx, sessionId);
+    const i = turns.findIndex((t) => t.messageId === messageId);
+    const { emotion, hits } = assessTurn(scorers, turns, i);
+    if (turns[i]!.role === "customer") turns[i]!.valence = emotion.valence;
+    await saveScore(tx, messageId, sessionId, emotion, deps.llmEnabled ? "pending" : "skipped");
+    await saveHits(tx, sessionId, hits, turns);
+    const all = await loadHits(tx, sessionId);
+    await saveAggregates(tx, sessionId, aggregateSession(scorers.policy(), turns, all), await mergeEscalation(tx, sessionId, emotion.escalation.kinds));
+    return { emotion, hits };
+  }
+
+  /** End-of-conversation checks (the closing question), once, when a session closes. */
+  async function finalizeSession(tx: Tx, sessionId: string) {
+    const turns = await loadTurns(tx, sessionId);
+    const hits = checkSessionEnd(scorers.policy(), turns);
+    await saveHits(tx, sessionId, hits, turns);
+    const all = await loadHits(tx, sessionId);
+    await saveAggregates(tx, sessionId, aggregateSession(scorers.policy(), turns, all), []);
+    return hits;
+  }
+
+  async function onMessage(tx: Tx, row: InboxRow, event: NormalizedMessage) {
+    const stored = await storeMessage(tx, event, row.payload, row.id, sessionIdleMs, participants);
+    if (stored.closedSessionId) await finalizeSession(tx, stored.closedSessionId);
+    const scored = await scoreMessage(tx, stored.session.id, stored.message.id);
+    return { ...stored, ...scored };
+  }
+
   async function handle(row: InboxRow, event: NormalizedEvent, log: Logger): Promise<ProcessOutcome> {
     switch (event.kind) {
       case "ignored":
@@ -46,20 +83,31 @@ export function createPipeline(deps: PipelineDeps) {
         log.debug("event ignored", { reason: event.reason });
         return "ignored";
       case "session_event": {
-        const session = await handled(row, "done", undefined, (tx) => storeSessionEvent(tx, event, sessionIdleMs));
+        const session = await handled(row, "done", undefined, async (tx) => {
+          const s = await storeSessionEvent(tx, event, sessionIdleMs);
+          if (event.event === "ticket_closed") await finalizeSession(tx, s.id);
+          return s;
+        });
         log.info("session event", { sessionId: session.id, event: event.event });
         return "session_event";
       }
       case "message": {
-        const stored = await handled(row, "done", undefined, (tx) => storeMessage(tx, event, row.payload, row.id, sessionIdleMs, participants));
-        participants.remember(event.sender, stored.participant);
-        log.info("message stored", { sessionId: stored.session.id, messageId: stored.message.id, role: stored.message.role });
+        const r = await handled(row, "done", undefined, (tx) => onMessage(tx, row, event));
+        participants.remember(event.sender, r.participant);
+        log.info("message stored", {
+          sessionId: r.session.id,
+          messageId: r.message.id,
+          role: r.message.role,
+          valence: r.emotion.valence,
+          category: r.emotion.category,
+          hits: r.hits.map((h) => h.kind),
+        });
         return "stored";
       }
     }
   }
 
-  return async function processInboxEvent(row: InboxRow): Promise<ProcessOutcome> {
+  async function processInboxEvent(row: InboxRow): Promise<ProcessOutcome> {
     const log = deps.log.child({ inboxId: row.id, eventType: row.eventType });
     const event = normalizeInboxEvent(row, roster);
     try {
@@ -81,7 +129,24 @@ export function createPipeline(deps: PipelineDeps) {
       }
       throw e;
     }
-  };
+  }
+
+  /** Closes sessions idle past the timeout and finalizes each; returns how many. */
+  async function closeIdleSessions(now: number): Promise<number> {
+    let closed = 0;
+    for (const id of await idleSessionIds(db.prisma, now, sessionIdleMs)) {
+      const done = await db.prisma.$transaction(async (tx) => {
+        if (!(await closeIdleSession(tx, id, now, sessionIdleMs))) return false;
+        await finalizeSession(tx, id);
+        return true;
+      });
+      if (done) closed++;
+    }
+    return closed;
+  }
+
+  return { processInboxEvent, closeIdleSessions };
 }
 
-export type ProcessInboxEvent = ReturnType<typeof createPipeline>;
+export type Pipeline = ReturnType<typeof createPipeline>;
+export type ProcessInboxEvent = Pipeline["processInboxEvent"];

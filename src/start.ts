@@ -14,10 +14,11 @@ import { createRecorder } from "./edge/record-event.ts";
 import { sessionsRoute } from "./edge/sessions-route.ts";
 import { createInboxWorker } from "./ingest/inbox-worker.ts";
 import { createPipeline } from "./pipeline.ts";
+import type { Scorers } from "./scoring/assess.ts";
+import { loadScorers } from "./scoring/load-scorers.ts";
 import { systemClock, type Clock } from "./shared/clock.ts";
 import { createLogger, type Logger } from "./shared/logger.ts";
 import { createWorkerLoop } from "./shared/worker-loop.ts";
-import { closeIdleSessions } from "./storage/conversation-repo.ts";
 import { openDatabase } from "./storage/db.ts";
 import { createInboxRepo } from "./storage/inbox-repo.ts";
 import { migrate } from "./storage/migrate.ts";
@@ -32,6 +33,7 @@ export interface StartOverrides {
   /** Tests run the workers by hand to observe states in between. */
   startWorkers?: boolean;
   outboxBackoffMs?: { base: number; max: number };
+  scorers?: Scorers;
   pollMs?: { inbox: number; outbox: number };
 }
 
@@ -56,14 +58,17 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
       ? createDryRunSender(log)
       : createLarkSender({ appId: env.LARK_APP_ID!, appSecret: env.LARK_APP_SECRET!, domain: env.LARK_DOMAIN, logger: log }));
 
-  const processInboxEvent = createPipeline({
+  const scorers = o.scorers ?? loadScorers(env.POLICY_FILE, log);
+  const pipeline = createPipeline({
     db,
     inbox,
     roster: { agentOpenIds: new Set(env.AGENT_OPEN_IDS) },
+    scorers,
+    llmEnabled: Boolean(env.OPENAI_API_KEY),
     sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
     log,
   });
-  const inboxWorker = createInboxWorker(inbox, processInboxEvent, o.pollMs?.inbox ?? DEFAULTS.inboxPollMs, log.child({ component: "inbox" }));
+  const inboxWorker = createInboxWorker(inbox, pipeline.processInboxEvent, o.pollMs?.inbox ?? DEFAULTS.inboxPollMs, log.child({ component: "inbox" }));
   const outboxWorker = createOutboxWorker({
     repo: outboxRepo,
     sender,
@@ -78,7 +83,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
   const idleSweeper = createWorkerLoop(
     "idle sweeper",
     async () => {
-      const n = await closeIdleSessions(db.prisma, clock.now(), env.SESSION_IDLE_MINUTES * 60_000);
+      const n = await pipeline.closeIdleSessions(clock.now());
       if (n) log.info("idle sessions closed", { count: n });
       return 0;
     },
@@ -144,6 +149,8 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     outboxRepo,
     inboxWorker,
     outboxWorker,
+    pipeline,
+    scorers,
     sender,
     log,
     /** Graceful: stop taking requests, let in-flight requests and worker passes finish, then close. */
@@ -156,6 +163,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
         await closed;
         clearTimeout(grace);
         await Promise.all([inboxWorker.stop(), outboxWorker.stop(), idleSweeper.stop()]);
+        scorers.close?.();
         await db.close();
         log.info("CS Coach stopped");
       })();

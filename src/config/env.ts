@@ -55,6 +55,7 @@ export const envSchema = z
     OPENAI_BASE_URL: optionalText.pipe(z.url({ message: "must be a URL" }).optional()),
     OPENAI_MODEL: z.string().default("gpt-4o-mini"),
 
+    POLICY_FILE: optionalText,
     MAX_BODY_BYTES: intWithDefault(DEFAULTS.maxBodyBytes, 1024),
     SIGNATURE_WINDOW_SECONDS: intWithDefault(DEFAULTS.signatureWindowSeconds, 1),
     SESSION_IDLE_MINUTES: intWithDefault(DEFAULTS.sessionIdleMinutes, 1),

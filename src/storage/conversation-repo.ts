@@ -9,7 +9,7 @@ type SessionRow = NonNullable<Awaited<ReturnType<Tx["session"]["findFirst"]>>>;
  * Platform-named sessions (tickets, ingest sessionIds) are reopened after idleness; Lark chats
  * start a fresh session once the last one went idle, since a chat has no natural end.
  */
-async function sessionFor(tx: Tx, ref: SessionRef, at: Date, idleMs: number): Promise<SessionRow> {
+async function sessionFor(tx: Tx, ref: SessionRef, at: Date, idleMs: number): Promise<{ session: SessionRow; closedId?: string }> {
   const latest = await tx.session.findFirst({
     where: { channel: ref.channel, externalKey: ref.externalKey },
     orderBy: { openedAt: "desc" },
@@ -17,16 +17,19 @@ async function sessionFor(tx: Tx, ref: SessionRef, at: Date, idleMs: number): Pr
   const idle = latest ? at.getTime() - latest.lastMessageAt.getTime() > idleMs : false;
   if (latest && (ref.platformNamed || (latest.status === "open" && !idle))) {
     if (latest.status === "closed" && latest.closeReason === "idle") {
-      return tx.session.update({ where: { id: latest.id }, data: { status: "open", closedAt: null, closeReason: null } });
+      return { session: await tx.session.update({ where: { id: latest.id }, data: { status: "open", closedAt: null, closeReason: null } }) };
     }
-    return latest;
+    return { session: latest };
   }
+  let closedId: string | undefined;
   if (latest && latest.status === "open") {
     await tx.session.update({ where: { id: latest.id }, data: { status: "closed", closedAt: latest.lastMessageAt, closeReason: "idle" } });
+    closedId = latest.id;
   }
-  return tx.session.create({
+  const session = await tx.session.create({
     data: { id: randomUUID(), channel: ref.channel, externalKey: ref.externalKey, openedAt: at, lastMessageAt: at },
   });
+  return { session, closedId };
 }
 
 export interface KnownParticipant {
@@ -68,8 +71,9 @@ async function participant(tx: Tx, p: NormalizedMessage["sender"], cache?: Parti
   });
 }
 
+/** Stores one message; `closedSessionId` names a session this message's arrival closed as idle. */
 export async function storeMessage(tx: Tx, m: NormalizedMessage, raw: string, inboxId: number, idleMs: number, participants?: ParticipantCache) {
-  const session = await sessionFor(tx, m.session, m.sentAt, idleMs);
+  const { session, closedId } = await sessionFor(tx, m.session, m.sentAt, idleMs);
   const who = await participant(tx, m.sender, participants);
   const message = await tx.message.create({
     data: {
@@ -100,11 +104,11 @@ export async function storeMessage(tx: Tx, m: NormalizedMessage, raw: string, in
       ...(m.meta && Object.keys(m.meta).length && !session.meta ? { meta: JSON.stringify(m.meta) } : {}),
     },
   });
-  return { session: updated, message, participant: who };
+  return { session: updated, message, participant: who, closedSessionId: closedId };
 }
 
 export async function storeSessionEvent(tx: Tx, ev: NormalizedSessionEvent, idleMs: number) {
-  const session = await sessionFor(tx, ev.session, ev.at, idleMs);
+  const { session } = await sessionFor(tx, ev.session, ev.at, idleMs);
   let customerId = session.customerId;
   if (ev.customer && !customerId) {
     const c = await participant(tx, { platform: "lark", externalId: ev.customer.externalId, role: "customer", name: ev.customer.name });
@@ -121,12 +125,16 @@ export async function storeSessionEvent(tx: Tx, ev: NormalizedSessionEvent, idle
   });
 }
 
-/** Closes sessions nobody wrote in for idleMs; returns how many. */
-export async function closeIdleSessions(tx: Tx | Parameters<typeof storeMessage>[0], now: number, idleMs: number) {
-  const cutoff = new Date(now - idleMs);
-  const stale = await tx.session.findMany({ where: { status: "open", lastMessageAt: { lt: cutoff } }, select: { id: true, lastMessageAt: true } });
-  for (const s of stale) {
-    await tx.session.updateMany({ where: { id: s.id, status: "open" }, data: { status: "closed", closedAt: s.lastMessageAt, closeReason: "idle" } });
-  }
-  return stale.length;
+/** Open sessions nobody wrote in for idleMs. */
+export async function idleSessionIds(db: Pick<Tx, "session">, now: number, idleMs: number): Promise<string[]> {
+  const stale = await db.session.findMany({ where: { status: "open", lastMessageAt: { lt: new Date(now - idleMs) } }, select: { id: true } });
+  return stale.map((s) => s.id);
+}
+
+/** Closes one session as idle; false when it was closed (or written to) meanwhile. */
+export async function closeIdleSession(tx: Tx, id: string, now: number, idleMs: number): Promise<boolean> {
+  const s = await tx.session.findUnique({ where: { id }, select: { status: true, lastMessageAt: true } });
+  if (!s || s.status !== "open" || s.lastMessageAt.getTime() >= now - idleMs) return false;
+  await tx.session.update({ where: { id }, data: { status: "closed", closedAt: s.lastMessageAt, closeReason: "idle" } });
+  return true;
 }

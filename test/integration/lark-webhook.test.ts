@@ -16,6 +16,8 @@ const counts = async () => ({
 beforeEach(async () => {
   // Each test starts from empty tables (the app and its schema stay up).
   await ctx.app.inboxWorker.stop();
+  await ctx.app.db.prisma.messageScore.deleteMany();
+  await ctx.app.db.prisma.ruleHit.deleteMany();
   await ctx.app.db.prisma.message.deleteMany();
   await ctx.app.db.prisma.sessionEvent.deleteMany();
   await ctx.app.db.prisma.session.deleteMany();

@@ -175,7 +175,9 @@ export interface SessionQa {
  * A QA score a team lead recognises: start from 100, take off a fixed amount per violation by
  * severity (repeats of one rule stop counting after a few), add a little for empathy.
  */
-export function sessionQa(c: CompiledPolicy, turns: Turn[], hits: RuleHit[]): SessionQa {
+export type HitRef = Pick<RuleHit, "ruleId" | "kind" | "severity">;
+
+export function sessionQa(c: CompiledPolicy, turns: Turn[], hits: HitRef[]): SessionQa {
   const qa = c.policy.qa;
   const perRule = new Map<string, number>();
   let penalty = 0;

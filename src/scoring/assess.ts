@@ -1,0 +1,54 @@
+import { checkSessionEnd, checkTurn, sessionQa, type CompiledPolicy, type HitRef, type RuleHit, type Turn } from "./compliance/engine.ts";
+import { scoreEmotion, type EmotionScore } from "./emotion/score-emotion.ts";
+import type { ZhModel } from "./emotion/zh-model.ts";
+
+/** What the scoring stage needs: the team's current policy and the Chinese model. */
+export interface Scorers {
+  policy(): CompiledPolicy;
+  zhModel?: ZhModel;
+  close?(): void;
+}
+
+/**
+ * Scores the newest turn of a conversation: its emotion, then the rule hits visible now.
+ * Pure: the caller loads the earlier turns (with their stored valence) and stores the result.
+ */
+export function assessTurn(s: Scorers, turns: Turn[], i: number): { emotion: EmotionScore; hits: RuleHit[] } {
+  const emotion = scoreEmotion(turns[i]!.text, s.zhModel);
+  const withValence = turns.map((t, j) => (j === i && t.role === "customer" ? { ...t, valence: emotion.valence } : t));
+  return { emotion, hits: checkTurn(s.policy(), withValence, i) };
+}
+
+export interface SessionAggregates {
+  qaScore: number;
+  valenceAvg: number | null;
+  valenceMin: number | null;
+  valenceLast: number | null;
+  negativeTurns: number;
+  empathyCount: number;
+  warmAddressCount: number;
+  ruleHitCount: number;
+  firstResponseSecs: number | null;
+}
+
+/** Session numbers a team lead reads, recomputed from the turns and every hit so far. */
+export function aggregateSession(c: CompiledPolicy, turns: Turn[], hits: HitRef[]): SessionAggregates {
+  const qa = sessionQa(c, turns, hits);
+  const valences = turns.filter((t) => t.role === "customer" && t.valence !== undefined).map((t) => t.valence!);
+  const firstCustomer = turns.find((t) => t.role === "customer");
+  const firstAgent = turns.find((t, i) => t.role === "agent" && i > turns.indexOf(firstCustomer!));
+  return {
+    qaScore: qa.score,
+    valenceAvg: valences.length ? round(valences.reduce((a, b) => a + b, 0) / valences.length) : null,
+    valenceMin: valences.length ? Math.min(...valences) : null,
+    valenceLast: valences.length ? valences[valences.length - 1]! : null,
+    negativeTurns: valences.filter((v) => v <= c.policy.negativeValence).length,
+    empathyCount: qa.empathyCount,
+    warmAddressCount: qa.warmAddressCount,
+    ruleHitCount: hits.length,
+    firstResponseSecs: firstCustomer?.ts !== undefined && firstAgent?.ts !== undefined ? round(firstAgent.ts - firstCustomer.ts) : null,
+  };
+}
+
+export { checkSessionEnd };
+const round = (v: number) => Math.round(v * 1000) / 1000;

@@ -1,0 +1,79 @@
+import type { HitRef, RuleHit, Turn } from "../scoring/compliance/engine.ts";
+import type { SessionAggregates } from "../scoring/assess.ts";
+import type { EmotionScore } from "../scoring/emotion/score-emotion.ts";
+import type { Tx } from "./db.ts";
+
+export interface StoredTurn extends Turn {
+  messageId: string;
+  sentAt: Date;
+}
+
+/** The conversation so far, oldest first, with each customer turn's stored valence. */
+export async function loadTurns(tx: Tx, sessionId: string): Promise<StoredTurn[]> {
+  const rows = await tx.message.findMany({
+    where: { sessionId },
+    orderBy: [{ sentAt: "asc" }, { receivedAt: "asc" }],
+    select: { id: true, role: true, text: true, sentAt: true, score: { select: { valence: true } } },
+  });
+  return rows.map((r) => ({
+    messageId: r.id,
+    role: r.role as Turn["role"],
+    text: r.text,
+    sentAt: r.sentAt,
+    ts: r.sentAt.getTime() / 1000,
+    valence: r.role === "customer" ? r.score?.valence : undefined,
+  }));
+}
+
+export async function loadHits(tx: Tx, sessionId: string): Promise<HitRef[]> {
+  const rows = await tx.ruleHit.findMany({ where: { sessionId }, select: { ruleId: true, kind: true, severity: true } });
+  return rows.map((r) => ({ ...r, severity: r.severity as HitRef["severity"] }));
+}
+
+export async function saveScore(tx: Tx, messageId: string, sessionId: string, e: EmotionScore, llmStatus: "skipped" | "pending") {
+  await tx.messageScore.create({
+    data: {
+      messageId,
+      sessionId,
+      lang: e.lang,
+      valence: e.valence,
+      intensity: e.intensity,
+      category: e.category,
+      evidence: JSON.stringify(e.evidence),
+      escalation: e.escalation.kinds.length ? JSON.stringify(e.escalation.kinds) : null,
+      llmStatus,
+    },
+  });
+}
+
+export async function saveHits(tx: Tx, sessionId: string, hits: RuleHit[], turns: StoredTurn[], source: "rules" | "llm" = "rules") {
+  if (!hits.length) return;
+  await tx.ruleHit.createMany({
+    data: hits.map((h) => ({
+      sessionId,
+      messageId: turns[h.index]?.messageId ?? null,
+      ruleId: h.ruleId,
+      kind: h.kind,
+      severity: h.severity,
+      evidence: h.evidence.slice(0, 500),
+      lesson: h.lesson ?? null,
+      source,
+      at: turns[h.index]?.sentAt ?? new Date(),
+    })),
+  });
+}
+
+export async function saveAggregates(tx: Tx, sessionId: string, a: SessionAggregates, escalationKinds: string[]) {
+  await tx.session.update({
+    where: { id: sessionId },
+    data: { ...a, ...(escalationKinds.length ? { escalationKinds: JSON.stringify(escalationKinds) } : {}) },
+  });
+}
+
+/** Escalation kinds seen so far in the session, plus new ones. */
+export async function mergeEscalation(tx: Tx, sessionId: string, kinds: string[]): Promise<string[]> {
+  if (!kinds.length) return [];
+  const s = await tx.session.findUnique({ where: { id: sessionId }, select: { escalationKinds: true } });
+  const old: string[] = s?.escalationKinds ? JSON.parse(s.escalationKinds) : [];
+  return [...new Set([...old, ...kinds])];
+}
