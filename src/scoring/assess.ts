@@ -14,9 +14,20 @@ export interface Scorers {
  * Pure: the caller loads the earlier turns (with their stored valence) and stores the result.
  */
 export function assessTurn(s: Scorers, turns: Turn[], i: number): { emotion: EmotionScore; hits: RuleHit[] } {
-  const emotion = scoreEmotion(turns[i]!.text, s.zhModel);
+  const emotion = scoreTurnEmotion(turns[i]!, s.zhModel);
   const withValence = turns.map((t, j) => (j === i && t.role === "customer" ? { ...t, valence: emotion.valence } : t));
   return { emotion, hits: checkTurn(s.policy(), withValence, i) };
+}
+
+/**
+ * Customers get the full scorer. Agents get the lexicon and rules only: the model learned from
+ * customers' reviews and reads polite service phrasing as complaints; and an agent mentioning a
+ * refund or a complaint is not the customer threatening one.
+ */
+export function scoreTurnEmotion(t: Pick<Turn, "role" | "text">, zhModel?: ZhModel): EmotionScore {
+  if (t.role === "customer") return scoreEmotion(t.text, zhModel);
+  const e = scoreEmotion(t.text);
+  return { ...e, escalation: { kinds: [], evidence: [] } };
 }
 
 export interface SessionAggregates {

@@ -13,6 +13,15 @@ const sessionSelect = {
   closedAt: true,
   closeReason: true,
   messageCount: true,
+  qaScore: true,
+  valenceAvg: true,
+  valenceMin: true,
+  valenceLast: true,
+  negativeTurns: true,
+  escalationKinds: true,
+  empathyCount: true,
+  ruleHitCount: true,
+  firstResponseSecs: true,
 } as const;
 
 const messageSelect = {
@@ -26,6 +35,7 @@ const messageSelect = {
   sentAt: true,
   receivedAt: true,
   participant: { select: { externalId: true, name: true, role: true } },
+  score: { select: { lang: true, valence: true, intensity: true, category: true, evidence: true, escalation: true, source: true } },
 } as const;
 
 /** Read side for dashboards and evaluation. */
@@ -51,6 +61,7 @@ export function createSessionQueries(db: Database) {
           ...sessionSelect,
           messages: { orderBy: [{ sentAt: "asc" }, { receivedAt: "asc" }], select: messageSelect },
           events: { orderBy: { at: "asc" }, select: { kind: true, at: true, data: true } },
+          hits: { orderBy: { at: "asc" }, select: { ruleId: true, kind: true, severity: true, evidence: true, lesson: true, messageId: true, source: true, at: true } },
         },
       });
     },

@@ -1,4 +1,4 @@
-import { scoreEmotion } from "../emotion/score-emotion.ts";
+import { scoreTurnEmotion } from "../assess.ts";
 import type { ZhModel } from "../emotion/zh-model.ts";
 import { checkSessionEnd, checkTurn, sessionQa, type CompiledPolicy, type RuleHit, type Turn } from "./engine.ts";
 
@@ -8,7 +8,7 @@ import { checkSessionEnd, checkTurn, sessionQa, type CompiledPolicy, type RuleHi
  * the end-of-session checks. Used by replay and evaluation.
  */
 export function checkTranscript(c: CompiledPolicy, messages: Array<{ role: "agent" | "customer"; text: string; ts?: number }>, model?: ZhModel) {
-  const turns: Turn[] = messages.map((m) => ({ ...m, valence: m.role === "customer" ? scoreEmotion(m.text, model).valence : undefined }));
+  const turns: Turn[] = messages.map((m) => ({ ...m, valence: m.role === "customer" ? scoreTurnEmotion(m, model).valence : undefined }));
   const hits: RuleHit[] = [];
   for (let i = 0; i < turns.length; i++) hits.push(...checkTurn(c, turns, i));
   hits.push(...checkSessionEnd(c, turns));

@@ -21,7 +21,7 @@ const entries: Array<[string, number, EmotionCategory?]> = [
   // frustration / dissatisfaction
   ["失望", -0.8, "frustration"], ["不满", -0.8, "frustration"], ["不满意", -0.8, "frustration"], ["差", -0.7, "frustration"], ["慢", -0.5, "frustration"],
   ["太慢", -0.8, "frustration"], ["很慢", -0.7, "frustration"], ["还没", -0.5, "frustration"], ["还没到", -0.6, "frustration"], ["一直", -0.3, "frustration"],
-  ["又", -0.2, "frustration"], ["问题", -0.3, "frustration"], ["坏了", -0.7, "frustration"], ["破损", -0.7, "frustration"], ["质量差", -0.9, "frustration"],
+  ["又", -0.2, "frustration"], ["问题", -0.1, "frustration"], ["坏了", -0.7, "frustration"], ["破损", -0.7, "frustration"], ["质量差", -0.9, "frustration"],
   ["不行", -0.6, "frustration"], ["没用", -0.6, "frustration"], ["难用", -0.7, "frustration"], ["退货", -0.3, "frustration"],
   ["退款", -0.3, "frustration"], ["少了", -0.5, "frustration"], ["漏发", -0.7, "frustration"], ["错发", -0.7, "frustration"], ["发错", -0.7, "frustration"],
   ["不好", -0.7, "frustration"], ["不太好", -0.5, "frustration"], ["一般", -0.3, "frustration"], ["凉了", -0.6, "frustration"], ["难吃", -0.8, "frustration"],
