@@ -7,6 +7,8 @@ export interface Scorers {
   policy(): CompiledPolicy;
   zhModel?: ZhModel;
   close?(): void;
+  /** Re-read the policy file; false (and the old policy kept) when the edit is invalid. */
+  reload?(): boolean;
 }
 
 /**

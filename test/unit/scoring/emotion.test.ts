@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { detectEscalation } from "../../../src/scoring/escalation.ts";
+import { polarityOf, scoreEmotion } from "../../../src/scoring/emotion/score-emotion.ts";
+import { loadZhModel } from "../../../src/scoring/emotion/zh-model.ts";
+import { detectLang } from "../../../src/scoring/text.ts";
+
+const model = loadZhModel();
+const zh = (t: string) => scoreEmotion(t, model);
+const en = (t: string) => scoreEmotion(t);
+
+describe("Chinese", () => {
+  it("reads plain praise and plain complaints", () => {
+    expect(polarityOf(zh("谢谢，很满意，客服很耐心"))).toBe("positive");
+    expect(polarityOf(zh("质量太差了，用了两天就坏了"))).toBe("negative");
+  });
+
+  it("negation turns praise into criticism", () => {
+    expect(zh("满意").valence).toBeGreaterThan(0);
+    expect(zh("一点都不满意").valence).toBeLessThan(0);
+    expect(zh("一点都不满意").evidence.some((e) => e.startsWith("满意:-"))).toBe(true);
+  });
+
+  it("degree words scale: 太慢 weighs more than 有点慢", () => {
+    const strong = zh("太慢了").evidence.find((e) => e.startsWith("慢") || e.startsWith("太慢"));
+    const weak = zh("有点慢").evidence.find((e) => e.startsWith("慢"));
+    expect(Math.abs(Number(strong!.split(":")[1]))).toBeGreaterThan(Math.abs(Number(weak!.split(":")[1])));
+  });
+
+  it("the clause after 但是 decides", () => {
+    const s = zh("东西还可以，但是客服态度太差了，一直不回复");
+    expect(s.valence).toBeLessThan(0);
+    expect(s.evidence).toContain("contrast");
+  });
+
+  it("rhetorical questions, repeated punctuation and angry emoji push towards anger", () => {
+    const r = zh("难道你们就不管了吗？");
+    expect(r.evidence).toContain("rhetorical question");
+    expect(r.category).toBe("anger");
+    expect(zh("怎么还没发货？？？").evidence).toContain("repeated ?");
+    expect(zh("到底什么时候发货！！！").intensity).toBeGreaterThan(zh("到底什么时候发货").intensity);
+    expect(zh("好的😡").valence).toBeLessThan(zh("好的").valence);
+  });
+
+  it("catches e-commerce sarcasm: praise next to a long wait", () => {
+    const s = zh("真快啊，等了三个小时");
+    expect(s.evidence).toContain("sarcasm");
+    expect(polarityOf(s)).toBe("negative");
+  });
+
+  it("keeps greetings, order numbers and plain questions neutral", () => {
+    for (const t of ["你好", "我的订单号是202611230001", "请问这个有现货吗", "发票怎么开"]) expect(polarityOf(zh(t))).toBe("neutral");
+  });
+
+  it("names the emotion: anger, anxiety, satisfaction", () => {
+    expect(zh("你们这什么破服务，气死我了！！！").category).toBe("anger");
+    expect(zh("快点，我急用").category).toBe("anxiety");
+    expect(zh("太感谢了，问题解决了").category).toBe("satisfaction");
+  });
+});
+
+describe("English", () => {
+  it("scores support-chat complaints and thanks", () => {
+    expect(polarityOf(en("The app doesn't work again and I was charged twice"))).toBe("negative");
+    expect(polarityOf(en("Thank you so much, that was really helpful!"))).toBe("positive");
+    expect(polarityOf(en("My order number is 5512"))).toBe("neutral");
+  });
+
+  it("handles negation through AFINN's strategy", () => {
+    expect(en("this is not good").valence).toBeLessThan(0);
+  });
+
+  it("calls shouting and insults anger", () => {
+    expect(en("This is UNACCEPTABLE, worst service ever!!").category).toBe("anger");
+  });
+});
+
+describe("escalation intent", () => {
+  it.each([
+    ["再不处理我就打12315", "regulator"],
+    ["我要投诉你们", "complaint"],
+    ["给你们差评", "bad_review"],
+    ["我要发微博曝光你们", "media"],
+    ["我会找律师起诉", "legal"],
+    ["马上给我退款", "refund_demand"],
+    ["I will leave a one-star review", "bad_review"],
+    ["I'm going to sue you", "legal"],
+    ["I want my money back", "refund_demand"],
+    ["I want to speak to your manager", "complaint"],
+  ])("%s → %s", (text, kind) => {
+    expect(detectEscalation(text).kinds).toContain(kind);
+  });
+
+  it("does not see a hotline in an order number", () => {
+    expect(detectEscalation("订单号123456789").kinds).toEqual([]);
+    expect(detectEscalation("单号 31512345").kinds).toEqual([]);
+  });
+
+  it("keeps a polite threat negative", () => {
+    expect(zh("您好，如果今天不能解决，我只能打12315了").valence).toBeLessThanOrEqual(-0.3);
+  });
+});
+
+it("detects the language per message", () => {
+  expect(detectLang("我的iPhone坏了")).toBe("zh");
+  expect(detectLang("my parcel is late")).toBe("en");
+});
