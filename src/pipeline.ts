@@ -1,11 +1,11 @@
 import { normalizeInboxEvent, type InboxRow } from "./ingest/normalize.ts";
 import type { NormalizedEvent, NormalizedMessage, Roster } from "./ingest/types.ts";
-import { aggregateSession, assessTurn, checkSessionEnd, type Scorers } from "./scoring/assess.ts";
+import { assessTurn, checkSessionEnd, type Scorers } from "./scoring/assess.ts";
 import type { Logger } from "./shared/logger.ts";
 import { closeIdleSession, createParticipantCache, idleSessionIds, storeMessage, storeSessionEvent } from "./storage/conversation-repo.ts";
 import type { Database, Tx } from "./storage/db.ts";
 import type { InboxRepo } from "./storage/inbox-repo.ts";
-import { loadHits, loadTurns, mergeEscalation, saveAggregates, saveHits, saveScore } from "./storage/score-repo.ts";
+import { loadTurns, refreshAggregates, saveHits, saveScore } from "./storage/score-repo.ts";
 
 export interface PipelineDeps {
   db: Database;
@@ -54,8 +54,7 @@ export function createPipeline(deps: PipelineDeps) {
     if (turns[i]!.role === "customer") turns[i]!.valence = emotion.valence;
     await saveScore(tx, messageId, sessionId, emotion, deps.llmEnabled ? "pending" : "skipped");
     await saveHits(tx, sessionId, hits, turns);
-    const all = await loadHits(tx, sessionId);
-    await saveAggregates(tx, sessionId, aggregateSession(scorers.policy(), turns, all), await mergeEscalation(tx, sessionId, emotion.escalation.kinds));
+    await refreshAggregates(tx, sessionId, scorers.policy(), turns, emotion.escalation.kinds);
     return { emotion, hits };
   }
 
@@ -64,8 +63,7 @@ export function createPipeline(deps: PipelineDeps) {
     const turns = await loadTurns(tx, sessionId);
     const hits = checkSessionEnd(scorers.policy(), turns);
     await saveHits(tx, sessionId, hits, turns);
-    const all = await loadHits(tx, sessionId);
-    await saveAggregates(tx, sessionId, aggregateSession(scorers.policy(), turns, all), []);
+    await refreshAggregates(tx, sessionId, scorers.policy(), turns);
     return hits;
   }
 

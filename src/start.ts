@@ -16,6 +16,9 @@ import { createInboxWorker } from "./ingest/inbox-worker.ts";
 import { createPipeline } from "./pipeline.ts";
 import type { Scorers } from "./scoring/assess.ts";
 import { loadScorers } from "./scoring/load-scorers.ts";
+import { createLlmJudge } from "./scoring/llm-judge.ts";
+import { createLlmWorker } from "./scoring/llm-worker.ts";
+import { createOpenAiClient, type LlmClient } from "./clients/llm.ts";
 import { systemClock, type Clock } from "./shared/clock.ts";
 import { createLogger, type Logger } from "./shared/logger.ts";
 import { createWorkerLoop } from "./shared/worker-loop.ts";
@@ -34,7 +37,8 @@ export interface StartOverrides {
   startWorkers?: boolean;
   outboxBackoffMs?: { base: number; max: number };
   scorers?: Scorers;
-  pollMs?: { inbox: number; outbox: number };
+  llm?: LlmClient;
+  pollMs?: { inbox: number; outbox: number; llm?: number };
 }
 
 /**
@@ -59,12 +63,15 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
       : createLarkSender({ appId: env.LARK_APP_ID!, appSecret: env.LARK_APP_SECRET!, domain: env.LARK_DOMAIN, logger: log }));
 
   const scorers = o.scorers ?? loadScorers(env.POLICY_FILE, log);
+  const llm =
+    o.llm ??
+    (env.OPENAI_API_KEY ? createOpenAiClient({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, timeoutMs: env.OPENAI_TIMEOUT_MS }) : undefined);
   const pipeline = createPipeline({
     db,
     inbox,
     roster: { agentOpenIds: new Set(env.AGENT_OPEN_IDS) },
     scorers,
-    llmEnabled: Boolean(env.OPENAI_API_KEY),
+    llmEnabled: Boolean(llm),
     sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
     log,
   });
@@ -80,6 +87,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     maxBackoffMs: o.outboxBackoffMs?.max ?? DEFAULTS.outboxMaxBackoffMs,
     pollMs: o.pollMs?.outbox ?? DEFAULTS.outboxPollMs,
   });
+  const llmWorker = llm ? createLlmWorker(db, createLlmJudge(llm), scorers, o.pollMs?.llm ?? DEFAULTS.llmPollMs, log.child({ component: "llm" })) : undefined;
   const idleSweeper = createWorkerLoop(
     "idle sweeper",
     async () => {
@@ -136,9 +144,10 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
   if (o.startWorkers !== false) {
     inboxWorker.start();
     outboxWorker.start();
+    llmWorker?.start();
     idleSweeper.start();
   }
-  log.info("CS Coach started", { port, dryRun: config.dryRun, eventMode: env.LARK_EVENT_MODE, db: db.provider });
+  log.info("CS Coach started", { port, dryRun: config.dryRun, eventMode: env.LARK_EVENT_MODE, db: db.provider, llm: llm ? llm.model : "off" });
 
   let stopping: Promise<void> | undefined;
   return {
@@ -151,6 +160,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     outboxWorker,
     pipeline,
     scorers,
+    llmWorker,
     sender,
     log,
     /** Graceful: stop taking requests, let in-flight requests and worker passes finish, then close. */
@@ -162,7 +172,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
         const grace = setTimeout(() => server.closeAllConnections(), DEFAULTS.shutdownGraceMs);
         await closed;
         clearTimeout(grace);
-        await Promise.all([inboxWorker.stop(), outboxWorker.stop(), idleSweeper.stop()]);
+        await Promise.all([inboxWorker.stop(), outboxWorker.stop(), idleSweeper.stop(), llmWorker?.stop()]);
         scorers.close?.();
         await db.close();
         log.info("CS Coach stopped");

@@ -11,6 +11,9 @@ export const DEFAULTS = {
   /** The inbox worker polls this often for events left over from a crash or another instance. */
   inboxPollMs: 1_000,
   outboxPollMs: 500,
+  llmPollMs: 1_000,
+  /** A judge slower than this is abandoned; the offline score stands. */
+  llmTimeoutMs: 8_000,
   outboxMaxAttempts: 12,
   outboxBaseBackoffMs: 1_000,
   outboxMaxBackoffMs: 5 * 60_000,

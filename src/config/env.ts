@@ -54,6 +54,7 @@ export const envSchema = z
     OPENAI_API_KEY: optionalText,
     OPENAI_BASE_URL: optionalText.pipe(z.url({ message: "must be a URL" }).optional()),
     OPENAI_MODEL: z.string().default("gpt-4o-mini"),
+    OPENAI_TIMEOUT_MS: intWithDefault(DEFAULTS.llmTimeoutMs, 100),
 
     POLICY_FILE: optionalText,
     MAX_BODY_BYTES: intWithDefault(DEFAULTS.maxBodyBytes, 1024),

@@ -1,5 +1,7 @@
 import type { HitRef, RuleHit, Turn } from "../scoring/compliance/engine.ts";
-import type { SessionAggregates } from "../scoring/assess.ts";
+import { aggregateSession, type SessionAggregates } from "../scoring/assess.ts";
+import type { CompiledPolicy } from "../scoring/compliance/engine.ts";
+import type { Judgement } from "../scoring/llm-judge.ts";
 import type { EmotionScore } from "../scoring/emotion/score-emotion.ts";
 import type { Tx } from "./db.ts";
 
@@ -77,3 +79,41 @@ export async function mergeEscalation(tx: Tx, sessionId: string, kinds: string[]
   const old: string[] = s?.escalationKinds ? JSON.parse(s.escalationKinds) : [];
   return [...new Set([...old, ...kinds])];
 }
+
+/** Recomputes the session's numbers from every stored turn and hit. */
+export async function refreshAggregates(tx: Tx, sessionId: string, policy: CompiledPolicy, turns?: StoredTurn[], newEscalation: string[] = []) {
+  const all = turns ?? (await loadTurns(tx, sessionId));
+  await saveAggregates(tx, sessionId, aggregateSession(policy, all, await loadHits(tx, sessionId)), await mergeEscalation(tx, sessionId, newEscalation));
+}
+
+// ─── LLM refinement queue: scores waiting for the judge ───
+
+export const pendingLlmScores = (tx: Pick<Tx, "messageScore">, limit: number) =>
+  tx.messageScore.findMany({
+    where: { llmStatus: "pending" },
+    orderBy: { createdAt: "asc" },
+    take: limit,
+    select: { messageId: true, sessionId: true, llmAttempts: true, valence: true, category: true },
+  });
+
+/** The judge's emotion replaces the offline one (kept in llmResult for evaluation). */
+export async function applyJudgement(tx: Tx, messageId: string, j: Judgement, offline: { valence: number; category: string }, attempts: number) {
+  await tx.messageScore.update({
+    where: { messageId },
+    data: {
+      valence: j.emotion.valence,
+      intensity: j.emotion.intensity,
+      category: j.emotion.category,
+      source: "llm",
+      llmStatus: "done",
+      llmAttempts: attempts,
+      llmResult: JSON.stringify({ offline, judgement: j }),
+    },
+  });
+}
+
+export const recordLlmFailure = (tx: Pick<Tx, "messageScore">, messageId: string, attempts: number, final: boolean, error: string) =>
+  tx.messageScore.update({
+    where: { messageId },
+    data: { llmAttempts: attempts, ...(final ? { llmStatus: "failed" } : {}), llmResult: JSON.stringify({ error: error.slice(0, 500) }) },
+  });

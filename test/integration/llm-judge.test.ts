@@ -1,0 +1,102 @@
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { eventually, TEST_INGEST_TOKEN, useTestApp } from "../helpers/start-test-app.ts";
+
+const LLM = "http://llm.test";
+const ctx = useTestApp({ OPENAI_API_KEY: "sk-test-not-real", OPENAI_BASE_URL: `${LLM}/v1`, OPENAI_MODEL: "judge-model", OPENAI_TIMEOUT_MS: "150" }, { pollMs: { inbox: 20, outbox: 50, llm: 20 } });
+
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect((host) => host.startsWith("127.0.0.1"));
+});
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+const completion = (content: string) => ({
+  id: "chatcmpl-1",
+  object: "chat.completion",
+  created: 1,
+  model: "judge-model",
+  choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+  usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+});
+const judgement = (valence: number, category: string, rubric: unknown[] = []) => JSON.stringify({ emotion: { valence, intensity: 0.8, category, rationale: "because" }, rubric });
+
+let seq = 0;
+async function send(role: "customer" | "agent", text: string, sessionId = `llm-${Date.now().toString(36)}-${++seq}`) {
+  const messageId = `${sessionId}-${++seq}`;
+  const res = await fetch(`${ctx.app.url}/v1/messages`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ sessionId, messageId, role, senderId: `${role}-1`, text, ts: Math.floor(Date.now() / 1000) }),
+  });
+  expect(res.status).toBe(202);
+  return eventually(() => ctx.app.db.prisma.message.findUnique({ where: { source_externalId: { source: "api", externalId: messageId } }, select: { id: true, sessionId: true } }));
+}
+const scoreOf = (messageId: string) => ctx.app.db.prisma.messageScore.findUnique({ where: { messageId } });
+
+describe("LLM judge (OPENAI_* set, endpoint mocked)", () => {
+  it("refines the emotion, and the prompt carries no customer PII", async () => {
+    const bodies: string[] = [];
+    nock(LLM)
+      .post("/v1/chat/completions", (b) => {
+        bodies.push(JSON.stringify(b));
+        return true;
+      })
+      .reply(200, completion(judgement(-0.9, "anger")));
+    const m = await send("customer", "我的手机号13912345678，地址北京市朝阳区建国路88号，快递三天没到，气死了");
+    const s = await eventually(async () => {
+      const r = await scoreOf(m.id);
+      return r?.llmStatus === "done" ? r : null;
+    });
+    expect(s).toMatchObject({ source: "llm", valence: -0.9, category: "anger" });
+    expect(JSON.parse(s.llmResult!).offline.valence).toBeLessThan(0);
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]).not.toContain("13912345678");
+    expect(bodies[0]).not.toContain("建国路88号");
+    expect(bodies[0]).toContain("[PHONE]");
+    expect(JSON.parse(bodies[0]!).response_format.type).toBe("json_schema");
+  });
+
+  it("judges rubric items rules cannot, storing them as hits from the LLM", async () => {
+    nock(LLM)
+      .post("/v1/chat/completions")
+      .reply(200, completion(judgement(0, "neutral", [{ ruleId: "language.plain_llm", violated: true, evidence: "二线" }])));
+    const m = await send("agent", "您好，这个要转二线按标准作业程序处理");
+    await eventually(async () => (await scoreOf(m.id))?.llmStatus === "done");
+    const hits = await ctx.app.db.prisma.ruleHit.findMany({ where: { messageId: m.id, source: "llm" } });
+    expect(hits.map((h) => [h.ruleId, h.kind, h.evidence])).toEqual([["language.plain_llm", "jargon", "二线"]]);
+  });
+
+  it("a slow judge times out: after the retries the offline score stands", async () => {
+    nock(LLM).post("/v1/chat/completions").times(5).delay(1_000).reply(200, completion(judgement(0.9, "satisfaction")));
+    const m = await send("customer", "东西坏了，很失望");
+    const s = await eventually(async () => {
+      const r = await scoreOf(m.id);
+      return r?.llmStatus === "failed" ? r : null;
+    }, "llm marked failed", 10_000);
+    expect(s.source).toBe("offline");
+    expect(s.valence).toBeLessThan(0);
+    expect(s.llmAttempts).toBe(3);
+  });
+
+  it("a malformed answer is refused: the offline score stands", async () => {
+    nock(LLM).post("/v1/chat/completions").times(3).reply(200, completion('{"emotion": {"valence": 7}}'));
+    const m = await send("customer", "谢谢，问题解决了");
+    const s = await eventually(async () => {
+      const r = await scoreOf(m.id);
+      return r?.llmStatus === "failed" ? r : null;
+    });
+    expect(s.source).toBe("offline");
+    expect(s.valence).toBeGreaterThan(0);
+    expect(JSON.parse(s.llmResult!).error).toMatch(/schema/);
+  });
+
+  it("caches answers: the same message in the same context is judged once", async () => {
+    const scope = nock(LLM).post("/v1/chat/completions").once().reply(200, completion(judgement(0.5, "satisfaction")));
+    const a = await send("customer", "好的谢谢你");
+    const b = await send("customer", "好的谢谢你");
+    for (const m of [a, b]) await eventually(async () => (await scoreOf(m.id))?.llmStatus === "done");
+    expect(scope.isDone()).toBe(true);
+  });
+});
