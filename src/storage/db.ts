@@ -54,3 +54,15 @@ export function openDatabase(url: string): Database {
   const prisma = new PostgresClient({ adapter }) as unknown as Db;
   return { prisma, provider: "postgresql", url, close: () => prisma.$disconnect() };
 }
+
+/**
+ * Runs several reads against one consistent snapshot. A nested Prisma read is several
+ * statements; on PostgreSQL's default isolation each sees its own snapshot, so a session row and
+ * its messages could disagree while a write commits in between. (SQLite transactions are
+ * already serial.)
+ */
+export function readSnapshot<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  // The SQLite client's types know only "Serializable"; the PostgreSQL client takes this level.
+  const run = db.prisma.$transaction as unknown as (f: typeof fn, o?: { isolationLevel: string }) => Promise<T>;
+  return run.call(db.prisma, fn, db.provider === "postgresql" ? { isolationLevel: "RepeatableRead" } : undefined);
+}

@@ -1,4 +1,4 @@
-import type { Database } from "./db.ts";
+import { readSnapshot, type Database } from "./db.ts";
 
 const sessionSelect = {
   id: true,
@@ -50,21 +50,22 @@ export function createSessionQueries(db: Database) {
         select: sessionSelect,
       }),
     /** By our id, or else the latest session carrying that platform id (chat, ticket, ingest sessionId). */
-    async get(id: string) {
-      const where = (await prisma.session.findUnique({ where: { id }, select: { id: true } }))
-        ? { id }
-        : ((await prisma.session.findFirst({ where: { externalKey: id }, orderBy: { openedAt: "desc" }, select: { id: true } })) ?? undefined);
-      if (!where) return undefined;
-      return prisma.session.findUnique({
-        where: { id: where.id },
-        select: {
-          ...sessionSelect,
-          messages: { orderBy: [{ sentAt: "asc" }, { receivedAt: "asc" }], select: messageSelect },
-          events: { orderBy: { at: "asc" }, select: { kind: true, at: true, data: true } },
-          hits: { orderBy: { at: "asc" }, select: { ruleId: true, kind: true, severity: true, evidence: true, lesson: true, messageId: true, source: true, at: true } },
-        },
-      });
-    },
+    get: (id: string) =>
+      readSnapshot(db, async (tx) => {
+        const where = (await tx.session.findUnique({ where: { id }, select: { id: true } }))
+          ? { id }
+          : ((await tx.session.findFirst({ where: { externalKey: id }, orderBy: { openedAt: "desc" }, select: { id: true } })) ?? undefined);
+        if (!where) return undefined;
+        return tx.session.findUnique({
+          where: { id: where.id },
+          select: {
+            ...sessionSelect,
+            messages: { orderBy: [{ sentAt: "asc" }, { receivedAt: "asc" }], select: messageSelect },
+            events: { orderBy: { at: "asc" }, select: { kind: true, at: true, data: true } },
+            hits: { orderBy: { at: "asc" }, select: { ruleId: true, kind: true, severity: true, evidence: true, lesson: true, messageId: true, source: true, at: true } },
+          },
+        });
+      }),
   };
 }
 
