@@ -1,4 +1,5 @@
 import { ingestBench } from "./ingest-bench.ts";
+import { scoringBench } from "./scoring-bench.ts";
 import { table } from "./stats.ts";
 
 // npm run bench — every benchmark, bounded in time, loopback only. Numbers go to docs/benchmarks.md.
@@ -22,4 +23,9 @@ for (const concurrency of quick ? [16] : [1, 16, 64]) {
   });
 }
 console.log(table(rows));
+console.log("\n# Scoring: emotion + compliance per message, no LLM, one core");
+const scoring = scoringBench(quick ? 1500 : 5000);
+results.scoring = scoring;
+console.log(table([{ messages: scoring.messages, "p50 ms": scoring.perMessageMs.p50, "p90 ms": scoring.perMessageMs.p90, "p99 ms": scoring.perMessageMs.p99, "max ms": scoring.perMessageMs.max, "messages/s": scoring.messagesPerSecond }]));
+
 console.log(`\n${JSON.stringify({ bench: results })}`);
