@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { evalCompliance, printCompliance } from "../eval/compliance-eval.ts";
 import { evalEmotion, printEmotion } from "../eval/emotion-eval.ts";
+import { evalSessions, printSessions } from "../eval/sessions-eval.ts";
 import { compilePolicy } from "../scoring/compliance/engine.ts";
 import { loadPolicy } from "../scoring/compliance/policy-schema.ts";
 import { loadZhModel } from "../scoring/emotion/zh-model.ts";
@@ -9,9 +10,10 @@ import { loadZhModel } from "../scoring/emotion/zh-model.ts";
  * npm run eval -- <what> --data <file.jsonl> [--json]
  *   emotion     message polarity (n, accuracy, macro-F1, per class, confusion, per language)
  *   compliance  rule hits against expected violations (precision/recall per kind)
+ *   sessions    "needs a supervisor": an alert at any point of a replayed session
  * With --json the last line is one JSON object with the headline numbers.
  */
-const USAGE = "usage: npm run eval -- emotion|compliance --data <file.jsonl> [--json] [--policy <policy.json>]";
+const USAGE = "usage: npm run eval -- emotion|compliance|sessions --data <file.jsonl> [--json] [--policy <policy.json>]";
 
 async function main() {
   const { positionals, values } = parseArgs({
@@ -35,6 +37,15 @@ async function main() {
       if (values.json) {
         const per_kind = Object.fromEntries(r.perKind.map((k) => [k.kind, { precision: k.precision, recall: k.recall, tp: k.tp, fp: k.fp, fn: k.fn }]));
         console.log(JSON.stringify({ n: r.n, precision: r.precision, recall: r.recall, f1: r.f1, per_kind, mean_qa: r.meanQa }));
+      }
+      return;
+    }
+    case "sessions": {
+      const policy = compilePolicy(loadPolicy(values.policy));
+      const r = evalSessions(values.data, { policy: () => policy, zhModel: loadZhModel() });
+      console.log(printSessions(r));
+      if (values.json) {
+        console.log(JSON.stringify({ n: r.n, precision: r.precision, recall: r.recall, f1: r.f1, mean_delay_turns: r.meanDelayTurns, alerts_per_100: r.alertsPer100, tp: r.tp, fp: r.fp, fn: r.fn, tn: r.tn, by_detector: r.byDetector }));
       }
       return;
     }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { thresholdsSchema } from "../../detection/thresholds.ts";
 
 /**
  * The team's service script as data. Teams copy default-policy.json, edit it, and point
@@ -67,6 +68,8 @@ export const policySchema = z
       empathyBonusMax: z.number().min(0).default(6),
     }),
     rules: z.array(ruleSchema).min(1),
+    /** Abnormal-session detector thresholds (alerts); every field has a default. */
+    detection: thresholdsSchema,
   })
   .superRefine((p, ctx) => {
     const seen = new Set<string>();

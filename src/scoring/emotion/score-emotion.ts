@@ -60,6 +60,7 @@ const EMOJI: Array<[RegExp, number, EmotionCategory]> = [
 const SARCASM_CUES = /呵呵|服了|真行|好样的|谢谢你(?:们)?全家|我谢谢你|真是够了|佩服|厉害了|(?:等了|还没|又|第[二三四五0-9]次)/;
 /** Hurrying the agent: not praise for speed (快点 is not 快). */
 const URGENCY = /快点|快些|赶紧|尽快|速度点|麻烦快|抓紧|急死|急用|等不了|\basap\b|\burgent/;
+const EN_RHETORICAL = /\b(?:why (?:did|do|does|is|are|can't|didn't|don't|won't|should)|how (?:can|could|dare|come)|isn't (?:it|this|that)|aren't you|don't you|do you (?:take|think|really|even)|are you (?:kidding|serious|joking)|what kind of|who (?:will|is going to) (?:pay|compensate|take responsibility))\b[^?]*\?/;
 const RHETORICAL = /难道.{0,20}[吗么嘛][?？]?|怎么(?:能|可以|会|好意思).{0,20}[?？]|凭什么|有没有搞错|还有没有|是不是.{0,12}[?？]{1,}/;
 
 interface Partial {
@@ -134,7 +135,11 @@ export function scoreEmotion(raw: string, zhModel?: ZhModel, forcedLang?: "zh" |
   }
   const bangs = /[!！]{2,}/.test(raw);
   const questions = /[?？]{2,}/.test(raw);
-  if (bangs) intensity += 0.3;
+  if (bangs) {
+    intensity += 0.3;
+    // In English support chats "!!!" is rarely joy unless thanks come with it.
+    if (lang === "en" && lex.value < 0) bump -= 0.2;
+  }
   if (questions) {
     bump -= 0.25;
     intensity += 0.2;
@@ -147,6 +152,11 @@ export function scoreEmotion(raw: string, zhModel?: ZhModel, forcedLang?: "zh" |
   }
   if (lang === "zh" && RHETORICAL.test(text)) {
     bump -= 0.4;
+    addCat(lex, "anger", 0.4);
+    evidence.push("rhetorical question");
+  }
+  if (lang === "en" && EN_RHETORICAL.test(text)) {
+    bump -= 0.35;
     addCat(lex, "anger", 0.4);
     evidence.push("rhetorical question");
   }
