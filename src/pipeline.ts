@@ -5,7 +5,13 @@ import type { Logger } from "./shared/logger.ts";
 import { closeIdleSession, createParticipantCache, idleSessionIds, storeMessage, storeSessionEvent } from "./storage/conversation-repo.ts";
 import type { Database, Tx } from "./storage/db.ts";
 import type { InboxRepo } from "./storage/inbox-repo.ts";
-import { loadTurns, refreshAggregates, saveHits, saveScore } from "./storage/score-repo.ts";
+import { loadHitsAt, loadTurns, refreshAggregates, saveHits, saveScore, type StoredTurn } from "./storage/score-repo.ts";
+import { checkWellbeing, raiseAlert, type AlertConfig } from "./actions/alerts.ts";
+import { detect } from "./detection/detectors.ts";
+import { ALERTING, type DetTurn } from "./detection/types.ts";
+import { detectLang } from "./scoring/text.ts";
+import { saveNewFindings } from "./storage/finding-repo.ts";
+import type { Clock } from "./shared/clock.ts";
 
 export interface PipelineDeps {
   db: Database;
@@ -15,6 +21,8 @@ export interface PipelineDeps {
   /** true when an LLM is configured: new scores are queued for its refinement. */
   llmEnabled: boolean;
   sessionIdleMs: number;
+  alerts: AlertConfig;
+  clock: Clock;
   log: Logger;
 }
 
@@ -32,9 +40,10 @@ const isDuplicateMessage = (e: unknown) => prismaCode(e) === "P2002" && (e as { 
  *   2. store     — session, participant, message (or session event)
  *   3. score     — emotion of the message and the rule hits visible now (pure), stored with
  *                  the session's aggregates (QA score, valence, escalation)
- *   4. finalize  — a session that just closed gets its end-of-conversation checks
+ *   4. detect    — pure detectors over the session window → findings (stored once each)
+ *   5. act       — alerting findings open or update the session's alert episode (card via outbox)
+ *   6. finalize  — a session that just closed gets its end-of-conversation checks and detectors
  * All in one transaction that also marks the inbox row handled: an event's effects happen once.
- * (Detection and actions join after scoring in later stages.)
  */
 export function createPipeline(deps: PipelineDeps) {
   const { db, inbox, roster, sessionIdleMs, scorers } = deps;
@@ -47,6 +56,34 @@ export function createPipeline(deps: PipelineDeps) {
       return fn(tx);
     });
 
+  /** Detectors over the stored window; new alerting findings raise or update the alert. */
+  async function detectStage(tx: Tx, sessionId: string, o: { closed: boolean; nowMs?: number; turns?: StoredTurn[] }) {
+    const turns = o.turns ?? (await loadTurns(tx, sessionId));
+    if (!turns.length) return [];
+    const session = await tx.session.findUnique({ where: { id: sessionId }, select: { qaScore: true, agentId: true } });
+    const thresholds = scorers.policy().policy.detection;
+    const findings = detect(
+      {
+        lang: detectLang(turns.map((t) => t.text).join(" ")),
+        turns: turns as DetTurn[],
+        hits: await loadHitsAt(tx, sessionId, turns),
+        qaScore: session?.qaScore ?? undefined,
+        closed: o.closed,
+        // Only the waiting timer passes a clock: on arrival a message is by definition not waiting.
+        now: o.nowMs === undefined ? undefined : o.nowMs / 1000,
+      },
+      thresholds,
+    );
+    const now = new Date(o.nowMs ?? deps.clock.now());
+    const fresh = await saveNewFindings(tx, sessionId, findings, turns, now);
+    const alerting = fresh.filter((f) => ALERTING.has(f.finding.severity));
+    if (alerting.length) {
+      await raiseAlert(tx, deps.alerts, thresholds, sessionId, alerting.map((f) => f.id), alerting.map((f) => f.finding), now);
+      await checkWellbeing(tx, deps.alerts, thresholds, session?.agentId, alerting.map((f) => f.finding.detector), now);
+    }
+    return fresh.map((f) => f.finding);
+  }
+
   async function scoreMessage(tx: Tx, sessionId: string, messageId: string) {
     const turns = await loadTurns(tx, sessionId);
     const i = turns.findIndex((t) => t.messageId === messageId);
@@ -55,7 +92,11 @@ export function createPipeline(deps: PipelineDeps) {
     await saveScore(tx, messageId, sessionId, emotion, deps.llmEnabled ? "pending" : "skipped");
     await saveHits(tx, sessionId, hits, turns);
     await refreshAggregates(tx, sessionId, scorers.policy(), turns, emotion.escalation.kinds);
-    return { emotion, hits };
+    turns[i]!.category = emotion.category;
+    turns[i]!.intensity = emotion.intensity;
+    turns[i]!.escalation = emotion.escalation.kinds;
+    const findings = await detectStage(tx, sessionId, { closed: false, turns });
+    return { emotion, hits, findings };
   }
 
   /** End-of-conversation checks (the closing question), once, when a session closes. */
@@ -64,6 +105,7 @@ export function createPipeline(deps: PipelineDeps) {
     const hits = checkSessionEnd(scorers.policy(), turns);
     await saveHits(tx, sessionId, hits, turns);
     await refreshAggregates(tx, sessionId, scorers.policy(), turns);
+    await detectStage(tx, sessionId, { closed: true, turns });
     return hits;
   }
 
@@ -99,6 +141,7 @@ export function createPipeline(deps: PipelineDeps) {
           valence: r.emotion.valence,
           category: r.emotion.category,
           hits: r.hits.map((h) => h.kind),
+          findings: r.findings.map((f) => f.detector),
         });
         return "stored";
       }
@@ -143,7 +186,27 @@ export function createPipeline(deps: PipelineDeps) {
     return closed;
   }
 
-  return { processInboxEvent, closeIdleSessions };
+  /**
+   * The waiting timer: customers whose last message is still unanswered. Derived from stored
+   * timestamps, so it survives restarts; each wait is found (and alerted) once.
+   */
+  async function checkWaiting(nowMs: number): Promise<number> {
+    const t = scorers.policy().policy.detection;
+    const shortest = Math.min(t.firstReplyWaitSeconds, t.replyWaitSeconds) * 1000;
+    const candidates = await db.prisma.session.findMany({
+      where: { status: "open", lastCustomerAt: { lte: new Date(nowMs - shortest), gte: new Date(nowMs - sessionIdleMs) } },
+      select: { id: true, lastCustomerAt: true, lastAgentAt: true },
+    });
+    let found = 0;
+    for (const c of candidates) {
+      if (c.lastAgentAt && c.lastCustomerAt && c.lastAgentAt >= c.lastCustomerAt) continue;
+      const fresh = await db.prisma.$transaction((tx) => detectStage(tx, c.id, { closed: false, nowMs }));
+      found += fresh.filter((f) => f.detector === "waiting").length;
+    }
+    return found;
+  }
+
+  return { processInboxEvent, closeIdleSessions, checkWaiting };
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;

@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { createOutboxWorker } from "./actions/outbox-worker.ts";
+import { createCardActionHandler } from "./actions/card-actions.ts";
 import { createRateLimiter } from "./actions/rate-limiter.ts";
 import { createDryRunSender, createLarkSender, type LarkSender } from "./clients/lark-sender.ts";
 import type { Config } from "./config/env.ts";
@@ -38,7 +39,7 @@ export interface StartOverrides {
   outboxBackoffMs?: { base: number; max: number };
   scorers?: Scorers;
   llm?: LlmClient;
-  pollMs?: { inbox: number; outbox: number; llm?: number };
+  pollMs?: { inbox: number; outbox: number; llm?: number; waiting?: number };
 }
 
 /**
@@ -63,6 +64,8 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
       : createLarkSender({ appId: env.LARK_APP_ID!, appSecret: env.LARK_APP_SECRET!, domain: env.LARK_DOMAIN, logger: log }));
 
   const scorers = o.scorers ?? loadScorers(env.POLICY_FILE, log);
+  const alerts = { supervisorChatId: env.SUPERVISOR_CHAT_ID, supervisorOpenIds: env.SUPERVISOR_OPEN_IDS, lang: env.UI_LANG };
+  const onCardAction = createCardActionHandler({ db, supervisorOpenIds: new Set(env.SUPERVISOR_OPEN_IDS), lang: env.UI_LANG, now: () => clock.now(), log: log.child({ component: "card-actions" }) });
   const llm =
     o.llm ??
     (env.OPENAI_API_KEY ? createOpenAiClient({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, timeoutMs: env.OPENAI_TIMEOUT_MS }) : undefined);
@@ -73,6 +76,8 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     scorers,
     llmEnabled: Boolean(llm),
     sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
+    alerts,
+    clock,
     log,
   });
   const inboxWorker = createInboxWorker(inbox, pipeline.processInboxEvent, o.pollMs?.inbox ?? DEFAULTS.inboxPollMs, log.child({ component: "inbox" }));
@@ -99,6 +104,16 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     log,
   );
 
+  const waitingTimer = createWorkerLoop(
+    "waiting timer",
+    async () => {
+      const n = await pipeline.checkWaiting(clock.now());
+      if (n) log.info("customers waiting too long", { count: n });
+      return 0;
+    },
+    o.pollMs?.waiting ?? DEFAULTS.waitingCheckMs,
+    log,
+  );
   const { record, recordMany } = createRecorder(inbox, () => inboxWorker.kick());
   const health = async () => {
     try {
@@ -118,6 +133,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
           maxBodyBytes: env.MAX_BODY_BYTES,
           clock,
           record,
+          onCardAction,
           log: log.child({ component: "lark-edge" }),
         }),
       ],
@@ -138,13 +154,14 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
 
   const ws =
     env.LARK_EVENT_MODE === "ws"
-      ? startLarkWs({ appId: env.LARK_APP_ID!, appSecret: env.LARK_APP_SECRET!, domain: env.LARK_DOMAIN, pingTimeoutSeconds: env.WS_PING_TIMEOUT_SECONDS, record, log })
+      ? startLarkWs({ appId: env.LARK_APP_ID!, appSecret: env.LARK_APP_SECRET!, domain: env.LARK_DOMAIN, pingTimeoutSeconds: env.WS_PING_TIMEOUT_SECONDS, record, onCardAction, log })
       : undefined;
 
   if (o.startWorkers !== false) {
     inboxWorker.start();
     outboxWorker.start();
     llmWorker?.start();
+    waitingTimer.start();
     idleSweeper.start();
   }
   log.info("CS Coach started", { port, dryRun: config.dryRun, eventMode: env.LARK_EVENT_MODE, db: db.provider, llm: llm ? llm.model : "off" });
@@ -161,6 +178,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     pipeline,
     scorers,
     llmWorker,
+    onCardAction,
     sender,
     log,
     /** Graceful: stop taking requests, let in-flight requests and worker passes finish, then close. */
@@ -172,7 +190,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
         const grace = setTimeout(() => server.closeAllConnections(), DEFAULTS.shutdownGraceMs);
         await closed;
         clearTimeout(grace);
-        await Promise.all([inboxWorker.stop(), outboxWorker.stop(), idleSweeper.stop(), llmWorker?.stop()]);
+        await Promise.all([inboxWorker.stop(), outboxWorker.stop(), idleSweeper.stop(), llmWorker?.stop(), waitingTimer.stop()]);
         scorers.close?.();
         await db.close();
         log.info("CS Coach stopped");

@@ -12,6 +12,8 @@ export const DEFAULTS = {
   inboxPollMs: 1_000,
   outboxPollMs: 500,
   llmPollMs: 1_000,
+  /** How often the waiting timer looks for unanswered customers. */
+  waitingCheckMs: 5_000,
   /** A judge slower than this is abandoned; the offline score stands. */
   llmTimeoutMs: 8_000,
   outboxMaxAttempts: 12,

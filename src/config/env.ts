@@ -50,6 +50,8 @@ export const envSchema = z
     SUPERVISOR_OPEN_IDS: csv,
     SUPERVISOR_CHAT_ID: optionalText,
     STANDUP_CHAT_ID: optionalText,
+    /** Language of cards and summaries. */
+    UI_LANG: z.enum(["zh", "en"]).default("zh"),
 
     OPENAI_API_KEY: optionalText,
     OPENAI_BASE_URL: optionalText.pipe(z.url({ message: "must be a URL" }).optional()),

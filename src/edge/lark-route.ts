@@ -3,7 +3,7 @@ import { larkDedupKey } from "../ingest/normalize-lark.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/logger.ts";
 import { rawJsonBody } from "./raw-json.ts";
-import { verifyLarkRequest } from "./lark-verify.ts";
+import { verifyLarkRequest, type LarkEnvelope } from "./lark-verify.ts";
 import type { RecordEvent } from "./record-event.ts";
 
 export interface LarkRouteOptions {
@@ -13,6 +13,8 @@ export interface LarkRouteOptions {
   maxBodyBytes: number;
   clock: Clock;
   record: RecordEvent;
+  /** card.action.trigger is answered synchronously with a toast and an updated card. */
+  onCardAction?: (envelope: LarkEnvelope) => Promise<Record<string, unknown>>;
   log: Logger;
 }
 
@@ -35,6 +37,10 @@ export function larkRoute(o: LarkRouteOptions): Router {
         return;
       }
       const { envelope } = verified;
+      if (envelope.header.event_type === "card.action.trigger" && o.onCardAction) {
+        res.status(200).json(await o.onCardAction(envelope));
+        return;
+      }
       const fresh = await o.record({
         dedupKey: larkDedupKey(envelope),
         source: "lark_http",

@@ -2,7 +2,7 @@ import * as lark from "@larksuiteoapi/node-sdk";
 import { larkDomain } from "../clients/lark-sender.ts";
 import { larkDedupKey } from "../ingest/normalize-lark.ts";
 import type { Logger } from "../shared/logger.ts";
-import { toEnvelope } from "./lark-verify.ts";
+import { toEnvelope, type LarkEnvelope } from "./lark-verify.ts";
 import type { RecordEvent } from "./record-event.ts";
 
 export interface LarkWsOptions {
@@ -11,6 +11,7 @@ export interface LarkWsOptions {
   domain: string;
   pingTimeoutSeconds: number;
   record: RecordEvent;
+  onCardAction?: (e: LarkEnvelope) => Promise<Record<string, unknown>>;
   log: Logger;
 }
 
@@ -18,10 +19,12 @@ export interface LarkWsOptions {
  * What WSClient calls for each event frame (it only ever calls invoke(), with the envelope
  * parsed but not flattened). Resolving acks the frame; throwing makes the SDK answer 500.
  */
-export function createWsDispatcher(record: RecordEvent) {
+export function createWsDispatcher(record: RecordEvent, onCardAction?: (e: LarkEnvelope) => Promise<Record<string, unknown>>) {
   return {
-    async invoke(data: unknown): Promise<undefined> {
+    async invoke(data: unknown): Promise<Record<string, unknown> | undefined> {
       const envelope = toEnvelope((data ?? {}) as Record<string, unknown>);
+      // The SDK sends what we return back on the ack frame: the callback's toast and card.
+      if (envelope.header.event_type === "card.action.trigger" && onCardAction) return onCardAction(envelope);
       await record({ dedupKey: larkDedupKey(envelope), source: "lark_ws", eventType: envelope.header.event_type, payload: JSON.stringify(envelope) });
       return undefined;
     },
@@ -35,7 +38,7 @@ export function createWsDispatcher(record: RecordEvent) {
  */
 export function startLarkWs(o: LarkWsOptions) {
   const log = o.log.child({ component: "lark-ws" });
-  const dispatcher = createWsDispatcher(o.record) as unknown as lark.EventDispatcher;
+  const dispatcher = createWsDispatcher(o.record, o.onCardAction) as unknown as lark.EventDispatcher;
 
   const client = new lark.WSClient({
     appId: o.appId,

@@ -8,6 +8,9 @@ import type { Tx } from "./db.ts";
 export interface StoredTurn extends Turn {
   messageId: string;
   sentAt: Date;
+  category?: string;
+  intensity?: number;
+  escalation?: string[];
 }
 
 /** The conversation so far, oldest first, with each customer turn's stored valence. */
@@ -15,7 +18,7 @@ export async function loadTurns(tx: Tx, sessionId: string): Promise<StoredTurn[]
   const rows = await tx.message.findMany({
     where: { sessionId },
     orderBy: [{ sentAt: "asc" }, { receivedAt: "asc" }],
-    select: { id: true, role: true, text: true, sentAt: true, score: { select: { valence: true } } },
+    select: { id: true, role: true, text: true, sentAt: true, score: { select: { valence: true, category: true, intensity: true, escalation: true } } },
   });
   return rows.map((r) => ({
     messageId: r.id,
@@ -24,6 +27,9 @@ export async function loadTurns(tx: Tx, sessionId: string): Promise<StoredTurn[]
     sentAt: r.sentAt,
     ts: r.sentAt.getTime() / 1000,
     valence: r.role === "customer" ? r.score?.valence : undefined,
+    category: r.score?.category,
+    intensity: r.score?.intensity,
+    escalation: r.score?.escalation ? (JSON.parse(r.score.escalation) as string[]) : [],
   }));
 }
 
@@ -117,3 +123,9 @@ export const recordLlmFailure = (tx: Pick<Tx, "messageScore">, messageId: string
     where: { messageId },
     data: { llmAttempts: attempts, ...(final ? { llmStatus: "failed" } : {}), llmResult: JSON.stringify({ error: error.slice(0, 500) }) },
   });
+
+/** Hits with the turn they belong to, for detectors. */
+export async function loadHitsAt(tx: Tx, sessionId: string, turns: StoredTurn[]) {
+  const rows = await tx.ruleHit.findMany({ where: { sessionId }, select: { kind: true, messageId: true, evidence: true } });
+  return rows.map((r) => ({ kind: r.kind, evidence: r.evidence, index: Math.max(0, turns.findIndex((t) => t.messageId === r.messageId)) }));
+}

@@ -16,6 +16,9 @@ const counts = async () => ({
 beforeEach(async () => {
   // Each test starts from empty tables (the app and its schema stay up).
   await ctx.app.inboxWorker.stop();
+  await ctx.app.db.prisma.alertFeedback.deleteMany();
+  await ctx.app.db.prisma.finding.deleteMany();
+  await ctx.app.db.prisma.alert.deleteMany();
   await ctx.app.db.prisma.messageScore.deleteMany();
   await ctx.app.db.prisma.ruleHit.deleteMany();
   await ctx.app.db.prisma.message.deleteMany();

@@ -1,0 +1,68 @@
+import { z } from "zod";
+import type { Logger } from "../shared/logger.ts";
+import type { Database } from "../storage/db.ts";
+import { alertCard, type AlertAction, type UiLang } from "./alert-card.ts";
+import { alertView } from "./alerts.ts";
+
+const valueSchema = z.object({ cs_coach: z.literal("alert"), alertId: z.number().int(), action: z.enum(["take_over", "acknowledge", "false_alarm", "snooze"]) });
+
+const STATUS: Record<AlertAction, string> = { take_over: "taken_over", acknowledge: "acknowledged", false_alarm: "false_alarm", snooze: "snoozed" };
+const SNOOZE_MS = 30 * 60_000;
+
+const TOAST = {
+  zh: { forbidden: "只有主管可以处理告警", unknown: "告警不存在或已删除", done: { take_over: "已接管会话", acknowledge: "已知悉", false_alarm: "已标记为误报，谢谢反馈", snooze: "30 分钟后再提醒" } },
+  en: { forbidden: "Only supervisors can act on alerts", unknown: "This alert no longer exists", done: { take_over: "Session taken over", acknowledge: "Acknowledged", false_alarm: "Marked as a false alarm, thanks", snooze: "Snoozed for 30 minutes" } },
+};
+
+export interface CardActionDeps {
+  db: Database;
+  supervisorOpenIds: ReadonlySet<string>;
+  lang: UiLang;
+  now: () => number;
+  log: Logger;
+}
+
+/**
+ * card.action.trigger for alert cards, answered synchronously (Lark waits 3 s): only listed
+ * supervisors may act; their action is stored as feedback, once per callback event, and the
+ * answer carries a toast and the updated card showing who did what.
+ */
+export function createCardActionHandler(d: CardActionDeps) {
+  return async function handleCardAction(envelope: { header: { event_id: string }; event: Record<string, any> }): Promise<Record<string, unknown>> {
+    const t = TOAST[d.lang];
+    const parsed = valueSchema.safeParse(envelope.event?.action?.value);
+    if (!parsed.success) return {}; // not one of our buttons
+    const { alertId, action } = parsed.data;
+    const operator: string | undefined = envelope.event?.operator?.open_id;
+    if (!operator || !d.supervisorOpenIds.has(operator)) {
+      d.log.warn("card action refused: not a supervisor", { alertId, action, operator });
+      return { toast: { type: "error", content: t.forbidden } };
+    }
+    const now = new Date(d.now());
+    const card = await d.db.prisma.$transaction(async (tx) => {
+      const alert = await tx.alert.findUnique({ where: { id: alertId }, select: { id: true } });
+      if (!alert) return undefined;
+      const seen = await tx.alertFeedback.findUnique({ where: { eventId: envelope.header.event_id }, select: { id: true } });
+      if (!seen) {
+        await tx.alertFeedback.create({ data: { alertId, action, operatorId: operator, eventId: envelope.header.event_id, at: now } });
+        await tx.alert.update({
+          where: { id: alertId },
+          data: {
+            status: STATUS[action],
+            actedBy: operator,
+            actedAt: now,
+            snoozedUntil: action === "snooze" ? new Date(now.getTime() + SNOOZE_MS) : null,
+            version: { increment: 1 },
+            updatedAt: now,
+          },
+        });
+      }
+      return alertCard(await alertView(tx, alertId, d.lang));
+    });
+    if (!card) return { toast: { type: "error", content: t.unknown } };
+    d.log.info("alert action", { alertId, action, operator });
+    return { toast: { type: "success", content: t.done[action] }, card: { type: "raw", data: card } };
+  };
+}
+
+export type CardActionHandler = ReturnType<typeof createCardActionHandler>;
