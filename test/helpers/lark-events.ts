@@ -8,10 +8,30 @@ export const TEST_VERIFICATION_TOKEN = "test-verification-token-9a2b";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "lark");
 
-/** An official example, parsed; .jsonc comments stripped. */
+/** Drops // comments outside strings (the official callback example is JSONC). */
+function stripJsonComments(text: string): string {
+  let out = "";
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      out += c;
+      if (c === "\\") out += text[++i] ?? "";
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (c === "/" && text[i + 1] === "/") {
+      while (i < text.length && text[i] !== "\n") i++;
+      out += "\n";
+    } else out += c;
+  }
+  return out;
+}
+
+/** An official example, parsed (.jsonc comments stripped). */
 export function fixture<T = any>(name: string): T {
-  const text = readFileSync(join(FIXTURES, name), "utf8").replace(/^\s*\/\/.*$/gm, "").replace(/,?\s*\/\/[^"\n]*$/gm, (m) => (m.startsWith(",") ? "," : ""));
-  return JSON.parse(text) as T;
+  return JSON.parse(stripJsonComments(readFileSync(join(FIXTURES, name), "utf8"))) as T;
 }
 
 let seq = 0;

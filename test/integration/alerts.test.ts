@@ -1,0 +1,129 @@
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_POLICY_PATH } from "../../src/scoring/compliance/policy-schema.ts";
+import { startFakeLark, type FakeLark } from "../fakes/fake-lark-server.ts";
+import { fixture, imMessageEvent, larkRequest, TEST_VERIFICATION_TOKEN } from "../helpers/lark-events.ts";
+import { AGENT_OPEN_ID, eventually, readJson, startTestApp, TEST_ENCRYPT_KEY, type TestApp } from "../helpers/start-test-app.ts";
+import { testDatabaseUrl } from "../helpers/test-db.ts";
+
+const SUPERVISOR = "ou_supervisor_01";
+const SUP_CHAT = "oc_supervisors";
+let fake: FakeLark;
+let db: { url: string; drop: () => Promise<void> };
+let app: TestApp | undefined;
+const policyFile = join(tmpdir(), `cs-coach-alert-policy-${process.pid}.json`);
+
+const start = () =>
+  startTestApp(
+    db.url,
+    { LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "s", LARK_DOMAIN: fake.url, SUPERVISOR_CHAT_ID: SUP_CHAT, SUPERVISOR_OPEN_IDS: SUPERVISOR, POLICY_FILE: policyFile },
+    { pollMs: { inbox: 10, outbox: 10, waiting: 100 }, outboxBackoffMs: { base: 10, max: 50 } },
+  );
+
+beforeAll(async () => {
+  fake = await startFakeLark();
+  db = testDatabaseUrl();
+  // Waits measured in seconds so the timer test stays short.
+  const policy = JSON.parse(readFileSync(DEFAULT_POLICY_PATH, "utf8"));
+  policy.detection = { firstReplyWaitSeconds: 1, replyWaitSeconds: 1 };
+  writeFileSync(policyFile, JSON.stringify(policy));
+  app = await start();
+});
+afterAll(async () => {
+  await app?.stop();
+  await fake.close();
+  await db.drop();
+  rmSync(policyFile, { force: true });
+});
+
+const post = async (event: unknown) => {
+  const req = larkRequest(event, { encryptKey: TEST_ENCRYPT_KEY });
+  const res = await fetch(`${app!.url}/lark/events`, { method: "POST", body: req.body, headers: req.headers });
+  expect(res.status).toBe(200);
+  return readJson(res);
+};
+const say = (chatId: string, text: string, who: "customer" | "agent", t: number) =>
+  post(imMessageEvent({ chatId, chatType: "p2p", text, senderOpenId: who === "agent" ? AGENT_OPEN_ID : "ou_customer_7", createTime: t }));
+const creates = (chat: string) => fake.delivered.filter((c) => c.path === "/open-apis/im/v1/messages" && c.body.receive_id === chat);
+const cardOf = (call: { body: { content: string } }) => JSON.parse(call.body.content);
+
+describe("alerts end to end (fake Lark)", () => {
+  it("an escalating conversation produces one card, updated in place, with a buzz when it turns critical", async () => {
+    const chat = "oc_escalating";
+    const t0 = Date.now();
+    await say(chat, "我的快递一个星期了还没到", "customer", t0);
+    await say(chat, "您好，非常抱歉让您久等了，我帮您查一下", "agent", t0 + 5_000);
+    const sent = Date.now();
+    await say(chat, "再不处理我就打12315投诉你们，还要发微博曝光！", "customer", t0 + 20_000);
+    const first = await eventually(() => creates(SUP_CHAT)[0], "alert card created");
+    const latencyMs = Date.now() - sent;
+    expect(latencyMs).toBeLessThan(5_000); // generous here; the benchmark measures p99
+    const card = cardOf(first);
+    expect(card.schema).toBe("2.0");
+    expect(card.header.template).toBe("red");
+    const text = JSON.stringify(card);
+    expect(text).toContain("regulator");
+    expect(text).toContain("12315");
+    expect(text).toContain("take_over");
+    // Critical: the supervisors are buzzed on the card.
+    await eventually(() => fake.delivered.some((c) => c.path.endsWith("/urgent_app") && c.body.user_id_list?.includes(SUPERVISOR)), "urgent buzz");
+
+    await say(chat, "你们就是骗子，我要找律师起诉你们！", "customer", t0 + 40_000);
+    const messageId = (await app!.db.prisma.outboxMessage.findFirst({ where: { kind: "message.create" } }))!.resultMessageId;
+    const patch = await eventually(() => fake.delivered.find((c) => c.method === "PATCH" && c.path === `/open-apis/im/v1/messages/${messageId}`), "card patched");
+    expect(JSON.stringify(cardOf(patch))).toContain("legal");
+    expect(creates(SUP_CHAT)).toHaveLength(1);
+    expect(await app!.db.prisma.alert.count({ where: { kind: "session" } })).toBe(1);
+  });
+
+  it("a supervisor's click updates the card and is stored; anyone else is refused and nothing is stored", async () => {
+    const alert = (await app!.db.prisma.alert.findFirst({ where: { kind: "session" } }))!;
+    const click = (operator: string, action: string, eventId: string) => {
+      const e = fixture("card.action.trigger.callback.jsonc");
+      e.header.token = TEST_VERIFICATION_TOKEN;
+      e.header.event_id = eventId;
+      e.event.operator.open_id = operator;
+      e.event.action.value = { cs_coach: "alert", alertId: alert.id, action };
+      return post(e);
+    };
+    const refused = await click("ou_not_a_supervisor", "false_alarm", "evt_click_1");
+    expect(refused.toast.type).toBe("error");
+    expect(refused.card).toBeUndefined();
+    expect(await app!.db.prisma.alertFeedback.count()).toBe(0);
+    expect((await app!.db.prisma.alert.findUnique({ where: { id: alert.id } }))!.status).toBe("open");
+
+    const ok = await click(SUPERVISOR, "acknowledge", "evt_click_2");
+    expect(ok.toast.type).toBe("success");
+    const body = JSON.stringify(ok.card.data);
+    expect(body).toContain(SUPERVISOR);
+    expect(body).toContain("已知悉");
+    expect(body).not.toContain("take_over"); // buttons gone once acted on
+    const again = await click(SUPERVISOR, "acknowledge", "evt_click_2"); // Lark redelivery
+    expect(again.toast.type).toBe("success");
+    const fb = await app!.db.prisma.alertFeedback.findMany();
+    expect(fb.map((f) => [f.action, f.operatorId])).toEqual([["acknowledge", SUPERVISOR]]);
+    expect((await app!.db.prisma.alert.findUnique({ where: { id: alert.id } }))!).toMatchObject({ status: "acknowledged", actedBy: SUPERVISOR });
+  });
+
+  it("a customer left waiting triggers an alert with no further message, also across a restart", async () => {
+    const chat = "oc_waiting";
+    await app!.stop();
+    app = await startTestApp(db.url, { LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "s", LARK_DOMAIN: fake.url, SUPERVISOR_CHAT_ID: SUP_CHAT, SUPERVISOR_OPEN_IDS: SUPERVISOR, POLICY_FILE: policyFile }, { startWorkers: false });
+    await say(chat, "请问有人在吗？我的订单能改地址吗", "customer", Date.now());
+    await app.inboxWorker.runOnce();
+    expect(await app.db.prisma.alert.count({ where: { session: { externalKey: chat } } })).toBe(0);
+    await app.stop(); // down before the wait ran out
+
+    await new Promise((r) => setTimeout(r, 1_200));
+    const before = creates(SUP_CHAT).length;
+    app = await start();
+    const alert = await eventually(() => app!.db.prisma.alert.findFirst({ where: { session: { externalKey: chat } }, include: { session: true } }), "waiting alert", 8_000);
+    expect(alert.summary).toMatch(/waiting/);
+    await eventually(() => creates(SUP_CHAT).length === before + 1, "waiting card sent");
+    // The timer keeps running: the same wait is not alerted twice.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await app.db.prisma.finding.count({ where: { sessionId: alert.sessionId!, detector: "waiting" } })).toBe(1);
+  });
+});
