@@ -5,7 +5,7 @@ import type { Logger } from "./shared/logger.ts";
 import { closeIdleSession, createParticipantCache, idleSessionIds, storeMessage, storeSessionEvent } from "./storage/conversation-repo.ts";
 import type { Database, Tx } from "./storage/db.ts";
 import type { InboxRepo } from "./storage/inbox-repo.ts";
-import { loadHitsAt, loadTurns, refreshAggregates, saveHits, saveScore, type StoredTurn } from "./storage/score-repo.ts";
+import { loadHitsAt, loadTurns, refreshAggregates, saveHits, saveScore, type StoredHit, type StoredTurn } from "./storage/score-repo.ts";
 import { checkWellbeing, raiseAlert, type AlertConfig } from "./actions/alerts.ts";
 import { detect } from "./detection/detectors.ts";
 import { ALERTING, type DetTurn } from "./detection/types.ts";
@@ -57,7 +57,7 @@ export function createPipeline(deps: PipelineDeps) {
     });
 
   /** Detectors over the stored window; new alerting findings raise or update the alert. */
-  async function detectStage(tx: Tx, sessionId: string, o: { closed: boolean; nowMs?: number; turns?: StoredTurn[] }) {
+  async function detectStage(tx: Tx, sessionId: string, o: { closed: boolean; nowMs?: number; turns?: StoredTurn[]; hits?: StoredHit[]; qaScore?: number }) {
     const turns = o.turns ?? (await loadTurns(tx, sessionId));
     if (!turns.length) return [];
     const session = await tx.session.findUnique({ where: { id: sessionId }, select: { qaScore: true, agentId: true } });
@@ -66,8 +66,8 @@ export function createPipeline(deps: PipelineDeps) {
       {
         lang: detectLang(turns.map((t) => t.text).join(" ")),
         turns: turns as DetTurn[],
-        hits: await loadHitsAt(tx, sessionId, turns),
-        qaScore: session?.qaScore ?? undefined,
+        hits: o.hits ?? (await loadHitsAt(tx, sessionId, turns)),
+        qaScore: o.qaScore ?? session?.qaScore ?? undefined,
         closed: o.closed,
         // Only the waiting timer passes a clock: on arrival a message is by definition not waiting.
         now: o.nowMs === undefined ? undefined : o.nowMs / 1000,
@@ -91,11 +91,12 @@ export function createPipeline(deps: PipelineDeps) {
     if (turns[i]!.role === "customer") turns[i]!.valence = emotion.valence;
     await saveScore(tx, messageId, sessionId, emotion, deps.llmEnabled ? "pending" : "skipped");
     await saveHits(tx, sessionId, hits, turns);
-    await refreshAggregates(tx, sessionId, scorers.policy(), turns, emotion.escalation.kinds);
     turns[i]!.category = emotion.category;
     turns[i]!.intensity = emotion.intensity;
     turns[i]!.escalation = emotion.escalation.kinds;
-    const findings = await detectStage(tx, sessionId, { closed: false, turns });
+    const all = await loadHitsAt(tx, sessionId, turns);
+    const agg = await refreshAggregates(tx, sessionId, scorers.policy(), turns, all);
+    const findings = await detectStage(tx, sessionId, { closed: false, turns, hits: all, qaScore: agg.qaScore });
     return { emotion, hits, findings };
   }
 
@@ -104,8 +105,9 @@ export function createPipeline(deps: PipelineDeps) {
     const turns = await loadTurns(tx, sessionId);
     const hits = checkSessionEnd(scorers.policy(), turns);
     await saveHits(tx, sessionId, hits, turns);
-    await refreshAggregates(tx, sessionId, scorers.policy(), turns);
-    await detectStage(tx, sessionId, { closed: true, turns });
+    const all = await loadHitsAt(tx, sessionId, turns);
+    const agg = await refreshAggregates(tx, sessionId, scorers.policy(), turns, all);
+    await detectStage(tx, sessionId, { closed: true, turns, hits: all, qaScore: agg.qaScore });
     return hits;
   }
 

@@ -80,7 +80,6 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     clock,
     log,
   });
-  const inboxWorker = createInboxWorker(inbox, pipeline.processInboxEvent, o.pollMs?.inbox ?? DEFAULTS.inboxPollMs, log.child({ component: "inbox" }));
   const outboxWorker = createOutboxWorker({
     repo: outboxRepo,
     sender,
@@ -92,6 +91,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     maxBackoffMs: o.outboxBackoffMs?.max ?? DEFAULTS.outboxMaxBackoffMs,
     pollMs: o.pollMs?.outbox ?? DEFAULTS.outboxPollMs,
   });
+  const inboxWorker = createInboxWorker(inbox, pipeline.processInboxEvent, o.pollMs?.inbox ?? DEFAULTS.inboxPollMs, log.child({ component: "inbox" }), () => outboxWorker.kick());
   const llmWorker = llm ? createLlmWorker(db, createLlmJudge(llm), scorers, o.pollMs?.llm ?? DEFAULTS.llmPollMs, log.child({ component: "llm" })) : undefined;
   const idleSweeper = createWorkerLoop(
     "idle sweeper",
@@ -108,7 +108,10 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     "waiting timer",
     async () => {
       const n = await pipeline.checkWaiting(clock.now());
-      if (n) log.info("customers waiting too long", { count: n });
+      if (n) {
+        log.info("customers waiting too long", { count: n });
+        outboxWorker.kick();
+      }
       return 0;
     },
     o.pollMs?.waiting ?? DEFAULTS.waitingCheckMs,

@@ -58,12 +58,12 @@ export async function alertView(tx: Tx, alertId: number, lang: UiLang): Promise<
 
 /** Sends a new card (and a buzz when critical), or patches the episode's card in place. */
 async function publish(tx: Tx, cfg: AlertConfig, alertId: number, mode: "create" | "patch", buzz: boolean) {
+  const target = cardTarget(cfg);
+  if (!target) return; // nowhere to send: the alert is still stored and visible through the API
   const a = await tx.alert.findUniqueOrThrow({ where: { id: alertId } });
   const card = alertCard(await alertView(tx, alertId, cfg.lang));
   let createId = a.createOutboxId;
   if (mode === "create" || !createId) {
-    const target = cardTarget(cfg);
-    if (!target) return; // nowhere to send: the alert is still stored and visible through the API
     createId = await enqueueOutbox(tx, { kind: "message.create", target, payload: { msg_type: "interactive", content: card }, uuid: `alert-${a.id}-create` });
     await tx.alert.update({ where: { id: a.id }, data: { createOutboxId: createId } });
   } else {

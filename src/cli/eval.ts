@@ -2,6 +2,10 @@ import { parseArgs } from "node:util";
 import { evalCompliance, printCompliance } from "../eval/compliance-eval.ts";
 import { evalEmotion, printEmotion } from "../eval/emotion-eval.ts";
 import { evalSessions, printSessions } from "../eval/sessions-eval.ts";
+import { evalFeedback, printFeedback } from "../eval/feedback-eval.ts";
+import { loadConfig } from "../config/env.ts";
+import { openDatabase } from "../storage/db.ts";
+import { migrate } from "../storage/migrate.ts";
 import { compilePolicy } from "../scoring/compliance/engine.ts";
 import { loadPolicy } from "../scoring/compliance/policy-schema.ts";
 import { loadZhModel } from "../scoring/emotion/zh-model.ts";
@@ -11,16 +15,31 @@ import { loadZhModel } from "../scoring/emotion/zh-model.ts";
  *   emotion     message polarity (n, accuracy, macro-F1, per class, confusion, per language)
  *   compliance  rule hits against expected violations (precision/recall per kind)
  *   sessions    "needs a supervisor": an alert at any point of a replayed session
+ *   feedback    over the database: how supervisors judged the alerts (precision)
  * With --json the last line is one JSON object with the headline numbers.
  */
-const USAGE = "usage: npm run eval -- emotion|compliance|sessions --data <file.jsonl> [--json] [--policy <policy.json>]";
+const USAGE = "usage: npm run eval -- emotion|compliance|sessions --data <file.jsonl> [--json] [--policy <policy.json>]\n       npm run eval -- feedback [--db <DATABASE_URL>] [--since <ISO date>] [--json]";
 
 async function main() {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { data: { type: "string" }, json: { type: "boolean", default: false }, policy: { type: "string" } },
+    options: { data: { type: "string" }, json: { type: "boolean", default: false }, policy: { type: "string" }, db: { type: "string" }, since: { type: "string" } },
   });
   const what = positionals[0];
+  if (what === "feedback") {
+    // Over the database the bot logs to (DATABASE_URL, or --db).
+    const url = values.db ?? loadConfig().database.url;
+    await migrate(url);
+    const db = openDatabase(url);
+    try {
+      const r = await evalFeedback(db, values.since ? new Date(values.since) : undefined);
+      console.log(printFeedback(r));
+      if (values.json) console.log(JSON.stringify({ alerts: r.alerts, judged: r.judged, precision: r.precision, taken_over: r.take_over, acknowledged: r.acknowledge, false_alarm: r.false_alarm, snoozed: r.snooze, by_detector: r.byDetector }));
+    } finally {
+      await db.close();
+    }
+    return;
+  }
   if (!what || !values.data) throw new Error(USAGE);
   switch (what) {
     case "emotion": {

@@ -33,10 +33,6 @@ export async function loadTurns(tx: Tx, sessionId: string): Promise<StoredTurn[]
   }));
 }
 
-export async function loadHits(tx: Tx, sessionId: string): Promise<HitRef[]> {
-  const rows = await tx.ruleHit.findMany({ where: { sessionId }, select: { ruleId: true, kind: true, severity: true } });
-  return rows.map((r) => ({ ...r, severity: r.severity as HitRef["severity"] }));
-}
 
 export async function saveScore(tx: Tx, messageId: string, sessionId: string, e: EmotionScore, llmStatus: "skipped" | "pending") {
   await tx.messageScore.create({
@@ -71,25 +67,23 @@ export async function saveHits(tx: Tx, sessionId: string, hits: RuleHit[], turns
   });
 }
 
-export async function saveAggregates(tx: Tx, sessionId: string, a: SessionAggregates, escalationKinds: string[]) {
+async function saveAggregates(tx: Tx, sessionId: string, a: SessionAggregates, escalationKinds: string[]) {
   await tx.session.update({
     where: { id: sessionId },
     data: { ...a, ...(escalationKinds.length ? { escalationKinds: JSON.stringify(escalationKinds) } : {}) },
   });
 }
 
-/** Escalation kinds seen so far in the session, plus new ones. */
-export async function mergeEscalation(tx: Tx, sessionId: string, kinds: string[]): Promise<string[]> {
-  if (!kinds.length) return [];
-  const s = await tx.session.findUnique({ where: { id: sessionId }, select: { escalationKinds: true } });
-  const old: string[] = s?.escalationKinds ? JSON.parse(s.escalationKinds) : [];
-  return [...new Set([...old, ...kinds])];
-}
 
-/** Recomputes the session's numbers from every stored turn and hit. */
-export async function refreshAggregates(tx: Tx, sessionId: string, policy: CompiledPolicy, turns?: StoredTurn[], newEscalation: string[] = []) {
-  const all = turns ?? (await loadTurns(tx, sessionId));
-  await saveAggregates(tx, sessionId, aggregateSession(policy, all, await loadHits(tx, sessionId)), await mergeEscalation(tx, sessionId, newEscalation));
+/**
+ * Recomputes the session's numbers from every stored turn and hit (both passed in, already
+ * loaded by the caller) and stores them; escalation kinds come from the customer turns.
+ */
+export async function refreshAggregates(tx: Tx, sessionId: string, policy: CompiledPolicy, turns: StoredTurn[], hits: HitRef[]) {
+  const agg = aggregateSession(policy, turns, hits);
+  const kinds = [...new Set(turns.filter((t) => t.role === "customer").flatMap((t) => t.escalation ?? []))];
+  await saveAggregates(tx, sessionId, agg, kinds);
+  return agg;
 }
 
 // ─── LLM refinement queue: scores waiting for the judge ───
@@ -124,8 +118,10 @@ export const recordLlmFailure = (tx: Pick<Tx, "messageScore">, messageId: string
     data: { llmAttempts: attempts, ...(final ? { llmStatus: "failed" } : {}), llmResult: JSON.stringify({ error: error.slice(0, 500) }) },
   });
 
-/** Hits with the turn they belong to, for detectors. */
-export async function loadHitsAt(tx: Tx, sessionId: string, turns: StoredTurn[]) {
-  const rows = await tx.ruleHit.findMany({ where: { sessionId }, select: { kind: true, messageId: true, evidence: true } });
-  return rows.map((r) => ({ kind: r.kind, evidence: r.evidence, index: Math.max(0, turns.findIndex((t) => t.messageId === r.messageId)) }));
+export type StoredHit = HitRef & { index: number; evidence: string };
+
+/** Every hit of the session, with the turn it belongs to: for the QA score and the detectors. */
+export async function loadHitsAt(tx: Tx, sessionId: string, turns: StoredTurn[]): Promise<StoredHit[]> {
+  const rows = await tx.ruleHit.findMany({ where: { sessionId }, select: { ruleId: true, kind: true, severity: true, messageId: true, evidence: true } });
+  return rows.map((r) => ({ ...r, severity: r.severity as HitRef["severity"], index: Math.max(0, turns.findIndex((t) => t.messageId === r.messageId)) }));
 }

@@ -1,3 +1,4 @@
+import { alertBench } from "./alert-bench.ts";
 import { ingestBench } from "./ingest-bench.ts";
 import { scoringBench } from "./scoring-bench.ts";
 import { table } from "./stats.ts";
@@ -27,5 +28,15 @@ console.log("\n# Scoring: emotion + compliance per message, no LLM, one core");
 const scoring = scoringBench(quick ? 1500 : 5000);
 results.scoring = scoring;
 console.log(table([{ messages: scoring.messages, "p50 ms": scoring.perMessageMs.p50, "p90 ms": scoring.perMessageMs.p90, "p99 ms": scoring.perMessageMs.p99, "max ms": scoring.perMessageMs.max, "messages/s": scoring.messagesPerSecond }]));
+
+console.log("\n# Alerts: abnormal message → card at the (fake) Lark API, concurrent sessions, server in its own process");
+const alertRows = [];
+const alertRuns: Array<[number, number, boolean]> = quick ? [[10, 5, true], [10, 50, false]] : [[30, 5, true], [10, 50, false], [20, 50, false], [50, 50, false], [50, 5, false]];
+for (const [sessions, qps, sequential] of alertRuns) {
+  const r = await alertBench({ sessions, perTargetQps: qps, sequential });
+  results[`alerts_${sessions}_${sequential ? "one_at_a_time" : "concurrent"}_qps${qps}`] = r;
+  alertRows.push({ sessions: r.sessions, mode: sequential ? "one at a time" : "concurrent", "chat QPS limit": r.perTargetQps, "p50 ms": r.alertLatencyMs.p50, "p90 ms": r.alertLatencyMs.p90, "p99 ms": r.alertLatencyMs.p99, "max ms": r.alertLatencyMs.max });
+}
+console.log(table(alertRows));
 
 console.log(`\n${JSON.stringify({ bench: results })}`);

@@ -5,6 +5,8 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 
 export interface RecordedCall {
+  /** Date.now() when the call arrived. */
+  at: number;
   method: string;
   path: string;
   query: Record<string, unknown>;
@@ -31,7 +33,7 @@ export async function startFakeLark(opts: { wsPingIntervalSeconds?: number } = {
   const app = express();
   app.use(express.json({ limit: "5mb" }));
   app.use((req, _res, next) => {
-    calls.push({ method: req.method, path: req.path, query: req.query as Record<string, unknown>, body: req.body, auth: req.get("authorization") });
+    calls.push({ at: Date.now(), method: req.method, path: req.path, query: req.query as Record<string, unknown>, body: req.body, auth: req.get("authorization") });
     next();
   });
 

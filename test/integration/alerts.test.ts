@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_POLICY_PATH } from "../../src/scoring/compliance/policy-schema.ts";
+import { evalFeedback } from "../../src/eval/feedback-eval.ts";
 import { startFakeLark, type FakeLark } from "../fakes/fake-lark-server.ts";
 import { fixture, imMessageEvent, larkRequest, TEST_VERIFICATION_TOKEN } from "../helpers/lark-events.ts";
 import { AGENT_OPEN_ID, eventually, readJson, startTestApp, TEST_ENCRYPT_KEY, type TestApp } from "../helpers/start-test-app.ts";
@@ -105,6 +106,11 @@ describe("alerts end to end (fake Lark)", () => {
     const fb = await app!.db.prisma.alertFeedback.findMany();
     expect(fb.map((f) => [f.action, f.operatorId])).toEqual([["acknowledge", SUPERVISOR]]);
     expect((await app!.db.prisma.alert.findUnique({ where: { id: alert.id } }))!).toMatchObject({ status: "acknowledged", actedBy: SUPERVISOR });
+
+    // eval feedback reads the same log: one judged alert, judged real.
+    const r = await evalFeedback(app!.db);
+    expect(r).toMatchObject({ alerts: 1, judged: 1, precision: 1, acknowledge: 1, false_alarm: 0 });
+    expect(r.byDetector.escalation).toMatchObject({ real: 1, falseAlarm: 0 });
   });
 
   it("a customer left waiting triggers an alert with no further message, also across a restart", async () => {
