@@ -6,7 +6,7 @@ import { DEFAULT_POLICY_PATH } from "../../src/scoring/compliance/policy-schema.
 import { evalFeedback } from "../../src/eval/feedback-eval.ts";
 import { startFakeLark, type FakeLark } from "../fakes/fake-lark-server.ts";
 import { fixture, imMessageEvent, larkRequest, TEST_VERIFICATION_TOKEN } from "../helpers/lark-events.ts";
-import { AGENT_OPEN_ID, eventually, readJson, startTestApp, TEST_ENCRYPT_KEY, type TestApp } from "../helpers/start-test-app.ts";
+import { AGENT_OPEN_ID, eventually, readJson, startTestApp, TEST_ENCRYPT_KEY, TEST_INGEST_TOKEN, type TestApp } from "../helpers/start-test-app.ts";
 import { testDatabaseUrl } from "../helpers/test-db.ts";
 
 const SUPERVISOR = "ou_supervisor_01";
@@ -131,5 +131,22 @@ describe("alerts end to end (fake Lark)", () => {
     // The timer keeps running: the same wait is not alerted twice.
     await new Promise((r) => setTimeout(r, 400));
     expect(await app.db.prisma.finding.count({ where: { sessionId: alert.sessionId!, detector: "waiting" } })).toBe(1);
+  });
+
+  it("wellbeing: one agent absorbing many hostile sessions gets the supervisor a suggestion, once", async () => {
+    const post = (body: unknown) => fetch(`${app!.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TEST_INGEST_TOKEN}` }, body: JSON.stringify(body) });
+    const ts = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < 6; i++) {
+      const sessionId = `wb-${i}`;
+      const res = await post([
+        { sessionId, messageId: `${sessionId}-a`, role: "agent", senderId: "agent-wellbeing", senderName: "小李", text: "您好，很高兴为您服务", ts },
+        { sessionId, messageId: `${sessionId}-c`, role: "customer", senderId: `c-${i}`, text: "你们再不退钱我就去12315投诉，还要找律师！", ts: ts + 5 },
+      ]);
+      expect(res.status).toBe(202);
+    }
+    const wb = await eventually(() => app!.db.prisma.alert.findFirst({ where: { kind: "wellbeing" } }), "wellbeing alert");
+    expect(wb.summary).toContain("小李");
+    expect(await app!.db.prisma.alert.count({ where: { kind: "wellbeing" } })).toBe(1);
+    await eventually(() => creates(SUP_CHAT).some((c) => c.body.content.includes("小李")), "wellbeing card sent");
   });
 });

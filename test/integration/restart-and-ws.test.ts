@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRecorder } from "../../src/edge/record-event.ts";
 import { createWsDispatcher } from "../../src/edge/lark-ws.ts";
-import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
+import { fixture, imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
 import { startFakeLark } from "../fakes/fake-lark-server.ts";
 import { eventually, startTestApp, TEST_ENCRYPT_KEY, type TestApp } from "../helpers/start-test-app.ts";
 import { testDatabaseUrl } from "../helpers/test-db.ts";
@@ -52,6 +52,13 @@ describe("long connection (ws) dispatcher", () => {
     await eventually(async () => (await app!.db.prisma.message.count({ where: { session: { externalKey: "oc_ws" } } })) === 1);
     const row = await app.db.prisma.inboxEvent.findFirst({ where: { eventType: "im.message.receive_v1", payload: { contains: "via long connection" } } });
     expect(row?.source).toBe("lark_ws");
+  });
+
+  it("answers card callbacks on the ack frame with the handler's toast and card", async () => {
+    const answer = { toast: { type: "success", content: "ok" } };
+    const ws = createWsDispatcher(async () => true, async () => answer);
+    const e = fixture("card.action.trigger.callback.jsonc");
+    expect(await ws.invoke(e)).toEqual(answer);
   });
 
   it("refuses a frame that is not a v2 event, so the SDK answers 500 and Lark redelivers", async () => {
