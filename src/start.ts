@@ -1,6 +1,9 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { createOutboxWorker } from "./actions/outbox-worker.ts";
+import { hostname } from "node:os";
+import { reportsRoute } from "./edge/reports-route.ts";
+import { createStandupJob, cronToTime } from "./reports/standup-job.ts";
 import { createCardActionHandler } from "./actions/card-actions.ts";
 import { createRateLimiter } from "./actions/rate-limiter.ts";
 import { createDryRunSender, createLarkSender, type LarkSender } from "./clients/lark-sender.ts";
@@ -39,7 +42,7 @@ export interface StartOverrides {
   outboxBackoffMs?: { base: number; max: number };
   scorers?: Scorers;
   llm?: LlmClient;
-  pollMs?: { inbox: number; outbox: number; llm?: number; waiting?: number };
+  pollMs?: { inbox: number; outbox: number; llm?: number; waiting?: number; standup?: number };
 }
 
 /**
@@ -117,6 +120,26 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     o.pollMs?.waiting ?? DEFAULTS.waitingCheckMs,
     log,
   );
+  const standup = createStandupJob({
+    db,
+    cfg: {
+      chatId: env.STANDUP_CHAT_ID,
+      time: env.STANDUP_CRON ? cronToTime(env.STANDUP_CRON) : env.STANDUP_TIME,
+      tz: env.TZ,
+      lang: env.UI_LANG,
+      dayOptions: () => {
+        const p = scorers.policy().policy;
+        const fr = p.rules.find((r) => r.enabled && r.check.type === "timing" && r.check.what === "first_response");
+        return { slaSeconds: fr?.check.type === "timing" ? fr.check.maxSeconds : 10, negativeValence: p.negativeValence };
+      },
+    },
+    llm,
+    clock,
+    instance: `${hostname()}:${process.pid}`,
+    log: log.child({ component: "standup" }),
+    onQueued: () => outboxWorker.kick(),
+  });
+  const standupScheduler = createWorkerLoop("stand-up scheduler", standup.tick, o.pollMs?.standup ?? DEFAULTS.standupCheckMs, log);
   const { record, recordMany } = createRecorder(inbox, () => inboxWorker.kick());
   const health = async () => {
     try {
@@ -140,7 +163,11 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
           log: log.child({ component: "lark-edge" }),
         }),
       ],
-      authed: [ingestRoute({ maxBodyBytes: env.MAX_BODY_BYTES, recordMany }), sessionsRoute(createSessionQueries(db))],
+      authed: [
+        ingestRoute({ maxBodyBytes: env.MAX_BODY_BYTES, recordMany }),
+        sessionsRoute(createSessionQueries(db)),
+        reportsRoute({ job: standup, tz: env.TZ, now: () => clock.now(), maxBodyBytes: env.MAX_BODY_BYTES }),
+      ],
     },
     bearerAuth(env.INGEST_TOKEN),
     health,
@@ -165,6 +192,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     outboxWorker.start();
     llmWorker?.start();
     waitingTimer.start();
+    standupScheduler.start();
     idleSweeper.start();
   }
   log.info("CS Coach started", { port, dryRun: config.dryRun, eventMode: env.LARK_EVENT_MODE, db: db.provider, llm: llm ? llm.model : "off" });
@@ -182,6 +210,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     scorers,
     llmWorker,
     onCardAction,
+    standup,
     sender,
     log,
     /** Graceful: stop taking requests, let in-flight requests and worker passes finish, then close. */
@@ -193,7 +222,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
         const grace = setTimeout(() => server.closeAllConnections(), DEFAULTS.shutdownGraceMs);
         await closed;
         clearTimeout(grace);
-        await Promise.all([inboxWorker.stop(), outboxWorker.stop(), idleSweeper.stop(), llmWorker?.stop(), waitingTimer.stop()]);
+        await Promise.all([inboxWorker.stop(), outboxWorker.stop(), idleSweeper.stop(), llmWorker?.stop(), waitingTimer.stop(), standupScheduler.stop()]);
         scorers.close?.();
         await db.close();
         log.info("CS Coach stopped");

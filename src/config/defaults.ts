@@ -14,6 +14,8 @@ export const DEFAULTS = {
   llmPollMs: 1_000,
   /** How often the waiting timer looks for unanswered customers. */
   waitingCheckMs: 5_000,
+  /** How often the scheduler checks whether the stand-up is due. */
+  standupCheckMs: 60_000,
   /** A judge slower than this is abandoned; the offline score stands. */
   llmTimeoutMs: 8_000,
   outboxMaxAttempts: 12,

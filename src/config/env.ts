@@ -50,6 +50,19 @@ export const envSchema = z
     SUPERVISOR_OPEN_IDS: csv,
     SUPERVISOR_CHAT_ID: optionalText,
     STANDUP_CHAT_ID: optionalText,
+    STANDUP_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM (24 h)").default("09:00"),
+    STANDUP_CRON: optionalText,
+    TZ: z
+      .string()
+      .default("Asia/Shanghai")
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat("en", { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, "must be an IANA time zone such as Asia/Shanghai"),
     /** Language of cards and summaries. */
     UI_LANG: z.enum(["zh", "en"]).default("zh"),
 
@@ -73,6 +86,9 @@ export const envSchema = z
     }
     if (env.LARK_EVENT_MODE === "ws" && !env.LARK_APP_ID) {
       ctx.addIssue({ code: "custom", path: ["LARK_EVENT_MODE"], message: "ws (long connection) needs LARK_APP_ID and LARK_APP_SECRET" });
+    }
+    if (env.STANDUP_CRON && !/^\s*\d{1,2}\s+\d{1,2}\s+\*\s+\*\s+\*\s*$/.test(env.STANDUP_CRON)) {
+      ctx.addIssue({ code: "custom", path: ["STANDUP_CRON"], message: 'must be a daily "minute hour * * *" schedule (or use STANDUP_TIME)' });
     }
     if (env.NODE_ENV === "production" && !env.INGEST_TOKEN) {
       ctx.addIssue({ code: "custom", path: ["INGEST_TOKEN"], message: "is required in production (the ingest API would otherwise accept loopback callers only)" });

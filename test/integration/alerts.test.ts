@@ -53,7 +53,9 @@ const cardOf = (call: { body: { content: string } }) => JSON.parse(call.body.con
 describe("alerts end to end (fake Lark)", () => {
   it("an escalating conversation produces one card, updated in place, with a buzz when it turns critical", async () => {
     const chat = "oc_escalating";
-    const t0 = Date.now();
+    // Timestamps a minute ahead: the waiting timer (1 s in this policy) must not fire between
+    // the customer's first message and the agent's reply on a slow machine.
+    const t0 = Date.now() + 60_000;
     await say(chat, "我的快递一个星期了还没到", "customer", t0);
     await say(chat, "您好，非常抱歉让您久等了，我帮您查一下", "agent", t0 + 5_000);
     const sent = Date.now();

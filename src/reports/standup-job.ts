@@ -1,0 +1,93 @@
+import type { LlmClient } from "../clients/llm.ts";
+import type { Clock } from "../shared/clock.ts";
+import type { Logger } from "../shared/logger.ts";
+import type { Database } from "../storage/db.ts";
+import { enqueueOutbox } from "../storage/outbox-repo.ts";
+import { narrative } from "./narrative.ts";
+import { standupCard } from "./standup-card.ts";
+import { dayStats, type DayOptions } from "./standup-data.ts";
+import { addDays, localDay, zonedTime } from "./time-zone.ts";
+
+export interface StandupConfig {
+  chatId?: string;
+  /** Local wall-clock time of the daily post, HH:MM. */
+  time: string;
+  tz: string;
+  lang: "zh" | "en";
+  dayOptions: () => Omit<DayOptions, "tz">;
+}
+
+export interface StandupDeps {
+  db: Database;
+  cfg: StandupConfig;
+  llm?: LlmClient;
+  clock: Clock;
+  /** Names this process in the claim row (host:pid), for whoever reads the log. */
+  instance: string;
+  log: Logger;
+  onQueued?: () => void;
+}
+
+const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "P2002";
+
+/**
+ * The daily stand-up. A post is claimed by inserting ReportRun(kind, day) in the same
+ * transaction that queues the card: the unique key makes "one post per team per day" hold with
+ * several instances on one database and across restarts, and a crash leaves either both or
+ * neither. The schedule is checked every minute and catches up when a due day was missed.
+ */
+export function createStandupJob(d: StandupDeps) {
+  async function build(day: string) {
+    const o = { ...d.cfg.dayOptions(), tz: d.cfg.tz };
+    const [today, before] = await Promise.all([dayStats(d.db, day, o), dayStats(d.db, addDays(day, -1), o)]);
+    const story = await narrative(today, before, d.cfg.lang, d.llm);
+    return { today, before, narrative: story, card: standupCard(today, before, story.sentences, d.cfg.lang) };
+  }
+
+  /** Builds the report for `day`; unless dryRun, claims the day and queues the card. */
+  async function run(day: string, o: { dryRun: boolean }) {
+    const report = await build(day);
+    if (o.dryRun) return { ...report, posted: false as const, reason: "dry run" };
+    if (!d.cfg.chatId) return { ...report, posted: false as const, reason: "STANDUP_CHAT_ID is not set" };
+    try {
+      await d.db.prisma.$transaction(async (tx) => {
+        const claim = await tx.reportRun.create({ data: { kind: "standup", day, instance: d.instance, claimedAt: new Date(d.clock.now()) } });
+        const outboxId = await enqueueOutbox(tx, { kind: "message.create", target: `chat_id:${d.cfg.chatId}`, payload: { msg_type: "interactive", content: report.card }, uuid: `standup-${day}` });
+        await tx.reportRun.update({ where: { id: claim.id }, data: { status: "posted", outboxId, postedAt: new Date(d.clock.now()), summary: JSON.stringify({ ...report.today, hourly: undefined }) } });
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) return { ...report, posted: false as const, reason: `the stand-up for ${day} was already posted` };
+      throw e;
+    }
+    d.log.info("stand-up queued", { day, chat: d.cfg.chatId, narrative: report.narrative.source });
+    d.onQueued?.();
+    return { ...report, posted: true as const, reason: "queued" };
+  }
+
+  /** The day a post is due for at `now`, if the scheduled time has passed (yesterday, local). */
+  function dueDay(nowMs: number): string | undefined {
+    const today = localDay(new Date(nowMs), d.cfg.tz);
+    return nowMs >= zonedTime(today, d.cfg.time, d.cfg.tz).getTime() ? addDays(today, -1) : undefined;
+  }
+
+  /** One scheduler step: post the due day unless it already has been (here or elsewhere). */
+  async function tick(): Promise<number> {
+    if (!d.cfg.chatId) return 0;
+    const day = dueDay(d.clock.now());
+    if (!day) return 0;
+    if (await d.db.prisma.reportRun.findUnique({ where: { kind_day: { kind: "standup", day } }, select: { id: true } })) return 0;
+    const r = await run(day, { dryRun: false });
+    return r.posted ? 1 : 0;
+  }
+
+  return { run, tick, dueDay, build };
+}
+
+export type StandupJob = ReturnType<typeof createStandupJob>;
+
+/** "30 9 * * *" → "09:30". Only daily schedules are meaningful for a morning meeting. */
+export function cronToTime(cron: string): string {
+  const m = /^\s*(\d{1,2})\s+(\d{1,2})\s+\*\s+\*\s+\*\s*$/.exec(cron);
+  if (!m || Number(m[1]) > 59 || Number(m[2]) > 23) throw new Error(`STANDUP_CRON "${cron}" must be a daily "minute hour * * *" schedule`);
+  return `${m[2]!.padStart(2, "0")}:${m[1]!.padStart(2, "0")}`;
+}
