@@ -11,7 +11,6 @@ import { detect } from "./detection/detectors.ts";
 import { ALERTING, type DetTurn } from "./detection/types.ts";
 import { detectLang } from "./scoring/text.ts";
 import { saveNewFindings } from "./storage/finding-repo.ts";
-import type { Clock } from "./shared/clock.ts";
 
 export interface PipelineDeps {
   db: Database;
@@ -22,7 +21,6 @@ export interface PipelineDeps {
   llmEnabled: boolean;
   sessionIdleMs: number;
   alerts: AlertConfig;
-  clock: Clock;
   log: Logger;
 }
 
@@ -74,7 +72,9 @@ export function createPipeline(deps: PipelineDeps) {
       },
       thresholds,
     );
-    const now = new Date(o.nowMs ?? deps.clock.now());
+    // Event time: findings and alerts belong to when the conversation happened (a replayed day
+    // reports on that day); the waiting timer passes the clock.
+    const now = new Date(o.nowMs ?? turns[turns.length - 1]!.sentAt.getTime());
     const fresh = await saveNewFindings(tx, sessionId, findings, turns, now);
     const alerting = fresh.filter((f) => ALERTING.has(f.finding.severity));
     if (alerting.length) {

@@ -80,7 +80,6 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     llmEnabled: Boolean(llm),
     sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
     alerts,
-    clock,
     log,
   });
   const outboxWorker = createOutboxWorker({
