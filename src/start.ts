@@ -3,7 +3,7 @@ import type { Server } from "node:http";
 import { createOutboxWorker } from "./actions/outbox-worker.ts";
 import { hostname } from "node:os";
 import { reportsRoute } from "./edge/reports-route.ts";
-import { createStandupJob, cronToTime } from "./reports/standup-job.ts";
+import { createStandupJob, standupConfig } from "./reports/standup-job.ts";
 import { createCardActionHandler } from "./actions/card-actions.ts";
 import { createRateLimiter } from "./actions/rate-limiter.ts";
 import { createDryRunSender, createLarkSender, type LarkSender } from "./clients/lark-sender.ts";
@@ -121,17 +121,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
   );
   const standup = createStandupJob({
     db,
-    cfg: {
-      chatId: env.STANDUP_CHAT_ID,
-      time: env.STANDUP_CRON ? cronToTime(env.STANDUP_CRON) : env.STANDUP_TIME,
-      tz: env.TZ,
-      lang: env.UI_LANG,
-      dayOptions: () => {
-        const p = scorers.policy().policy;
-        const fr = p.rules.find((r) => r.enabled && r.check.type === "timing" && r.check.what === "first_response");
-        return { slaSeconds: fr?.check.type === "timing" ? fr.check.maxSeconds : 10, negativeValence: p.negativeValence };
-      },
-    },
+    cfg: standupConfig(env, () => scorers.policy().policy),
     llm,
     clock,
     instance: `${hostname()}:${process.pid}`,

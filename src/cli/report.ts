@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config/env.ts";
 import { createLogger } from "../shared/logger.ts";
 import { systemClock } from "../shared/clock.ts";
-import { createStandupJob, cronToTime } from "../reports/standup-job.ts";
+import { createStandupJob, standupConfig } from "../reports/standup-job.ts";
 import { addDays, isDay, localDay } from "../reports/time-zone.ts";
 import { loadPolicy } from "../scoring/compliance/policy-schema.ts";
 import { openDatabase } from "../storage/db.ts";
@@ -24,16 +24,9 @@ async function main() {
   const db = openDatabase(config.database.url);
   try {
     const policy = loadPolicy(env.POLICY_FILE);
-    const fr = policy.rules.find((r) => r.enabled && r.check.type === "timing" && r.check.what === "first_response");
     const job = createStandupJob({
       db,
-      cfg: {
-        chatId: env.STANDUP_CHAT_ID,
-        time: env.STANDUP_CRON ? cronToTime(env.STANDUP_CRON) : env.STANDUP_TIME,
-        tz: env.TZ,
-        lang: env.UI_LANG,
-        dayOptions: () => ({ slaSeconds: fr?.check.type === "timing" ? fr.check.maxSeconds : 10, negativeValence: policy.negativeValence }),
-      },
+      cfg: standupConfig(env, () => policy),
       clock: systemClock,
       instance: `${hostname()}:${process.pid} (cli)`,
       log: createLogger("warn"),

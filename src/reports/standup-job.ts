@@ -1,4 +1,6 @@
 import type { LlmClient } from "../clients/llm.ts";
+import type { Env } from "../config/env.ts";
+import type { Policy } from "../scoring/compliance/policy-schema.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { Database } from "../storage/db.ts";
@@ -90,4 +92,19 @@ export function cronToTime(cron: string): string {
   const m = /^\s*(\d{1,2})\s+(\d{1,2})\s+\*\s+\*\s+\*\s*$/.exec(cron);
   if (!m || Number(m[1]) > 59 || Number(m[2]) > 23) throw new Error(`STANDUP_CRON "${cron}" must be a daily "minute hour * * *" schedule`);
   return `${m[2]!.padStart(2, "0")}:${m[1]!.padStart(2, "0")}`;
+}
+
+/** The stand-up's settings from configuration; SLA and "negative" come from the team's policy. */
+export function standupConfig(env: Env, policy: () => Policy): StandupConfig {
+  return {
+    chatId: env.STANDUP_CHAT_ID,
+    time: env.STANDUP_CRON ? cronToTime(env.STANDUP_CRON) : env.STANDUP_TIME,
+    tz: env.TZ,
+    lang: env.UI_LANG,
+    dayOptions: () => {
+      const p = policy();
+      const fr = p.rules.find((r) => r.enabled && r.check.type === "timing" && r.check.what === "first_response");
+      return { slaSeconds: fr?.check.type === "timing" ? fr.check.maxSeconds : 10, negativeValence: p.negativeValence };
+    },
+  };
 }
