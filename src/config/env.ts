@@ -42,8 +42,6 @@ export const envSchema = z
       })
       .transform((v) => v.replace(/\/+$/, "")),
     LARK_EVENT_MODE: z.enum(["webhook", "ws"]).default("webhook"),
-    LARK_HELPDESK_ID: optionalText,
-    LARK_HELPDESK_TOKEN: optionalText,
 
     INGEST_TOKEN: optionalText,
     AGENT_OPEN_IDS: csv,

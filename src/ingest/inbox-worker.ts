@@ -23,7 +23,7 @@ export function createInboxWorker(inbox: InboxRepo, process: ProcessInboxEvent, 
         await process(row);
         onProcessed(); // e.g. wake the outbox: an alert card may be waiting
       } catch (e) {
-        const attempts = (row as { attempts?: number }).attempts ?? 0;
+        const attempts = row.attempts ?? 0;
         log.error("processing an event failed; will retry", { inboxId: row.id, attempts: attempts + 1, error: e });
         await inbox.recordFailure(row.id, attempts + 1, String((e as Error)?.message ?? e), INBOX_MAX_ATTEMPTS).catch(() => {});
         // Stop this pass so a failing row is retried on the next poll, not in a hot loop.

@@ -9,6 +9,8 @@ export interface InboxRow {
   eventType: string;
   payload: string;
   receivedAt: Date;
+  /** Failed processing attempts so far. */
+  attempts?: number;
 }
 
 /**
