@@ -3,6 +3,10 @@ import { evalCompliance, printCompliance } from "../eval/compliance-eval.ts";
 import { evalEmotion, printEmotion } from "../eval/emotion-eval.ts";
 import { evalSessions, printSessions } from "../eval/sessions-eval.ts";
 import { evalFeedback, printFeedback } from "../eval/feedback-eval.ts";
+import { evalKb, printKb } from "../eval/kb-eval.ts";
+import { buildKbIndex } from "../coaching/kb-index.ts";
+import { loadKb } from "../coaching/kb-load.ts";
+import { join } from "node:path";
 import { loadConfig } from "../config/env.ts";
 import { openDatabase } from "../storage/db.ts";
 import { migrate } from "../storage/migrate.ts";
@@ -15,15 +19,16 @@ import { loadZhModel } from "../scoring/emotion/zh-model.ts";
  *   emotion     message polarity (n, accuracy, macro-F1, per class, confusion, per language)
  *   compliance  rule hits against expected violations (precision/recall per kind)
  *   sessions    "needs a supervisor": an alert at any point of a replayed session
+ *   kb          knowledge-base retrieval: recall@1, recall@3, MRR, latency (--kb, default the sample KB)
  *   feedback    over the database: how supervisors judged the alerts (precision)
  * With --json the last line is one JSON object with the headline numbers.
  */
-const USAGE = "usage: npm run eval -- emotion|compliance|sessions --data <file.jsonl> [--json] [--policy <policy.json>]\n       npm run eval -- feedback [--db <DATABASE_URL>] [--since <ISO date>] [--json]";
+const USAGE = "usage: npm run eval -- emotion|compliance|sessions|kb --data <file.jsonl> [--json] [--policy <policy.json>] [--kb <dir|csv|json>]\n       npm run eval -- feedback [--db <DATABASE_URL>] [--since <ISO date>] [--json]";
 
 async function main() {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { data: { type: "string" }, json: { type: "boolean", default: false }, policy: { type: "string" }, db: { type: "string" }, since: { type: "string" } },
+    options: { kb: { type: "string" }, data: { type: "string" }, json: { type: "boolean", default: false }, policy: { type: "string" }, db: { type: "string" }, since: { type: "string" } },
   });
   const what = positionals[0];
   if (what === "feedback") {
@@ -66,6 +71,13 @@ async function main() {
       if (values.json) {
         console.log(JSON.stringify({ n: r.n, precision: r.precision, recall: r.recall, f1: r.f1, mean_delay_turns: r.meanDelayTurns, alerts_per_100: r.alertsPer100, tp: r.tp, fp: r.fp, fn: r.fn, tn: r.tn, by_detector: r.byDetector }));
       }
+      return;
+    }
+    case "kb": {
+      const index = buildKbIndex(loadKb(values.kb ?? join(import.meta.dirname, "..", "..", "prompts", "kb")));
+      const r = evalKb(values.data, index);
+      console.log(printKb(r));
+      if (values.json) console.log(JSON.stringify({ n: r.n, recall_at_1: r.recall_at_1, recall_at_3: r.recall_at_3, mrr: r.mrr, by_lang: r.byLang, latency_ms: r.latencyMs }));
       return;
     }
     default:
