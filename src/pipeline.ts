@@ -11,6 +11,10 @@ import { detect } from "./detection/detectors.ts";
 import { ALERTING, type DetTurn } from "./detection/types.ts";
 import { detectLang } from "./scoring/text.ts";
 import { saveNewFindings } from "./storage/finding-repo.ts";
+import { deliverHints, type HintConfig } from "./actions/hints.ts";
+import { hintCandidates } from "./coaching/coach.ts";
+import type { KbIndex } from "./coaching/kb-index.ts";
+import type { Lessons } from "./coaching/lessons.ts";
 
 export interface PipelineDeps {
   db: Database;
@@ -21,6 +25,7 @@ export interface PipelineDeps {
   llmEnabled: boolean;
   sessionIdleMs: number;
   alerts: AlertConfig;
+  coaching: { kb?: KbIndex; lessons: Lessons; hints: HintConfig; minKbScore: number };
   log: Logger;
 }
 
@@ -40,7 +45,9 @@ const isDuplicateMessage = (e: unknown) => prismaCode(e) === "P2002" && (e as { 
  *                  the session's aggregates (QA score, valence, escalation)
  *   4. detect    — pure detectors over the session window → findings (stored once each)
  *   5. act       — alerting findings open or update the session's alert episode (card via outbox)
- *   6. finalize  — a session that just closed gets its end-of-conversation checks and detectors
+ *   6. coach     — the agent privately gets the knowledge-base answer to a customer question
+ *                  and the micro-lesson for what just happened (via the outbox)
+ *   7. finalize  — a session that just closed gets its end-of-conversation checks and detectors
  * All in one transaction that also marks the inbox row handled: an event's effects happen once.
  */
 export function createPipeline(deps: PipelineDeps) {
@@ -115,7 +122,11 @@ export function createPipeline(deps: PipelineDeps) {
     const stored = await storeMessage(tx, event, row.payload, row.id, sessionIdleMs, participants);
     if (stored.closedSessionId) await finalizeSession(tx, stored.closedSessionId);
     const scored = await scoreMessage(tx, stored.session.id, stored.message.id);
-    return { ...stored, ...scored };
+    const c = deps.coaching;
+    const lang = detectLang(event.text);
+    const candidates = hintCandidates({ turn: { role: event.sender.role, text: event.text }, lang, hits: scored.hits, findings: scored.findings, kb: c.kb, lessons: c.lessons, minKbScore: c.minKbScore });
+    const hints = await deliverHints(tx, c.hints, stored.session.id, stored.message.id, lang, candidates, event.sentAt);
+    return { ...stored, ...scored, hints };
   }
 
   async function handle(row: InboxRow, event: NormalizedEvent, log: Logger): Promise<ProcessOutcome> {
@@ -144,6 +155,7 @@ export function createPipeline(deps: PipelineDeps) {
           category: r.emotion.category,
           hits: r.hits.map((h) => h.kind),
           findings: r.findings.map((f) => f.detector),
+          hints: r.hints.map((h) => `${h.refId}:${h.status}`),
         });
         return "stored";
       }

@@ -18,6 +18,9 @@ import { createRecorder } from "./edge/record-event.ts";
 import { sessionsRoute } from "./edge/sessions-route.ts";
 import { createInboxWorker } from "./ingest/inbox-worker.ts";
 import { createPipeline } from "./pipeline.ts";
+import { buildKbIndex } from "./coaching/kb-index.ts";
+import { DEFAULT_KB_PATH, loadKb } from "./coaching/kb-load.ts";
+import { LESSONS_DIR, loadLessons } from "./coaching/lessons.ts";
 import type { Scorers } from "./scoring/assess.ts";
 import { loadScorers } from "./scoring/load-scorers.ts";
 import { createLlmJudge } from "./scoring/llm-judge.ts";
@@ -80,6 +83,12 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     llmEnabled: Boolean(llm),
     sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
     alerts,
+    coaching: {
+      kb: buildKbIndex(loadKb(env.KB_PATH ?? DEFAULT_KB_PATH)),
+      lessons: loadLessons([LESSONS_DIR, ...(env.LESSONS_DIR ? [env.LESSONS_DIR] : [])]),
+      hints: { perMinute: env.HINTS_PER_MINUTE },
+      minKbScore: env.KB_MIN_SCORE,
+    },
     log,
   });
   const outboxWorker = createOutboxWorker({

@@ -3,8 +3,10 @@ import type { Logger } from "../shared/logger.ts";
 import type { Database } from "../storage/db.ts";
 import { alertCard, type AlertAction, type UiLang } from "./alert-card.ts";
 import { alertView } from "./alerts.ts";
+import { hintCard } from "../coaching/hint-card.ts";
 
 const valueSchema = z.object({ cs_coach: z.literal("alert"), alertId: z.number().int(), action: z.enum(["take_over", "acknowledge", "false_alarm", "snooze"]) });
+const hintValueSchema = z.object({ cs_coach: z.literal("hint"), hintId: z.number().int(), useful: z.boolean() });
 
 const STATUS: Record<AlertAction, string> = { take_over: "taken_over", acknowledge: "acknowledged", false_alarm: "false_alarm", snooze: "snoozed" };
 const SNOOZE_MS = 30 * 60_000;
@@ -28,8 +30,28 @@ export interface CardActionDeps {
  * answer carries a toast and the updated card showing who did what.
  */
 export function createCardActionHandler(d: CardActionDeps) {
+  /** Useful / Not useful on a hint: only the agent it was for; stored once per click event. */
+  async function hintFeedback(envelope: { header: { event_id: string }; event: Record<string, any> }, v: z.infer<typeof hintValueSchema>) {
+    const operator: string | undefined = envelope.event?.operator?.open_id;
+    const zh = d.lang === "zh";
+    const card = await d.db.prisma.$transaction(async (tx) => {
+      const hint = await tx.hint.findUnique({ where: { id: v.hintId } });
+      const agent = hint?.agentId ? await tx.participant.findUnique({ where: { id: hint.agentId } }) : null;
+      if (!hint || !agent || agent.externalId !== operator) return undefined;
+      if (!(await tx.hintFeedback.findUnique({ where: { eventId: envelope.header.event_id } }))) {
+        await tx.hintFeedback.create({ data: { hintId: hint.id, useful: v.useful, operatorId: operator, eventId: envelope.header.event_id, at: new Date(d.now()) } });
+      }
+      const c = JSON.parse(hint.content) as { text: string; reply: string; source?: string; lang: "zh" | "en" };
+      return hintCard({ hintId: hint.id, kind: hint.kind as "kb" | "lesson", lang: c.lang, title: hint.title, text: c.text, reply: c.reply, source: c.source, verdict: v.useful });
+    });
+    if (!card) return { toast: { type: "error", content: zh ? "这条提示不是发给你的" : "This hint was not for you" } };
+    return { toast: { type: "success", content: zh ? "谢谢反馈" : "Thanks for the feedback" }, card: { type: "raw", data: card } };
+  }
+
   return async function handleCardAction(envelope: { header: { event_id: string }; event: Record<string, any> }): Promise<Record<string, unknown>> {
     const t = TOAST[d.lang];
+    const hintValue = hintValueSchema.safeParse(envelope.event?.action?.value);
+    if (hintValue.success) return hintFeedback(envelope, hintValue.data);
     const parsed = valueSchema.safeParse(envelope.event?.action?.value);
     if (!parsed.success) return {}; // not one of our buttons
     const { alertId, action } = parsed.data;

@@ -5,8 +5,7 @@ import { evalSessions, printSessions } from "../eval/sessions-eval.ts";
 import { evalFeedback, printFeedback } from "../eval/feedback-eval.ts";
 import { evalKb, printKb } from "../eval/kb-eval.ts";
 import { buildKbIndex } from "../coaching/kb-index.ts";
-import { loadKb } from "../coaching/kb-load.ts";
-import { join } from "node:path";
+import { DEFAULT_KB_PATH, loadKb } from "../coaching/kb-load.ts";
 import { loadConfig } from "../config/env.ts";
 import { openDatabase } from "../storage/db.ts";
 import { migrate } from "../storage/migrate.ts";
@@ -74,7 +73,7 @@ async function main() {
       return;
     }
     case "kb": {
-      const index = buildKbIndex(loadKb(values.kb ?? join(import.meta.dirname, "..", "..", "prompts", "kb")));
+      const index = buildKbIndex(loadKb(values.kb ?? DEFAULT_KB_PATH));
       const r = evalKb(values.data, index);
       console.log(printKb(r));
       if (values.json) console.log(JSON.stringify({ n: r.n, recall_at_1: r.recall_at_1, recall_at_3: r.recall_at_3, mrr: r.mrr, by_lang: r.byLang, latency_ms: r.latencyMs }));

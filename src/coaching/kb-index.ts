@@ -13,6 +13,8 @@ export interface Passage {
   title: string;
   lang: "zh" | "en";
   text: string;
+  /** The title-and-tags passage: it helps ranking but is no answer to show. */
+  head?: boolean;
 }
 
 export interface KbHit {
@@ -47,7 +49,7 @@ export function expandQuery(q: string, lang: "zh" | "en"): string {
 
 export function splitPassages(a: Article): Passage[] {
   const sections = a.body.split(/\n(?=##\s)/).map((s) => s.replace(/^##\s*/, "").trim()).filter(Boolean);
-  const head = { articleId: a.id, title: a.title, lang: a.lang, text: `${a.title} ${a.tags.join(" ")}` };
+  const head = { articleId: a.id, title: a.title, lang: a.lang, text: `${a.title} ${a.tags.join(" ")}`, head: true };
   return [head, ...sections.map((s) => ({ articleId: a.id, title: a.title, lang: a.lang, text: s }))];
 }
 
@@ -71,6 +73,8 @@ export function buildKbIndex(articles: Article[], k1 = 1.2, b = 0.75) {
     }
   });
   const sources = new Map(articles.map((a) => [a.id, a.source]));
+  const firstSection = new Map<string, string>();
+  for (const p of passages) if (!p.head && !firstSection.has(p.articleId)) firstSection.set(p.articleId, p.text);
 
   return {
     size: articles.length,
@@ -89,16 +93,20 @@ export function buildKbIndex(articles: Article[], k1 = 1.2, b = 0.75) {
           scores.set(i, (scores.get(i) ?? 0) + (idf * f * (k1 + 1)) / (f + k1 * (1 - b + (b * d.len) / avg)));
         }
       }
-      const best = new Map<string, KbHit>();
-      for (const [i, score] of scores) {
+      // An article's score: its best passage, plus a little for every other passage that matched.
+      const best = new Map<string, { hit: KbHit; top: number; answer?: { text: string; score: number } }>();
+      for (const [i, score] of [...scores].sort((a, b) => b[1] - a[1])) {
         const p = docs[i]!.p;
         const cur = best.get(p.articleId);
-        // An article's score: its best passage, plus a little for every other passage that matched.
-        if (!cur) best.set(p.articleId, { articleId: p.articleId, title: p.title, score, passage: p.text, source: sources.get(p.articleId) });
-        else if (score > cur.score) best.set(p.articleId, { ...cur, score: score + cur.score * 0.2, passage: p.text });
-        else cur.score += score * 0.2;
+        if (!cur) best.set(p.articleId, { hit: { articleId: p.articleId, title: p.title, score, passage: "", source: sources.get(p.articleId) }, top: score });
+        else cur.hit.score += score * 0.2;
+        const entry = best.get(p.articleId)!;
+        if (!p.head && !entry.answer) entry.answer = { text: p.text, score };
       }
-      return [...best.values()].sort((x, y) => y.score - x.score).slice(0, k);
+      return [...best.values()]
+        .map((e) => ({ ...e.hit, passage: e.answer?.text ?? firstSection.get(e.hit.articleId) ?? e.hit.title }))
+        .sort((x, y) => y.score - x.score)
+        .slice(0, k);
     },
   };
 }

@@ -8,6 +8,9 @@ import { z } from "zod";
  *   - CSV with a header row: id,title,lang,body[,tags] (tags separated by |);
  *   - JSON: an array of {id, title, lang, body, tags?}.
  */
+/** The sample knowledge base shipped with CS Coach (e-commerce, zh and en). */
+export const DEFAULT_KB_PATH = join(import.meta.dirname, "..", "..", "prompts", "kb");
+
 export const articleSchema = z.object({
   id: z.string().min(1),
   title: z.string().min(1),

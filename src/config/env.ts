@@ -70,6 +70,10 @@ export const envSchema = z
     OPENAI_TIMEOUT_MS: intWithDefault(DEFAULTS.llmTimeoutMs, 100),
 
     POLICY_FILE: optionalText,
+    KB_PATH: optionalText,
+    LESSONS_DIR: optionalText,
+    HINTS_PER_MINUTE: intWithDefault(3, 1),
+    KB_MIN_SCORE: z.coerce.number().min(0).default(2),
     MAX_BODY_BYTES: intWithDefault(DEFAULTS.maxBodyBytes, 1024),
     SIGNATURE_WINDOW_SECONDS: intWithDefault(DEFAULTS.signatureWindowSeconds, 1),
     SESSION_IDLE_MINUTES: intWithDefault(DEFAULTS.sessionIdleMinutes, 1),

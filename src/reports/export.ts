@@ -27,6 +27,7 @@ export async function exportSessions(db: Database, o: ExportOptions) {
       alerts: { include: { feedback: true } },
     },
   });
+  const hints = await db.prisma.hint.findMany({ where: { sessionId: { in: sessions.map((s) => s.id) } }, include: { feedback: true }, orderBy: { id: "asc" } });
   return sessions.map((s) => {
     const t0 = s.messages[0]?.sentAt.getTime() ?? s.openedAt.getTime();
     const text = s.messages.map((m) => m.text).join(" ");
@@ -49,7 +50,9 @@ export async function exportSessions(db: Database, o: ExportOptions) {
       hits: s.hits.map((h) => ({ ruleId: h.ruleId, kind: h.kind, severity: h.severity, evidence: clean(h.evidence), source: h.source, messageId: h.messageId })),
       findings: s.findings.map((f) => ({ detector: f.detector, severity: f.severity, summary: clean(f.summary), evidence: (JSON.parse(f.evidence) as string[]).map(clean), messageId: f.messageId })),
       alerts: s.alerts.map((a) => ({ id: a.id, status: a.status, severity: a.severity, summary: clean(a.summary), createdAt: a.createdAt, feedback: a.feedback.map((f) => ({ action: f.action, operatorId: f.operatorId, at: f.at })) })),
-      hints: [] as unknown[],
+      hints: hints
+        .filter((h) => h.sessionId === s.id)
+        .map((h) => ({ kind: h.kind, refId: h.refId, title: h.title, status: h.status, messageId: h.messageId, createdAt: h.createdAt, feedback: h.feedback.map((f) => ({ useful: f.useful, operatorId: f.operatorId, at: f.at })) })),
     };
   });
 }

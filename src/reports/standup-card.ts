@@ -47,7 +47,7 @@ export function standupCard(today: DayStats, before: DayStats, narrative: string
     `**${t.alerts}** ${today.alerts.raised}${delta(today.alerts.raised, before.alerts.raised)}：${t.judged(today.alerts)}`,
     `**${t.complaints}** ${today.complaintTypes.map((c) => `${COMPLAINT_LABEL[c.type][lang]} ×${c.count}`).join("，") || t.none}`,
     `**${t.star}** ${star ? `${star.name}（${t.qa} ${star.qaAverage}，${star.sessions}）` : t.none} · **${t.coach}** ${coach ? `${coach.name}（${coach.topKind ?? ""}${coach.lesson ? `，${t.lesson}：${coach.lesson}` : ""}）` : t.none}`,
-    `**${t.wellbeing}** ${today.wellbeing.length ? today.wellbeing.join("；") : t.none} · **${t.hints}** —`,
+    `**${t.wellbeing}** ${today.wellbeing.length ? today.wellbeing.join("；") : t.none} · **${t.hints}** ${pct(today.hints.usefulShare)}（${today.hints.useful}/${today.hints.judged}）`,
   ];
   const hours = today.hourly.filter((h) => h.messages > 0);
   const chart = {

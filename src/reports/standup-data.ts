@@ -35,6 +35,8 @@ export interface DayStats {
   complaintTypes: Array<{ type: ComplaintType; count: number }>;
   agents: AgentDay[];
   wellbeing: string[];
+  /** Agents' Useful / Not useful clicks on the day's hints. */
+  hints: { sent: number; judged: number; useful: number; usefulShare: number | null };
   hourly: Array<{ hour: number; messages: number; avgValence: number | null }>;
 }
 
@@ -64,6 +66,7 @@ export async function dayStats(db: Database, day: string, o: DayOptions): Promis
   });
   const opened = await p.session.findMany({ where: { openedAt: inDay, firstResponseSecs: { not: null } }, select: { firstResponseSecs: true } });
   const hits = await p.ruleHit.findMany({ where: { at: inDay }, select: { kind: true, lesson: true, sessionId: true } });
+  const hintRows = await p.hint.findMany({ where: { createdAt: inDay }, select: { status: true, feedback: { orderBy: { at: "desc" }, take: 1, select: { useful: true } } } });
   const alerts = await p.alert.findMany({ where: { createdAt: inDay }, select: { kind: true, summary: true, feedback: { orderBy: { at: "desc" }, take: 1, select: { action: true } } } });
 
   const customer = messages.filter((m) => m.role === "customer");
@@ -142,6 +145,11 @@ export async function dayStats(db: Database, day: string, o: DayOptions): Promis
     complaintTypes: [...types].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count),
     agents,
     wellbeing: alerts.filter((a) => a.kind === "wellbeing").map((a) => a.summary),
+    hints: (() => {
+      const judged = hintRows.filter((h) => h.feedback.length);
+      const useful = judged.filter((h) => h.feedback[0]!.useful).length;
+      return { sent: hintRows.filter((h) => h.status === "queued").length, judged: judged.length, useful, usefulShare: judged.length ? round(useful / judged.length, 3) : null };
+    })(),
     hourly,
   };
 }

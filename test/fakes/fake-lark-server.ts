@@ -146,8 +146,12 @@ export async function startFakeLark(opts: { wsPingIntervalSeconds?: number } = {
     pushEvent(envelope: unknown, messageId: string): Promise<{ code: number }> {
       const ws = [...sockets][0];
       if (!ws) return Promise.reject(new Error("no long-connection client"));
-      return new Promise((resolve) => {
-        acks.set(messageId, (f) => resolve(JSON.parse(new TextDecoder().decode(f.payload))));
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ack for frame ${messageId} within 10 s`)), 10_000);
+        acks.set(messageId, (f) => {
+          clearTimeout(timer);
+          resolve(JSON.parse(new TextDecoder().decode(f.payload)));
+        });
         const headers = [
           { key: "type", value: "event" },
           { key: "message_id", value: messageId },

@@ -1,0 +1,36 @@
+-- CreateTable
+CREATE TABLE "Hint" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "sessionId" TEXT NOT NULL,
+    "messageId" TEXT,
+    "agentId" TEXT,
+    "kind" TEXT NOT NULL,
+    "refId" TEXT NOT NULL,
+    "title" TEXT NOT NULL,
+    "content" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "reason" TEXT,
+    "outboxId" INTEGER,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "HintFeedback" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "hintId" INTEGER NOT NULL,
+    "useful" BOOLEAN NOT NULL,
+    "operatorId" TEXT NOT NULL,
+    "eventId" TEXT NOT NULL,
+    "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "HintFeedback_hintId_fkey" FOREIGN KEY ("hintId") REFERENCES "Hint" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE INDEX "Hint_sessionId_idx" ON "Hint"("sessionId");
+
+-- CreateIndex
+CREATE INDEX "Hint_agentId_createdAt_idx" ON "Hint"("agentId", "createdAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "HintFeedback_eventId_key" ON "HintFeedback"("eventId");
+
