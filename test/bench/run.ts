@@ -1,6 +1,7 @@
 import { alertBench } from "./alert-bench.ts";
 import { ingestBench } from "./ingest-bench.ts";
 import { scoringBench } from "./scoring-bench.ts";
+import { kbBench } from "./kb-bench.ts";
 import { table } from "./stats.ts";
 
 // npm run bench — every benchmark, bounded in time, loopback only. Numbers go to docs/benchmarks.md.
@@ -28,6 +29,11 @@ console.log("\n# Scoring: emotion + compliance per message, no LLM, one core");
 const scoring = scoringBench(quick ? 1500 : 5000);
 results.scoring = scoring;
 console.log(table([{ messages: scoring.messages, "p50 ms": scoring.perMessageMs.p50, "p90 ms": scoring.perMessageMs.p90, "p99 ms": scoring.perMessageMs.p99, "max ms": scoring.perMessageMs.max, "messages/s": scoring.messagesPerSecond }]));
+
+console.log("\n# Knowledge base: lookup over 5,000 articles (400 development questions)");
+const kbr = kbBench(5000);
+results.kb = kbr;
+console.log(table([{ articles: kbr.articles, passages: kbr.passages, "index build ms": kbr.buildMs, "p50 ms": kbr.lookupMs.p50, "p99 ms": kbr.lookupMs.p99, "max ms": kbr.lookupMs.max }]));
 
 console.log("\n# Alerts: abnormal message → card at the (fake) Lark API, concurrent sessions, server in its own process");
 const alertRows = [];
