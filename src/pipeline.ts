@@ -207,13 +207,26 @@ export function createPipeline(deps: PipelineDeps) {
   async function checkWaiting(nowMs: number): Promise<number> {
     const t = scorers.policy().policy.detection;
     const shortest = Math.min(t.firstReplyWaitSeconds, t.replyWaitSeconds) * 1000;
-    const candidates = await db.prisma.session.findMany({
-      where: { status: "open", lastCustomerAt: { lte: new Date(nowMs - shortest), gte: new Date(nowMs - sessionIdleMs) } },
-      select: { id: true, lastCustomerAt: true, lastAgentAt: true },
+    const candidates = (
+      await db.prisma.session.findMany({
+        where: { status: "open", lastCustomerAt: { lte: new Date(nowMs - shortest), gte: new Date(nowMs - sessionIdleMs) } },
+        select: { id: true, lastCustomerAt: true, lastAgentAt: true },
+        orderBy: { lastCustomerAt: "asc" },
+        take: 500,
+      })
+    ).filter((c) => !(c.lastAgentAt && c.lastCustomerAt && c.lastAgentAt >= c.lastCustomerAt));
+    // A wait already reported (a waiting finding since the agent last spoke) costs nothing more:
+    // one query here instead of re-running the detectors for every waiting customer each tick.
+    const reported = await db.prisma.finding.findMany({
+      where: { detector: "waiting", sessionId: { in: candidates.map((c) => c.id) } },
+      select: { sessionId: true, at: true },
     });
+    const lastReported = new Map<string, number>();
+    for (const r of reported) lastReported.set(r.sessionId, Math.max(lastReported.get(r.sessionId) ?? 0, r.at.getTime()));
     let found = 0;
     for (const c of candidates) {
-      if (c.lastAgentAt && c.lastCustomerAt && c.lastAgentAt >= c.lastCustomerAt) continue;
+      const seen = lastReported.get(c.id);
+      if (seen !== undefined && seen >= (c.lastAgentAt?.getTime() ?? 0)) continue;
       const fresh = await db.prisma.$transaction((tx) => detectStage(tx, c.id, { closed: false, nowMs }));
       found += fresh.filter((f) => f.detector === "waiting").length;
     }

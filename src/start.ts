@@ -21,6 +21,7 @@ import { createPipeline } from "./pipeline.ts";
 import { buildKbIndex } from "./coaching/kb-index.ts";
 import { DEFAULT_KB_PATH, loadKb } from "./coaching/kb-load.ts";
 import { LESSONS_DIR, loadLessons } from "./coaching/lessons.ts";
+import { createHintDrafter } from "./coaching/hint-drafter.ts";
 import type { Scorers } from "./scoring/assess.ts";
 import { loadScorers } from "./scoring/load-scorers.ts";
 import { createLlmJudge } from "./scoring/llm-judge.ts";
@@ -74,7 +75,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
   const onCardAction = createCardActionHandler({ db, supervisorOpenIds: new Set(env.SUPERVISOR_OPEN_IDS), lang: env.UI_LANG, now: () => clock.now(), log: log.child({ component: "card-actions" }) });
   const llm =
     o.llm ??
-    (env.OPENAI_API_KEY ? createOpenAiClient({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, timeoutMs: env.OPENAI_TIMEOUT_MS }) : undefined);
+    (env.OPENAI_API_KEY ? createOpenAiClient({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, embeddingModel: env.OPENAI_EMBEDDING_MODEL, timeoutMs: env.OPENAI_TIMEOUT_MS }) : undefined);
   const pipeline = createPipeline({
     db,
     inbox,
@@ -86,7 +87,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     coaching: {
       kb: buildKbIndex(loadKb(env.KB_PATH ?? DEFAULT_KB_PATH)),
       lessons: loadLessons([LESSONS_DIR, ...(env.LESSONS_DIR ? [env.LESSONS_DIR] : [])]),
-      hints: { perMinute: env.HINTS_PER_MINUTE },
+      hints: { perMinute: env.HINTS_PER_MINUTE, draftWithLlm: Boolean(llm) },
       minKbScore: env.KB_MIN_SCORE,
     },
     log,
@@ -103,6 +104,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     pollMs: o.pollMs?.outbox ?? DEFAULTS.outboxPollMs,
   });
   const inboxWorker = createInboxWorker(inbox, pipeline.processInboxEvent, o.pollMs?.inbox ?? DEFAULTS.inboxPollMs, log.child({ component: "inbox" }), () => outboxWorker.kick());
+  const hintDrafter = llm ? createHintDrafter(db, llm, o.pollMs?.llm ?? DEFAULTS.llmPollMs, log.child({ component: "hints" })) : undefined;
   const llmWorker = llm ? createLlmWorker(db, createLlmJudge(llm), scorers, o.pollMs?.llm ?? DEFAULTS.llmPollMs, log.child({ component: "llm" })) : undefined;
   const idleSweeper = createWorkerLoop(
     "idle sweeper",
@@ -189,6 +191,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     inboxWorker.start();
     outboxWorker.start();
     llmWorker?.start();
+    hintDrafter?.start();
     waitingTimer.start();
     standupScheduler.start();
     idleSweeper.start();
@@ -220,7 +223,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
         const grace = setTimeout(() => server.closeAllConnections(), DEFAULTS.shutdownGraceMs);
         await closed;
         clearTimeout(grace);
-        await Promise.all([inboxWorker.stop(), outboxWorker.stop(), idleSweeper.stop(), llmWorker?.stop(), waitingTimer.stop(), standupScheduler.stop()]);
+        await Promise.all([inboxWorker.stop(), outboxWorker.stop(), idleSweeper.stop(), llmWorker?.stop(), hintDrafter?.stop(), waitingTimer.stop(), standupScheduler.stop()]);
         scorers.close?.();
         await db.close();
         log.info("CS Coach stopped");

@@ -6,6 +6,28 @@ import { enqueueOutbox } from "../storage/outbox-repo.ts";
 export interface HintConfig {
   /** At most this many hints per agent per minute (a burst must not drown the agent). */
   perMinute: number;
+  /** An LLM drafts knowledge-base replies: such hints wait ("drafting") for the hint drafter. */
+  draftWithLlm: boolean;
+}
+
+export interface HintContent {
+  text: string;
+  reply: string;
+  source?: string;
+  lang: "zh" | "en";
+  trigger: string;
+  question?: string;
+  passages?: HintCandidate["passages"];
+}
+
+/** Queues the card privately for the agent: ephemeral in a group chat, a DM otherwise. */
+export async function sendHint(tx: Tx, hint: { id: number; kind: string; title: string }, channel: string, chatId: string, agentOpenId: string, c: HintContent) {
+  const card = hintCard({ hintId: hint.id, kind: hint.kind as "kb" | "lesson", lang: c.lang, title: hint.title, text: c.text, reply: c.reply, source: c.source });
+  const outboxId =
+    channel === "lark_group"
+      ? await enqueueOutbox(tx, { kind: "ephemeral.send", target: chatId, payload: { open_id: agentOpenId, card }, rateKey: agentOpenId, uuid: `hint-${hint.id}` })
+      : await enqueueOutbox(tx, { kind: "message.create", target: `open_id:${agentOpenId}`, payload: { msg_type: "interactive", content: card }, uuid: `hint-${hint.id}` });
+  await tx.hint.update({ where: { id: hint.id }, data: { outboxId, status: "queued" } });
 }
 
 /**
@@ -28,21 +50,15 @@ export async function deliverHints(tx: Tx, cfg: HintConfig, sessionId: string, m
     if (!agent) [status, reason] = ["undelivered", "no agent has joined the session yet"];
     else if (agent.platform !== "lark") [status, reason] = ["undelivered", "the agent is not on Lark (ingest API): hint kept for the API"];
     else {
-      const recent = await tx.hint.count({ where: { agentId: agent.id, status: "queued", createdAt: { gte: new Date(now.getTime() - 60_000) } } });
+      const recent = await tx.hint.count({ where: { agentId: agent.id, status: { in: ["queued", "drafting"] }, createdAt: { gte: new Date(now.getTime() - 60_000) } } });
       if (recent >= cfg.perMinute) [status, reason] = ["throttled", `over ${cfg.perMinute} hints per minute`];
     }
-    const content = { text: c.text, reply: c.reply, source: c.source, lang, trigger: c.trigger };
+    if (status === "queued" && c.kind === "kb" && cfg.draftWithLlm) status = "drafting";
+    const content: HintContent = { text: c.text, reply: c.reply, source: c.source, lang, trigger: c.trigger, question: c.question, passages: c.passages };
     const hint = await tx.hint.create({
       data: { sessionId, messageId, agentId: agent?.id, kind: c.kind, refId: c.refId, title: c.title, content: JSON.stringify(content), status, reason, createdAt: now },
     });
-    if (status === "queued" && agent) {
-      const card = hintCard({ hintId: hint.id, kind: c.kind, lang, title: c.title, text: c.text, reply: c.reply, source: c.source });
-      const outboxId =
-        session.channel === "lark_group"
-          ? await enqueueOutbox(tx, { kind: "ephemeral.send", target: session.externalKey, payload: { open_id: agent.externalId, card }, rateKey: agent.externalId, uuid: `hint-${hint.id}` })
-          : await enqueueOutbox(tx, { kind: "message.create", target: `open_id:${agent.externalId}`, payload: { msg_type: "interactive", content: card }, uuid: `hint-${hint.id}` });
-      await tx.hint.update({ where: { id: hint.id }, data: { outboxId } });
-    }
+    if (status === "queued" && agent) await sendHint(tx, hint, session.channel, session.externalKey, agent.externalId, content);
     results.push({ id: hint.id, status, refId: c.refId });
   }
   return results;

@@ -5,6 +5,8 @@ import { z } from "zod";
 export interface LlmClient {
   readonly model: string;
   json<T>(req: { system: string; user: string; name: string; schema: z.ZodType<T> }): Promise<T>;
+  /** One embedding vector per input text. */
+  embed(texts: string[]): Promise<number[][]>;
 }
 
 export class LlmOutputError extends Error {}
@@ -13,6 +15,7 @@ export interface LlmOptions {
   apiKey: string;
   baseURL?: string;
   model: string;
+  embeddingModel: string;
   timeoutMs: number;
 }
 
@@ -25,6 +28,12 @@ export function createOpenAiClient(o: LlmOptions): LlmClient {
   const client = new OpenAI({ apiKey: o.apiKey, baseURL: o.baseURL, timeout: o.timeoutMs, maxRetries: 0 });
   return {
     model: o.model,
+    async embed(texts) {
+      const res = await client.embeddings.create({ model: o.embeddingModel, input: texts });
+      const out = res.data.sort((a, b) => a.index - b.index).map((d) => d.embedding);
+      if (out.length !== texts.length) throw new LlmOutputError(`expected ${texts.length} embeddings, got ${out.length}`);
+      return out;
+    },
     async json({ system, user, name, schema }) {
       const res = await client.chat.completions.create({
         model: o.model,

@@ -11,6 +11,9 @@ export interface HintCandidate {
   reply: string;
   source?: string;
   trigger: string;
+  /** kb: the best passages, for an LLM to ground a drafted reply in */
+  passages?: Array<{ articleId: string; title: string; text: string; score: number }>;
+  question?: string;
 }
 
 /** A customer turn that asks something (the knowledge base may answer it). */
@@ -41,7 +44,8 @@ export function hintCandidates(o: {
 }): HintCandidate[] {
   const out: HintCandidate[] = [];
   if (o.turn.role === "customer" && o.kb && isQuestion(o.turn.text)) {
-    const top = o.kb.search(o.turn.text, o.lang, 1)[0];
+    const found = o.kb.search(o.turn.text, o.lang, 3);
+    const top = found[0];
     if (top && top.score >= o.minKbScore) {
       const answer = firstSentences(top.passage);
       out.push({
@@ -52,6 +56,8 @@ export function hintCandidates(o: {
         reply: o.lang === "zh" ? `亲，${answer}` : `Sure — ${answer}`,
         source: `${top.title} (${top.articleId})`,
         trigger: "question",
+        passages: found.map((h) => ({ articleId: h.articleId, title: h.title, text: h.passage, score: h.score })),
+        question: o.turn.text,
       });
     }
   }

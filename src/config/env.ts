@@ -67,6 +67,7 @@ export const envSchema = z
     OPENAI_API_KEY: optionalText,
     OPENAI_BASE_URL: optionalText.pipe(z.url({ message: "must be a URL" }).optional()),
     OPENAI_MODEL: z.string().default("gpt-4o-mini"),
+    OPENAI_EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
     OPENAI_TIMEOUT_MS: intWithDefault(DEFAULTS.llmTimeoutMs, 100),
 
     POLICY_FILE: optionalText,

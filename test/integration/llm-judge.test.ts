@@ -1,6 +1,7 @@
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { eventually, TEST_INGEST_TOKEN, useTestApp } from "../helpers/start-test-app.ts";
+import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
+import { AGENT_OPEN_ID, eventually, TEST_ENCRYPT_KEY, TEST_INGEST_TOKEN, useTestApp } from "../helpers/start-test-app.ts";
 
 const LLM = "http://llm.test";
 const ctx = useTestApp({ OPENAI_API_KEY: "sk-test-not-real", OPENAI_BASE_URL: `${LLM}/v1`, OPENAI_MODEL: "judge-model", OPENAI_TIMEOUT_MS: "150" }, { pollMs: { inbox: 20, outbox: 50, llm: 20 } });
@@ -98,5 +99,62 @@ describe("LLM judge (OPENAI_* set, endpoint mocked)", () => {
     const b = await send("customer", "好的谢谢你");
     for (const m of [a, b]) await eventually(async () => (await scoreOf(m.id))?.llmStatus === "done");
     expect(scope.isDone()).toBe(true);
+  });
+});
+
+describe("LLM-drafted knowledge-base replies (hybrid retrieval, grounded)", () => {
+  let clock = Date.now();
+  const say = async (chat: string, who: "agent" | "customer", text: string) => {
+    const req = larkRequest(imMessageEvent({ chatId: chat, chatType: "group", text, senderOpenId: who === "agent" ? AGENT_OPEN_ID : "ou_cust_llm", createTime: (clock += 2_000) }), { encryptKey: TEST_ENCRYPT_KEY });
+    expect((await fetch(`${ctx.app.url}/lark/events`, { method: "POST", body: req.body, headers: req.headers })).status).toBe(200);
+  };
+  const hintsOf = async (chat: string) => {
+    const s = await ctx.app.db.prisma.session.findFirst({ where: { externalKey: chat } });
+    return s ? ctx.app.db.prisma.hint.findMany({ where: { sessionId: s.id } }) : [];
+  };
+  /** Answers the judge and the drafter by schema name; embeddings by position. */
+  const mockLlm = (draft: unknown, bodies: string[]) => {
+    nock(LLM)
+      .persist()
+      .post("/v1/embeddings", (b) => {
+        bodies.push(JSON.stringify(b));
+        return true;
+      })
+      .reply(200, (_uri, body: any) => ({ object: "list", data: (body.input as string[]).map((_t, index) => ({ object: "embedding", index, embedding: [1, index % 3, 0.5] })), model: "e", usage: { prompt_tokens: 1, total_tokens: 1 } }));
+    nock(LLM)
+      .persist()
+      .post("/v1/chat/completions", (b) => {
+        bodies.push(JSON.stringify(b));
+        return true;
+      })
+      .reply(200, (_uri, body: any) => completion(body.response_format.json_schema.name === "kb_reply" ? JSON.stringify(draft) : judgement(0, "neutral")));
+  };
+
+  it("drafts the reply from the retrieved passages only, and sends it privately", async () => {
+    const bodies: string[] = [];
+    mockLlm({ answerable: true, reply: "亲，仓库收到退货后 1–2 个工作日内原路退款，到账时间以支付渠道为准。", articleId: "zh-refund-time" }, bodies);
+    const chat = "oc_llm_hint";
+    await say(chat, "agent", "您好，很高兴为您服务");
+    await say(chat, "customer", "我手机13912345678，退的钱啥时候回来？");
+    const hint = await eventually(async () => (await hintsOf(chat)).find((h) => h.kind === "kb" && h.status === "queued"), "drafted hint queued");
+    const content = JSON.parse(hint.content);
+    expect(content.reply).toContain("原路退款");
+    expect(content.source).toContain("LLM");
+    expect(hint.refId).toBe("zh-refund-time");
+    const out = await ctx.app.db.prisma.outboxMessage.findUnique({ where: { id: hint.outboxId! } });
+    expect(out?.kind).toBe("ephemeral.send");
+    expect(out?.payload).toContain("原路退款");
+    expect(bodies.some((b) => b.includes("zh-refund-time"))).toBe(true); // passages were in the prompt
+    expect(bodies.join("\n")).not.toContain("13912345678");
+  });
+
+  it("no passage, no answer: when the LLM finds nothing in the passages, no hint is sent", async () => {
+    mockLlm({ answerable: false, reply: "", articleId: "" }, []);
+    const chat = "oc_llm_no_answer";
+    await say(chat, "agent", "您好，很高兴为您服务");
+    await say(chat, "customer", "退货怎么寄回去？");
+    const hint = await eventually(async () => (await hintsOf(chat)).find((h) => h.kind === "kb" && h.status !== "drafting"), "hint decided");
+    expect(hint.status).toBe("no_answer");
+    expect(hint.outboxId).toBeNull();
   });
 });

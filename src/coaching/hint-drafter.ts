@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { sendHint, type HintContent } from "../actions/hints.ts";
+import type { LlmClient } from "../clients/llm.ts";
+import { redactText } from "../shared/redact.ts";
+import type { Logger } from "../shared/logger.ts";
+import { createWorkerLoop } from "../shared/worker-loop.ts";
+import type { Database } from "../storage/db.ts";
+
+const PROMPT = join(import.meta.dirname, "..", "..", "prompts", "kb-reply.md");
+const draftSchema = z.object({ answerable: z.boolean(), reply: z.string().max(600), articleId: z.string() });
+
+const cosine = (a: number[], b: number[]) => {
+  let dot = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+};
+
+/**
+ * With an LLM configured, knowledge-base hints wait here ("drafting") instead of going out with
+ * the raw passage: the candidates are re-ranked by combining BM25 with embedding similarity
+ * (reciprocal-rank fusion), then the LLM drafts a reply grounded only in those passages — no
+ * passage, no answer. Any failure sends the passage-based hint instead. Off the ingest path.
+ */
+export function createHintDrafter(db: Database, llm: LlmClient, pollMs: number, log: Logger) {
+  const embeddings = new Map<string, number[]>(); // passage text → vector (passages repeat; questions do not)
+  const [system = "", user = ""] = readFileSync(PROMPT, "utf8").replace(/<!--[\s\S]*?-->/, "").split(/^# User\s*$/m);
+
+  async function rerank(question: string, passages: NonNullable<HintContent["passages"]>) {
+    const missing = passages.map((p) => p.text).filter((t) => !embeddings.has(t));
+    const vectors = await llm.embed([redactText(question), ...missing]);
+    missing.forEach((t, i) => embeddings.set(t, vectors[i + 1]!));
+    const q = vectors[0]!;
+    const byDense = [...passages].sort((a, b) => cosine(q, embeddings.get(b.text)!) - cosine(q, embeddings.get(a.text)!));
+    const rrf = (p: (typeof passages)[number]) => 1 / (60 + passages.indexOf(p)) + 1 / (60 + byDense.indexOf(p));
+    return [...passages].sort((a, b) => rrf(b) - rrf(a));
+  }
+
+  async function draft(hintId: number) {
+    const hint = await db.prisma.hint.findUniqueOrThrow({ where: { id: hintId } });
+    const session = await db.prisma.session.findUniqueOrThrow({ where: { id: hint.sessionId }, select: { channel: true, externalKey: true } });
+    const agent = hint.agentId ? await db.prisma.participant.findUnique({ where: { id: hint.agentId } }) : null;
+    const c = JSON.parse(hint.content) as HintContent;
+    let content = c;
+    let title = hint.title;
+    let refId = hint.refId;
+    let status: "send" | "no_answer" = "send";
+    let reason: string | undefined;
+    try {
+      const ranked = c.passages?.length && c.question ? await rerank(c.question, c.passages) : [];
+      const answer = await llm.json({
+        system: system.replace(/^# System\s*$/m, "").trim(),
+        user: user
+          .replace("{{lang}}", c.lang)
+          .replace("{{question}}", redactText(c.question ?? ""))
+          .replace("{{passages}}", ranked.map((p) => `[${p.articleId}] ${p.title}\n${redactText(p.text)}`).join("\n\n"))
+          .trim(),
+        name: "kb_reply",
+        schema: draftSchema,
+      });
+      const used = ranked.find((p) => p.articleId === answer.articleId);
+      if (!answer.answerable || !used || !answer.reply.trim()) {
+        status = "no_answer";
+        reason = "the LLM found no answer in the passages";
+      } else {
+        title = used.title;
+        refId = used.articleId;
+        content = { ...c, text: used.text, reply: answer.reply.trim(), source: `${used.title} (${used.articleId}) · LLM` };
+      }
+    } catch (e) {
+      reason = `LLM draft failed, passage sent instead: ${(e as Error).message.slice(0, 200)}`;
+      log.warn("hint draft failed; sending the passage", { hintId, error: (e as Error).message });
+    }
+    await db.prisma.$transaction(async (tx) => {
+      await tx.hint.update({ where: { id: hintId }, data: { title, refId, content: JSON.stringify(content), reason: reason ?? null, ...(status === "no_answer" ? { status: "no_answer" } : {}) } });
+      if (status === "send" && agent) await sendHint(tx, { id: hintId, kind: hint.kind, title }, session.channel, session.externalKey, agent.externalId, content);
+    });
+  }
+
+  async function runOnce(): Promise<number> {
+    const rows = await db.prisma.hint.findMany({ where: { status: "drafting" }, orderBy: { id: "asc" }, take: 5, select: { id: true } });
+    await Promise.all(rows.map((r) => draft(r.id)));
+    return rows.length;
+  }
+
+  const loop = createWorkerLoop("hint drafter", runOnce, pollMs, log);
+  return { ...loop, runOnce };
+}
