@@ -32,7 +32,7 @@ export async function startTestApp(databaseUrl: string, env: Record<string, stri
 export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 
 /** Waits until fn() returns a truthy value (polling), or fails with the message. */
-export async function eventually<T>(fn: () => Promise<T> | T, message = "condition not met", timeoutMs = 5_000): Promise<NonNullable<T>> {
+export async function eventually<T>(fn: () => Promise<T> | T, message = "condition not met", timeoutMs = 10_000): Promise<NonNullable<T>> {
   const start = Date.now();
   for (;;) {
     const v = await fn();
