@@ -11,7 +11,7 @@ const results: Record<string, unknown> = {};
 console.log("\n# Ingest: signed + encrypted im.message.receive_v1 → durable inbox (SQLite, server in its own process)");
 const rows = [];
 for (const concurrency of quick ? [16] : [1, 16, 64]) {
-  const r = await ingestBench({ events: quick ? 1000 : 5000, concurrency, chats: 200 });
+  const r = await ingestBench({ events: quick ? 1000 : 3000, concurrency, chats: 200 });
   results[`ingest_c${concurrency}`] = r;
   rows.push({
     concurrency,
