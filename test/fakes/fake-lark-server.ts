@@ -142,24 +142,38 @@ export async function startFakeLark(opts: { wsPingIntervalSeconds?: number } = {
     get wsClients() {
       return sockets.size;
     },
-    /** Pushes an event frame to the connected client and resolves with its ack payload ({code}). */
+    /**
+     * Pushes an event frame to the newest open connection and resolves with its ack payload
+     * ({code}). Like Lark, it resends when no ack comes (a connection can be replaced while
+     * the client starts up).
+     */
     pushEvent(envelope: unknown, messageId: string): Promise<{ code: number }> {
-      const ws = [...sockets][0];
-      if (!ws) return Promise.reject(new Error("no long-connection client"));
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ack for frame ${messageId} within 10 s`)), 10_000);
+        let tries = 0;
+        const send = () => {
+          const ws = [...sockets].reverse().find((x) => x.readyState === x.OPEN);
+          if (!ws) return;
+          const headers = [
+            { key: "type", value: "event" },
+            { key: "message_id", value: messageId },
+            { key: "sum", value: "1" },
+            { key: "seq", value: "0" },
+            { key: "trace_id", value: `trace-${messageId}-${tries}` },
+          ];
+          ws.send(encodeFrame({ SeqID: 1, LogID: 1, service: 7, method: 1, headers, payload: new TextEncoder().encode(JSON.stringify(envelope)) }));
+        };
+        const timer = setInterval(() => {
+          if (++tries > 5) {
+            clearInterval(timer);
+            reject(new Error(`no ack for frame ${messageId} after ${tries - 1} deliveries`));
+          } else send();
+        }, 2_000);
         acks.set(messageId, (f) => {
-          clearTimeout(timer);
+          clearInterval(timer);
+          acks.delete(messageId);
           resolve(JSON.parse(new TextDecoder().decode(f.payload)));
         });
-        const headers = [
-          { key: "type", value: "event" },
-          { key: "message_id", value: messageId },
-          { key: "sum", value: "1" },
-          { key: "seq", value: "0" },
-          { key: "trace_id", value: `trace-${messageId}` },
-        ];
-        ws.send(encodeFrame({ SeqID: 1, LogID: 1, service: 7, method: 1, headers, payload: new TextEncoder().encode(JSON.stringify(envelope)) }));
+        send();
       });
     },
     close: () =>

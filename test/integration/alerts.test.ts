@@ -74,7 +74,7 @@ describe("alerts end to end (fake Lark)", () => {
     await eventually(() => fake.delivered.some((c) => c.path.endsWith("/urgent_app") && c.body.user_id_list?.includes(SUPERVISOR)), "urgent buzz");
 
     await say(chat, "你们就是骗子，我要找律师起诉你们！", "customer", t0 + 40_000);
-    const messageId = (await app!.db.prisma.outboxMessage.findFirst({ where: { kind: "message.create" } }))!.resultMessageId;
+    const messageId = (await app!.db.prisma.outboxMessage.findFirst({ where: { kind: "message.create", target: `chat_id:${SUP_CHAT}` } }))!.resultMessageId;
     const patch = await eventually(() => fake.delivered.find((c) => c.method === "PATCH" && c.path === `/open-apis/im/v1/messages/${messageId}`), "card patched");
     expect(JSON.stringify(cardOf(patch))).toContain("legal");
     expect(creates(SUP_CHAT)).toHaveLength(1);

@@ -37,16 +37,16 @@ const ephemerals = (chat: string) => fake.delivered.filter((c) => c.path === "/o
 const cardText = (c: { body: { card: unknown } }) => JSON.stringify(c.body.card);
 
 describe("coaching the agent privately", () => {
-  it("a customer question brings the agent the right article and a suggested reply, visible only to the agent", async () => {
+  it("a customer asking about a return brings the agent the right article and a suggested reply, visible only to the agent", async () => {
     const chat = "oc_coach_kb";
     await say(chat, "agent", "您好，很高兴为您服务");
-    await say(chat, "customer", "衣服小了能换大一码吗？");
+    await say(chat, "customer", "东西不喜欢，能退回去不？");
     const hint = await eventually(() => ephemerals(chat)[0], "ephemeral hint");
     expect(hint.body.open_id).toBe(AGENT_OPEN_ID); // the agent, not the customer
     const text = cardText(hint);
-    expect(text).toContain("zh-exchange");
+    expect(text).toContain("zh-returns");
     expect(text).toContain("建议回复");
-    expect(text).toContain("申请售后");
+    expect(text).toContain("7 天内");
     // Nothing went to the group itself.
     expect(fake.delivered.filter((c) => c.path === "/open-apis/im/v1/messages" && c.body.receive_id === chat)).toHaveLength(0);
   });
