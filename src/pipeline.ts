@@ -26,6 +26,8 @@ export interface PipelineDeps {
   sessionIdleMs: number;
   alerts: AlertConfig;
   coaching: { kb?: KbIndex; lessons: Lessons; hints: HintConfig; minKbScore: number };
+  /** Called after a commit that queued something to send (wake the outbox instead of waiting for its poll). */
+  onQueued?: () => void;
   log: Logger;
 }
 
@@ -141,12 +143,14 @@ export function createPipeline(deps: PipelineDeps) {
           if (event.event === "ticket_closed") await finalizeSession(tx, s.id);
           return s;
         });
+        if (event.event === "ticket_closed") deps.onQueued?.();
         log.info("session event", { sessionId: session.id, event: event.event });
         return "session_event";
       }
       case "message": {
         const r = await handled(row, "done", undefined, (tx) => onMessage(tx, row, event));
         participants.remember(event.sender, r.participant);
+        if (r.hints.some((h) => h.status === "queued") || r.findings.some((f) => ALERTING.has(f.severity))) deps.onQueued?.();
         log.info("message stored", {
           sessionId: r.session.id,
           messageId: r.message.id,
@@ -197,6 +201,7 @@ export function createPipeline(deps: PipelineDeps) {
       });
       if (done) closed++;
     }
+    if (closed) deps.onQueued?.();
     return closed;
   }
 

@@ -90,6 +90,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
       hints: { perMinute: env.HINTS_PER_MINUTE, draftWithLlm: Boolean(llm) },
       minKbScore: env.KB_MIN_SCORE,
     },
+    onQueued: () => outboxWorker.kick(),
     log,
   });
   const outboxWorker = createOutboxWorker({
@@ -103,7 +104,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     maxBackoffMs: o.outboxBackoffMs?.max ?? DEFAULTS.outboxMaxBackoffMs,
     pollMs: o.pollMs?.outbox ?? DEFAULTS.outboxPollMs,
   });
-  const inboxWorker = createInboxWorker(inbox, pipeline.processInboxEvent, o.pollMs?.inbox ?? DEFAULTS.inboxPollMs, log.child({ component: "inbox" }), () => outboxWorker.kick());
+  const inboxWorker = createInboxWorker(inbox, pipeline.processInboxEvent, o.pollMs?.inbox ?? DEFAULTS.inboxPollMs, log.child({ component: "inbox" }));
   const hintDrafter = llm ? createHintDrafter(db, llm, o.pollMs?.llm ?? DEFAULTS.llmPollMs, log.child({ component: "hints" })) : undefined;
   const llmWorker = llm ? createLlmWorker(db, createLlmJudge(llm), scorers, o.pollMs?.llm ?? DEFAULTS.llmPollMs, log.child({ component: "llm" })) : undefined;
   const idleSweeper = createWorkerLoop(

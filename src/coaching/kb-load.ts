@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import { z } from "zod";
+import { parseFrontMatter } from "../shared/front-matter.ts";
 
 /**
  * Knowledge-base articles from three formats:
@@ -22,16 +23,8 @@ export const articleSchema = z.object({
 export type Article = z.infer<typeof articleSchema>;
 
 function frontMatter(text: string, path: string): Article {
-  const m = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(text.replace(/\r\n/g, "\n"));
-  if (!m) throw new Error(`${path}: missing front matter (--- id/title/lang ---)`);
-  const meta: Record<string, unknown> = {};
-  for (const line of m[1]!.split("\n")) {
-    const kv = /^(\w+):\s*(.*)$/.exec(line);
-    if (!kv) continue;
-    const v = kv[2]!.trim();
-    meta[kv[1]!] = v.startsWith("[") ? v.slice(1, -1).split(",").map((s) => s.trim()).filter(Boolean) : v;
-  }
-  return articleSchema.parse({ ...meta, body: m[2]!.trim(), source: path });
+  const { meta, body } = parseFrontMatter(text, path);
+  return articleSchema.parse({ ...meta, body, source: path });
 }
 
 function parseCsv(text: string): string[][] {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { parseFrontMatter } from "../shared/front-matter.ts";
 
 export const LESSONS_DIR = join(import.meta.dirname, "..", "..", "prompts", "lessons");
 
@@ -21,16 +22,8 @@ export const lessonSchema = z.object({
 export type Lesson = z.infer<typeof lessonSchema>;
 
 function parse(text: string, path: string): Lesson {
-  const m = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(text.replace(/\r\n/g, "\n"));
-  if (!m) throw new Error(`${path}: missing front matter`);
-  const meta: Record<string, unknown> = {};
-  for (const line of m[1]!.split("\n")) {
-    const kv = /^(\w+):\s*(.*)$/.exec(line);
-    if (!kv) continue;
-    const v = kv[2]!.trim();
-    meta[kv[1]!] = v.startsWith("[") ? v.slice(1, -1).split(",").map((s) => s.trim()).filter(Boolean) : v;
-  }
-  const r = lessonSchema.safeParse({ ...meta, body: m[2]!.trim() });
+  const { meta, body } = parseFrontMatter(text, path);
+  const r = lessonSchema.safeParse({ ...meta, body });
   if (!r.success) throw new Error(`${path}: ${r.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
   return r.data;
 }

@@ -12,7 +12,7 @@ export const INBOX_MAX_ATTEMPTS = 5;
  * Drains recorded events through the pipeline in arrival order. Sequential on purpose: it keeps
  * every session's messages in order with no per-session locking.
  */
-export function createInboxWorker(inbox: InboxRepo, process: ProcessInboxEvent, pollMs: number, log: Logger, onProcessed: () => void = () => {}) {
+export function createInboxWorker(inbox: InboxRepo, process: ProcessInboxEvent, pollMs: number, log: Logger) {
   async function runOnce(): Promise<number> {
     const rows = await inbox.pending(BATCH);
     for (const row of rows) {
@@ -21,7 +21,6 @@ export function createInboxWorker(inbox: InboxRepo, process: ProcessInboxEvent, 
       await yieldToIo();
       try {
         await process(row);
-        onProcessed(); // e.g. wake the outbox: an alert card may be waiting
       } catch (e) {
         const attempts = row.attempts ?? 0;
         log.error("processing an event failed; will retry", { inboxId: row.id, attempts: attempts + 1, error: e });
