@@ -1,7 +1,7 @@
 import Sqlite from "better-sqlite3";
 import { randomUUID } from "node:crypto";
 import http from "node:http";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { imMessageEvent, larkRequest, TEST_VERIFICATION_TOKEN } from "../helpers/lark-events.ts";
@@ -9,6 +9,16 @@ import { startServerProcess } from "./server-process.ts";
 import { summarize } from "./stats.ts";
 
 const ENCRYPT_KEY = "bench-encrypt-key";
+
+/** Resident memory of a process, from /proc (Linux), in MB. */
+export function rssMb(pid: number | undefined): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
 
 function post(agent: http.Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -26,9 +36,12 @@ function post(agent: http.Agent, url: URL, body: string, headers: Record<string,
  * SQLite: ack latency (durable write included) and throughput at a fixed concurrency, then how
  * long the pipeline takes to store every acknowledged message.
  */
-export async function ingestBench(opts: { events: number; concurrency: number; chats: number }) {
+export async function ingestBench(opts: { events: number; concurrency: number; chats: number; bare?: boolean }) {
   const dbFile = join(tmpdir(), `cs-coach-bench-${randomUUID()}.db`);
-  const server = await startServerProcess({ DATABASE_URL: `file:${dbFile}`, LARK_ENCRYPT_KEY: ENCRYPT_KEY, LARK_VERIFICATION_TOKEN: TEST_VERIFICATION_TOKEN });
+  const server = await startServerProcess(
+    { DATABASE_URL: `file:${dbFile}`, LARK_ENCRYPT_KEY: ENCRYPT_KEY, LARK_VERIFICATION_TOKEN: TEST_VERIFICATION_TOKEN },
+    opts.bare ? join(import.meta.dirname, "bare-express.ts") : undefined,
+  );
   try {
     const make = (i: number) =>
       larkRequest(imMessageEvent({ chatId: `oc_bench_${i % opts.chats}`, text: `第${i}条：我的快递什么时候到？`, createTime: Date.now() + i }), { encryptKey: ENCRYPT_KEY });
@@ -56,6 +69,11 @@ export async function ingestBench(opts: { events: number; concurrency: number; c
       return { seconds: (performance.now() - t0) / 1000, lat, errors };
     };
     await run(warm);
+    if (opts.bare) {
+      const res = await run(reqs);
+      agent.destroy();
+      return { events: reqs.length, concurrency: opts.concurrency, errors: res.errors, ackPerSecond: Math.round(reqs.length / res.seconds), ackLatencyMs: summarize(res.lat), storedPerSecond: 0, rssMb: rssMb(server.proc.pid) };
+    }
     const db = new Sqlite(dbFile, { readonly: true });
     const stored = () => (db.prepare('SELECT count(*) AS n FROM "Message"').get() as { n: number }).n;
     while (stored() < warm.length) await new Promise((r) => setTimeout(r, 20));
@@ -73,6 +91,7 @@ export async function ingestBench(opts: { events: number; concurrency: number; c
       ackPerSecond: Math.round(reqs.length / res.seconds),
       ackLatencyMs: summarize(res.lat),
       storedPerSecond: Math.round(reqs.length / drainSeconds),
+      rssMb: rssMb(server.proc.pid),
     };
   } finally {
     await server.stop();

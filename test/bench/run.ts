@@ -10,7 +10,7 @@ const results: Record<string, unknown> = {};
 
 console.log("\n# Ingest: signed + encrypted im.message.receive_v1 → durable inbox (SQLite, server in its own process)");
 const rows = [];
-for (const concurrency of quick ? [16] : [1, 16, 64]) {
+for (const concurrency of quick ? [16, 64] : [1, 16, 64]) {
   const r = await ingestBench({ events: quick ? 1000 : 3000, concurrency, chats: 200 });
   results[`ingest_c${concurrency}`] = r;
   rows.push({
@@ -25,6 +25,17 @@ for (const concurrency of quick ? [16] : [1, 16, 64]) {
   });
 }
 console.log(table(rows));
+
+console.log("\n# Ratio to a bare express server answering the same requests (c=64), and memory with 10,000 open sessions");
+const bare = await ingestBench({ events: quick ? 1000 : 3000, concurrency: 64, chats: 200, bare: true });
+const ours = results.ingest_c64 as { ackPerSecond: number } | undefined;
+const many = await ingestBench({ events: quick ? 2000 : 10_000, concurrency: 64, chats: quick ? 2000 : 10_000 });
+results.bare_express_c64 = bare;
+results.open_sessions = many;
+console.log(table([
+  { server: "bare express", "acks/s": bare.ackPerSecond, "ack p99 ms": bare.ackLatencyMs.p99, "ratio (ours / bare)": ours ? (ours.ackPerSecond / bare.ackPerSecond).toFixed(3) : "—", "RSS MB": bare.rssMb ?? "—" },
+  { server: `CS Coach, ${many.events} sessions`, "acks/s": many.ackPerSecond, "ack p99 ms": many.ackLatencyMs.p99, "ratio (ours / bare)": (many.ackPerSecond / bare.ackPerSecond).toFixed(3), "RSS MB": many.rssMb ?? "—" },
+]));
 console.log("\n# Scoring: emotion + compliance per message, no LLM, one core");
 const scoring = scoringBench(quick ? 1500 : 5000);
 results.scoring = scoring;

@@ -15,9 +15,9 @@ export async function freePort(): Promise<number> {
 }
 
 /** Runs `src/main.ts` in its own process, as `npm start` does, so the load generator does not share its event loop. */
-export async function startServerProcess(env: Record<string, string>): Promise<{ url: string; proc: ChildProcess; stop: () => Promise<void> }> {
+export async function startServerProcess(env: Record<string, string>, entry = join(ROOT, "src", "main.ts")): Promise<{ url: string; proc: ChildProcess; stop: () => Promise<void> }> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src", "main.ts")], {
+  const proc = spawn(process.execPath, ["--import", "tsx", entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "inherit", "inherit"],
