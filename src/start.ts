@@ -71,7 +71,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
       : createLarkSender({ appId: env.LARK_APP_ID!, appSecret: env.LARK_APP_SECRET!, domain: env.LARK_DOMAIN, logger: log }));
 
   const scorers = o.scorers ?? loadScorers(env.POLICY_FILE, log);
-  const alerts = { supervisorChatId: env.SUPERVISOR_CHAT_ID, supervisorOpenIds: env.SUPERVISOR_OPEN_IDS, lang: env.UI_LANG };
+  const alerts = { supervisorChatId: env.SUPERVISOR_CHAT_ID, supervisorOpenIds: env.SUPERVISOR_OPEN_IDS, lang: env.UI_LANG, dryRun: config.dryRun };
   const onCardAction = createCardActionHandler({ db, supervisorOpenIds: new Set(env.SUPERVISOR_OPEN_IDS), lang: env.UI_LANG, now: () => clock.now(), log: log.child({ component: "card-actions" }) });
   const llm =
     o.llm ??

@@ -8,6 +8,8 @@ export interface AlertConfig {
   supervisorChatId?: string;
   supervisorOpenIds: string[];
   lang: UiLang;
+  /** Dry-run with no supervisor configured: still "send" (print) cards, so a trial shows them. */
+  dryRun?: boolean;
 }
 
 const RANK: Record<string, number> = { info: 0, warning: 1, critical: 2 };
@@ -17,7 +19,7 @@ const maxSeverity = (a: string, b: string) => (RANK[b]! > RANK[a]! ? b : a);
 function cardTarget(cfg: AlertConfig): string | undefined {
   if (cfg.supervisorChatId) return `chat_id:${cfg.supervisorChatId}`;
   if (cfg.supervisorOpenIds[0]) return `open_id:${cfg.supervisorOpenIds[0]}`;
-  return undefined;
+  return cfg.dryRun ? "chat_id:(SUPERVISOR_CHAT_ID not set)" : undefined;
 }
 
 /** Everything the card shows, read in the caller's transaction. */
