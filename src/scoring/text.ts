@@ -28,7 +28,3 @@ export function segmentZh(text: string): string[] {
   for (const s of zhSegmenter.segment(text)) if (s.isWordLike) out.push(s.segment);
   return out;
 }
-
-export function tokenizeEn(text: string): string[] {
-  return text.match(/[a-z]+(?:'[a-z]+)?|\d+/g) ?? [];
-}

@@ -72,11 +72,11 @@ export async function startFakeLark(opts: { wsPingIntervalSeconds?: number } = {
   };
   app.post("/open-apis/im/v1/messages", route("create"), (req, res) => sent(req, res, { chat_id: req.body.receive_id }));
   app.post("/open-apis/im/v1/messages/:id/reply", route("reply"), (req, res) => sent(req, res));
-  app.patch("/open-apis/im/v1/messages/:id", route("patch"), (req, res) => {
+  app.patch("/open-apis/im/v1/messages/:id", route("patch"), (_req, res) => {
     delivered.push(calls[calls.length - 1]!);
     res.json({ code: 0, msg: "success", data: {} });
   });
-  app.patch("/open-apis/im/v1/messages/:id/urgent_app", route("urgent"), (req, res) => {
+  app.patch("/open-apis/im/v1/messages/:id/urgent_app", route("urgent"), (_req, res) => {
     delivered.push(calls[calls.length - 1]!);
     res.json({ code: 0, msg: "success", data: { invalid_user_id_list: [] } });
   });

@@ -1,6 +1,6 @@
 import Sentiment from "sentiment";
 import { detectEscalation, type Escalation } from "../escalation.ts";
-import { detectLang, normalizeText, segmentZh, tokenizeEn } from "../text.ts";
+import { detectLang, normalizeText, segmentZh } from "../text.ts";
 import { EN_PHRASES } from "./lexicon-en.ts";
 import { ZH_CONTRAST, ZH_DEGREE, ZH_LEXICON, ZH_NEGATORS, type EmotionCategory } from "./lexicon-zh.ts";
 import type { ZhModel } from "./zh-model.ts";
