@@ -15,6 +15,7 @@ import { ingestRoute } from "./edge/ingest-route.ts";
 import { larkRoute } from "./edge/lark-route.ts";
 import { startLarkWs } from "./edge/lark-ws.ts";
 import { createRecorder } from "./edge/record-event.ts";
+import { createEdgeLoad } from "./edge/edge-load.ts";
 import { sessionsRoute } from "./edge/sessions-route.ts";
 import { createInboxWorker } from "./ingest/inbox-worker.ts";
 import { createPipeline } from "./pipeline.ts";
@@ -104,7 +105,11 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     maxBackoffMs: o.outboxBackoffMs?.max ?? DEFAULTS.outboxMaxBackoffMs,
     pollMs: o.pollMs?.outbox ?? DEFAULTS.outboxPollMs,
   });
-  const inboxWorker = createInboxWorker(inbox, pipeline.processInboxEvent, o.pollMs?.inbox ?? DEFAULTS.inboxPollMs, log.child({ component: "inbox" }));
+  const edgeLoad = createEdgeLoad(env.MAX_IN_FLIGHT_REQUESTS, log.child({ component: "http" }));
+  const inboxWorker = createInboxWorker(inbox, pipeline.processInboxEvent, o.pollMs?.inbox ?? DEFAULTS.inboxPollMs, log.child({ component: "inbox" }), {
+    edgeBusy: edgeLoad.busy,
+    share: DEFAULTS.processingShareUnderLoad,
+  });
   const hintDrafter = llm ? createHintDrafter(db, llm, o.pollMs?.llm ?? DEFAULTS.llmPollMs, log.child({ component: "hints" })) : undefined;
   const llmWorker = llm ? createLlmWorker(db, createLlmJudge(llm), scorers, o.pollMs?.llm ?? DEFAULTS.llmPollMs, log.child({ component: "llm" })) : undefined;
   const idleSweeper = createWorkerLoop(
@@ -173,6 +178,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     bearerAuth(env.INGEST_TOKEN),
     health,
     log.child({ component: "http" }),
+    edgeLoad.gate,
   );
 
   const server: Server = await new Promise((resolve, reject) => {

@@ -27,4 +27,11 @@ export const DEFAULTS = {
   /** SDK default is 0 (no watchdog): half-open sockets would never reconnect. */
   wsPingTimeoutSeconds: 30,
   shutdownGraceMs: 10_000,
+  /**
+   * Past this many concurrent requests new ones get 503 + Retry-After at once. At ~1,000 acks/s a
+   * full queue waits well under a second, far inside Lark's 3 s window.
+   */
+  maxInFlightRequests: 256,
+  /** While requests are in flight, event processing takes at most this share of the loop. */
+  processingShareUnderLoad: 0.25,
 } as const;

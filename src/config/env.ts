@@ -76,6 +76,7 @@ export const envSchema = z
     HINTS_PER_MINUTE: intWithDefault(3, 1),
     KB_MIN_SCORE: z.coerce.number().min(0).default(2),
     MAX_BODY_BYTES: intWithDefault(DEFAULTS.maxBodyBytes, 1024),
+    MAX_IN_FLIGHT_REQUESTS: intWithDefault(DEFAULTS.maxInFlightRequests, 1),
     SIGNATURE_WINDOW_SECONDS: intWithDefault(DEFAULTS.signatureWindowSeconds, 1),
     SESSION_IDLE_MINUTES: intWithDefault(DEFAULTS.sessionIdleMinutes, 1),
     OUTBOX_MAX_ATTEMPTS: intWithDefault(DEFAULTS.outboxMaxAttempts, 1),

@@ -17,7 +17,7 @@ function toAppError(e: unknown): AppError | undefined {
 }
 
 /** The express app: health, then the routes given, then one error sink. */
-export function createHttpApp(routes: { public: Router[]; authed: Router[] }, auth: express.RequestHandler, health: HealthProbe, log: Logger) {
+export function createHttpApp(routes: { public: Router[]; authed: Router[] }, auth: express.RequestHandler, health: HealthProbe, log: Logger, gate?: express.RequestHandler) {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
@@ -30,6 +30,8 @@ export function createHttpApp(routes: { public: Router[]; authed: Router[] }, au
     const h = await health();
     res.status(h.ok ? 200 : 503).json({ ready: h.ok });
   });
+  // Health answers even when overloaded (a probe must see the process alive); the rest is gated.
+  if (gate) app.use(gate);
   for (const r of routes.public) app.use(r);
   app.use("/v1", auth);
   for (const r of routes.authed) app.use(r);

@@ -1,4 +1,4 @@
-import { setImmediate as yieldToIo } from "node:timers/promises";
+import { setImmediate as yieldToIo, setTimeout as sleep } from "node:timers/promises";
 import type { ProcessInboxEvent } from "../pipeline.ts";
 import type { Logger } from "../shared/logger.ts";
 import { createWorkerLoop } from "../shared/worker-loop.ts";
@@ -8,19 +8,38 @@ const BATCH = 100;
 /** An event that fails this often is parked as failed (kept, visible) instead of blocking the rest. */
 export const INBOX_MAX_ATTEMPTS = 5;
 
+/** While the edge is busy, processing takes at most this share of the event loop. */
+export interface AckPriority {
+  edgeBusy: () => boolean;
+  share: number;
+}
+
 /**
  * Drains recorded events through the pipeline in arrival order. Sequential on purpose: it keeps
- * every session's messages in order with no per-session locking.
+ * every session's messages in order within this instance (instances on one PostgreSQL also
+ * take a per-session lock, see InboxRepo.claimSession).
  */
-export function createInboxWorker(inbox: InboxRepo, process: ProcessInboxEvent, pollMs: number, log: Logger) {
+export function createInboxWorker(inbox: InboxRepo, process: ProcessInboxEvent, pollMs: number, log: Logger, priority?: AckPriority) {
+  let lastMs = 0;
+  /**
+   * SQLite calls resolve synchronously, so without a yield a long backlog would run entirely in
+   * microtasks and starve the HTTP edge. Under a burst of requests we also pause in proportion to
+   * the last event's cost: an ack is a durable write of a few hundred microseconds, processing
+   * an event takes milliseconds, and acks are what Lark times.
+   */
+  async function makeRoomForAcks() {
+    if (priority?.edgeBusy() && lastMs > 0) await sleep(Math.min(250, (lastMs * (1 - priority.share)) / priority.share));
+    else await yieldToIo();
+  }
+
   async function runOnce(): Promise<number> {
     const rows = await inbox.pending(BATCH);
     for (const row of rows) {
-      // SQLite calls resolve synchronously, so without this a long backlog would run entirely in
-      // microtasks and starve the HTTP edge: let pending requests (acks) in between events.
-      await yieldToIo();
+      await makeRoomForAcks();
+      const t0 = performance.now();
       try {
         await process(row);
+        lastMs = performance.now() - t0;
       } catch (e) {
         const attempts = row.attempts ?? 0;
         log.error("processing an event failed; will retry", { inboxId: row.id, attempts: attempts + 1, error: e });

@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.ts";
 import { PrismaClient as PostgresClient } from "../generated/postgres/client.ts";
-import { serializeSqlite } from "./sqlite-serialized.ts";
+import { serializeSqlite, type DirectSqlite } from "./sqlite-serialized.ts";
 
 /**
  * The models are identical for both providers (one schema, two generated clients), so the
@@ -18,6 +18,8 @@ export interface Database {
   prisma: Db;
   provider: Provider;
   url: string;
+  /** SQLite only: run on the connection itself, under the one lock (see serializeSqlite). */
+  sqlite?: <T>(fn: (c: DirectSqlite) => T) => Promise<T>;
   close(): Promise<void>;
 }
 
@@ -39,9 +41,14 @@ export function openDatabase(url: string): Database {
     const path = sqlitePath(url);
     mkdirSync(dirname(path), { recursive: true });
     // Integer milliseconds compare and sort like the numbers they are, in raw SQL too.
-    const adapter = serializeSqlite(new PrismaBetterSQLite3({ url: `file:${path}` }, { timestampFormat: "unixepoch-ms" }));
-    const prisma = new SqliteClient({ adapter });
-    return { prisma, provider: "sqlite", url, close: () => prisma.$disconnect() };
+    const { factory, direct } = serializeSqlite(new PrismaBetterSQLite3({ url: `file:${path}` }, { timestampFormat: "unixepoch-ms" }));
+    const prisma = new SqliteClient({ adapter: factory });
+    let connected: Promise<void> | undefined;
+    const sqlite = async <T>(fn: (c: DirectSqlite) => T) => {
+      await (connected ??= prisma.$connect());
+      return direct(fn);
+    };
+    return { prisma, provider: "sqlite", url, sqlite, close: () => prisma.$disconnect() };
   }
   const schema = pgSchemaOf(url);
   const clean = new URL(url);

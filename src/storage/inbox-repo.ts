@@ -20,10 +20,23 @@ export function createInboxRepo(db: Database) {
   const { prisma, provider } = db;
   const placeholder = provider === "sqlite" ? () => "?" : (i: number) => `$${i}`;
 
+  const SQLITE_INSERT = `INSERT INTO "InboxEvent" ("dedupKey", "source", "eventType", "payload", "receivedAt") VALUES (?, ?, ?, ?, ?) ON CONFLICT ("dedupKey") DO NOTHING RETURNING "dedupKey"`;
+
+  /** SQLite: one prepared statement, one transaction (one commit) for the whole batch. */
+  const insertSqlite = (records: InboxRecord[], now: Date, fresh: Set<string>) =>
+    db.sqlite!((c) => {
+      const st = c.statement(SQLITE_INSERT);
+      c.transaction(() => {
+        // receivedAt as integer ms: the client's timestampFormat is "unixepoch-ms".
+        for (const r of records) if (st.get([r.dedupKey, r.source, r.eventType, r.payload, now.getTime()])) fresh.add(r.dedupKey);
+      })();
+    });
+
   async function insertMany(records: InboxRecord[]): Promise<boolean[]> {
     const fresh = new Set<string>();
     const now = new Date();
-    for (let start = 0; start < records.length; start += ROWS_PER_STATEMENT) {
+    if (db.sqlite) await insertSqlite(records, now, fresh);
+    else for (let start = 0; start < records.length; start += ROWS_PER_STATEMENT) {
       const chunk = records.slice(start, start + ROWS_PER_STATEMENT);
       const params: unknown[] = [];
       const rows = chunk.map((r) => {

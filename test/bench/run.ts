@@ -1,5 +1,5 @@
 import { alertBench } from "./alert-bench.ts";
-import { ingestBench } from "./ingest-bench.ts";
+import { ingestBench, loadLevelBench } from "./ingest-bench.ts";
 import { scoringBench } from "./scoring-bench.ts";
 import { kbBench } from "./kb-bench.ts";
 import { table } from "./stats.ts";
@@ -26,16 +26,44 @@ for (const concurrency of quick ? [16, 64] : [1, 16, 64]) {
 }
 console.log(table(rows));
 
-console.log("\n# Ratio to a bare express server answering the same requests (c=64), and memory with 10,000 open sessions");
-const bare = await ingestBench({ events: quick ? 1000 : 3000, concurrency: 64, chats: 200, bare: true });
-const ours = results.ingest_c64 as { ackPerSecond: number } | undefined;
+console.log("\n# Ratio to a bare express server answering the same requests (c=64, best of 2 runs each: this VM is noisy), and memory with 10,000 open sessions");
+const best = <T extends { ackPerSecond: number }>(a: T, b: T) => (a.ackPerSecond >= b.ackPerSecond ? a : b);
+const bareRun = () => ingestBench({ events: quick ? 1000 : 3000, concurrency: 64, chats: 200, bare: true });
+const bare = best(await bareRun(), await bareRun());
+const second = await ingestBench({ events: quick ? 1000 : 3000, concurrency: 64, chats: 200 });
+const ours = best(results.ingest_c64 as typeof second, second);
 const many = await ingestBench({ events: quick ? 2000 : 10_000, concurrency: 64, chats: quick ? 2000 : 10_000 });
 results.bare_express_c64 = bare;
+results.ours_c64_best = ours;
+results.ratio = Math.round((ours.ackPerSecond / bare.ackPerSecond) * 1000) / 1000;
 results.open_sessions = many;
 console.log(table([
-  { server: "bare express", "acks/s": bare.ackPerSecond, "ack p99 ms": bare.ackLatencyMs.p99, "ratio (ours / bare)": ours ? (ours.ackPerSecond / bare.ackPerSecond).toFixed(3) : "—", "RSS MB": bare.rssMb ?? "—" },
+  { server: "bare express", "acks/s": bare.ackPerSecond, "ack p99 ms": bare.ackLatencyMs.p99, "ratio (ours / bare)": "—", "RSS MB": bare.rssMb ?? "—" },
+  { server: "CS Coach, 200 sessions", "acks/s": ours.ackPerSecond, "ack p99 ms": ours.ackLatencyMs.p99, "ratio (ours / bare)": (ours.ackPerSecond / bare.ackPerSecond).toFixed(3), "RSS MB": ours.rssMb ?? "—" },
   { server: `CS Coach, ${many.events} sessions`, "acks/s": many.ackPerSecond, "ack p99 ms": many.ackLatencyMs.p99, "ratio (ours / bare)": (many.ackPerSecond / bare.ackPerSecond).toFixed(3), "RSS MB": many.rssMb ?? "—" },
 ]));
+
+console.log(`\n# Open-loop load at 50 %, 100 % and 200 % of that capacity (${ours.ackPerSecond} acks/s), ${quick ? 3 : 5} s each, latency from when each request was due`);
+const levelRows = [];
+for (const pct of [50, 100, 200]) {
+  const rate = Math.round((ours.ackPerSecond * pct) / 100);
+  const r = await loadLevelBench({ rate, seconds: quick ? 3 : 5, chats: 200 });
+  results[`load_${pct}pct`] = r;
+  levelRows.push({
+    load: `${pct} %`,
+    "req/s": rate,
+    sent: r.sent,
+    "200": r.status["200"] ?? 0,
+    "503 shed": r.status["503"] ?? 0,
+    "conn errors": r.status.error ?? 0,
+    recorded: r.recorded,
+    "ack p50 ms": r.ackedMs.p50,
+    "ack p99 ms": r.ackedMs.p99,
+    "ack max ms": r.ackedMs.max,
+    "over 3 s": r.over3s,
+  });
+}
+console.log(table(levelRows));
 console.log("\n# Scoring: emotion + compliance per message, no LLM, one core");
 const scoring = scoringBench(quick ? 1500 : 5000);
 results.scoring = scoring;

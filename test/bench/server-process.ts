@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { createInterface } from "node:readline";
 import { join } from "node:path";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -17,10 +18,14 @@ export async function freePort(): Promise<number> {
 /** Runs `src/main.ts` in its own process, as `npm start` does, so the load generator does not share its event loop. */
 export async function startServerProcess(env: Record<string, string>, entry = join(ROOT, "src", "main.ts")): Promise<{ url: string; proc: ChildProcess; stop: () => Promise<void> }> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ["--import", "tsx", entry], {
+  const proc = spawn(process.execPath, [...(process.env.PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : []), "--import", "tsx", entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  // stdout carries the dry-run print of every card as well as the JSON log: pass on the log only.
+  createInterface({ input: proc.stdout! }).on("line", (line) => {
+    if (line.startsWith('{"time"')) process.stderr.write(`${line}\n`);
   });
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();

@@ -1,0 +1,54 @@
+import type { RequestHandler } from "express";
+import type { Logger } from "../shared/logger.ts";
+
+/**
+ * How busy the edge is, shared between the HTTP server and the inbox worker (same event loop).
+ *
+ * Two jobs. Shedding: past maxInFlight concurrent requests, new ones get an immediate 503 with
+ * Retry-After instead of joining a queue whose wait would blow Lark's 3 s window; Lark and the
+ * ingest clients retry, and nothing was recorded, so nothing is lost. Priority: while requests
+ * are in flight the inbox worker (which shares this loop) limits itself to a share of the time,
+ * so acks keep their throughput under a burst and the backlog is processed right after it.
+ */
+export function createEdgeLoad(maxInFlight: number, log: Logger, now: () => number = () => performance.now()) {
+  let inFlight = 0;
+  let lastActivity = -Infinity;
+  let shed = 0;
+  let lastShedLog = -Infinity;
+
+  const gate: RequestHandler = (req, res, next) => {
+    if (inFlight >= maxInFlight) {
+      shed++;
+      // One line a second at most: under overload, logging each refusal would add to the load.
+      if (now() - lastShedLog > 1000) {
+        lastShedLog = now();
+        log.warn("overloaded: shedding requests with 503", { inFlight, maxInFlight, shedSoFar: shed });
+      }
+      res.set("Retry-After", "1").status(503).json({ error: "overloaded", message: "too many requests in flight; nothing was recorded, retry shortly" });
+      return;
+    }
+    inFlight++;
+    let done = false;
+    const started = now();
+    const end = () => {
+      if (done) return;
+      done = true;
+      inFlight--;
+      lastActivity = now();
+      // Lark gives up at ~3 s: an answer this slow is worth a line.
+      if (lastActivity - started > 1000) log.warn("slow answer", { path: req.path, ms: Math.round(lastActivity - started), inFlight });
+    };
+    res.once("finish", end);
+    res.once("close", end);
+    next();
+  };
+
+  return {
+    gate,
+    /** Requests are in flight, or one finished a moment ago (the next of a burst is likely on its way). */
+    busy: () => inFlight > 0 || now() - lastActivity < 5,
+    stats: () => ({ inFlight, shed }),
+  };
+}
+
+export type EdgeLoad = ReturnType<typeof createEdgeLoad>;
