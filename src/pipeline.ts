@@ -1,8 +1,9 @@
 import { normalizeInboxEvent, type InboxRow } from "./ingest/normalize.ts";
 import type { NormalizedEvent, NormalizedMessage, Roster } from "./ingest/types.ts";
+import { createSessionLocks, SessionBusy, sessionLockKey } from "./storage/session-lock.ts";
 import { assessTurn, checkSessionEnd, type Scorers } from "./scoring/assess.ts";
 import type { Logger } from "./shared/logger.ts";
-import { closeIdleSession, createParticipantCache, idleSessionIds, storeMessage, storeSessionEvent } from "./storage/conversation-repo.ts";
+import { closeIdleSession, createParticipantCache, idleSessions, storeMessage, storeSessionEvent } from "./storage/conversation-repo.ts";
 import type { Database, Tx } from "./storage/db.ts";
 import type { InboxRepo } from "./storage/inbox-repo.ts";
 import { loadHitsAt, loadTurns, refreshAggregates, saveHits, saveScore, type StoredHit, type StoredTurn } from "./storage/score-repo.ts";
@@ -31,7 +32,7 @@ export interface PipelineDeps {
   log: Logger;
 }
 
-export type ProcessOutcome = "stored" | "session_event" | "ignored" | "already_processed";
+export type ProcessOutcome = "stored" | "session_event" | "ignored" | "already_processed" | "session_busy";
 
 class AlreadyProcessed extends Error {}
 
@@ -55,10 +56,15 @@ const isDuplicateMessage = (e: unknown) => prismaCode(e) === "P2002" && (e as { 
 export function createPipeline(deps: PipelineDeps) {
   const { db, inbox, roster, sessionIdleMs, scorers } = deps;
   const participants = createParticipantCache();
+  const locks = createSessionLocks(db.provider);
 
-  /** Runs fn in the transaction that marks the inbox row handled; a row handled elsewhere aborts it. */
-  const handled = <T>(row: InboxRow, status: "done" | "ignored", note: string | undefined, fn: (tx: Tx) => Promise<T>) =>
+  /**
+   * Runs fn in the transaction that marks the inbox row handled; a row handled elsewhere aborts
+   * it. With a lock key, the conversation is held for the transaction (or found busy).
+   */
+  const handled = <T>(row: InboxRow, status: "done" | "ignored", note: string | undefined, fn: (tx: Tx) => Promise<T>, lockKey?: string) =>
     db.prisma.$transaction(async (tx) => {
+      if (lockKey && !(await locks.tryLock(tx, lockKey))) throw new SessionBusy();
       if (!(await inbox.complete(tx, row.id, status, note))) throw new AlreadyProcessed();
       return fn(tx);
     });
@@ -138,17 +144,23 @@ export function createPipeline(deps: PipelineDeps) {
         log.debug("event ignored", { reason: event.reason });
         return "ignored";
       case "session_event": {
-        const session = await handled(row, "done", undefined, async (tx) => {
-          const s = await storeSessionEvent(tx, event, sessionIdleMs);
-          if (event.event === "ticket_closed") await finalizeSession(tx, s.id);
-          return s;
-        });
+        const session = await handled(
+          row,
+          "done",
+          undefined,
+          async (tx) => {
+            const s = await storeSessionEvent(tx, event, sessionIdleMs);
+            if (event.event === "ticket_closed") await finalizeSession(tx, s.id);
+            return s;
+          },
+          sessionLockKey(event.session),
+        );
         if (event.event === "ticket_closed") deps.onQueued?.();
         log.info("session event", { sessionId: session.id, event: event.event });
         return "session_event";
       }
       case "message": {
-        const r = await handled(row, "done", undefined, (tx) => onMessage(tx, row, event));
+        const r = await handled(row, "done", undefined, (tx) => onMessage(tx, row, event), sessionLockKey(event.session));
         participants.remember(event.sender, r.participant);
         if (r.hints.some((h) => h.status === "queued") || r.findings.some((f) => ALERTING.has(f.severity))) deps.onQueued?.();
         log.info("message stored", {
@@ -166,9 +178,15 @@ export function createPipeline(deps: PipelineDeps) {
     }
   }
 
-  async function processInboxEvent(row: InboxRow): Promise<ProcessOutcome> {
+  /**
+   * busy: conversations found held by another instance during this pass. Their later events are
+   * skipped too, so a conversation's events are never processed out of order.
+   */
+  async function processInboxEvent(row: InboxRow, busy = new Set<string>()): Promise<ProcessOutcome> {
     const log = deps.log.child({ inboxId: row.id, eventType: row.eventType });
     const event = normalizeInboxEvent(row, roster);
+    const key = event.kind === "ignored" ? undefined : sessionLockKey(event.session);
+    if (key && busy.has(key)) return "session_busy";
     try {
       try {
         return await handle(row, event, log);
@@ -180,6 +198,10 @@ export function createPipeline(deps: PipelineDeps) {
       }
     } catch (e) {
       if (e instanceof AlreadyProcessed) return "already_processed";
+      if (e instanceof SessionBusy) {
+        busy.add(key!);
+        return "session_busy";
+      }
       // Rare (a Service Desk redelivery under a new event id), so it costs a second transaction
       // here instead of a lookup on every message.
       if (isDuplicateMessage(e)) {
@@ -193,8 +215,11 @@ export function createPipeline(deps: PipelineDeps) {
   /** Closes sessions idle past the timeout and finalizes each; returns how many. */
   async function closeIdleSessions(now: number): Promise<number> {
     let closed = 0;
-    for (const id of await idleSessionIds(db.prisma, now, sessionIdleMs)) {
+    for (const s of await idleSessions(db.prisma, now, sessionIdleMs)) {
+      const id = s.id;
       const done = await db.prisma.$transaction(async (tx) => {
+        // Under the conversation's lock, re-checked inside: another instance may have closed it.
+        await locks.lock(tx, sessionLockKey(s));
         if (!(await closeIdleSession(tx, id, now, sessionIdleMs))) return false;
         await finalizeSession(tx, id);
         return true;
@@ -215,7 +240,7 @@ export function createPipeline(deps: PipelineDeps) {
     const candidates = (
       await db.prisma.session.findMany({
         where: { status: "open", lastCustomerAt: { lte: new Date(nowMs - shortest), gte: new Date(nowMs - sessionIdleMs) } },
-        select: { id: true, lastCustomerAt: true, lastAgentAt: true },
+        select: { id: true, channel: true, externalKey: true, lastCustomerAt: true, lastAgentAt: true },
         orderBy: { lastCustomerAt: "asc" },
         take: 500,
       })
@@ -232,7 +257,11 @@ export function createPipeline(deps: PipelineDeps) {
     for (const c of candidates) {
       const seen = lastReported.get(c.id);
       if (seen !== undefined && seen >= (c.lastAgentAt?.getTime() ?? 0)) continue;
-      const fresh = await db.prisma.$transaction((tx) => detectStage(tx, c.id, { closed: false, nowMs }));
+      // The lock makes a second instance's timer wait, then find the wait already reported.
+      const fresh = await db.prisma.$transaction(async (tx) => {
+        await locks.lock(tx, sessionLockKey(c));
+        return detectStage(tx, c.id, { closed: false, nowMs });
+      });
       found += fresh.filter((f) => f.detector === "waiting").length;
     }
     return found;

@@ -19,13 +19,14 @@ export interface LarkWsOptions {
  * What WSClient calls for each event frame (it only ever calls invoke(), with the envelope
  * parsed but not flattened). Resolving acks the frame; throwing makes the SDK answer 500.
  */
-export function createWsDispatcher(record: RecordEvent, onCardAction?: (e: LarkEnvelope) => Promise<Record<string, unknown>>) {
+export function createWsDispatcher(record: RecordEvent, onCardAction?: (e: LarkEnvelope) => Promise<Record<string, unknown>>, log?: Logger) {
   return {
     async invoke(data: unknown): Promise<Record<string, unknown> | undefined> {
       const envelope = toEnvelope((data ?? {}) as Record<string, unknown>);
       // The SDK sends what we return back on the ack frame: the callback's toast and card.
       if (envelope.header.event_type === "card.action.trigger" && onCardAction) return onCardAction(envelope);
-      await record({ dedupKey: larkDedupKey(envelope), source: "lark_ws", eventType: envelope.header.event_type, payload: JSON.stringify(envelope) });
+      const fresh = await record({ dedupKey: larkDedupKey(envelope), source: "lark_ws", eventType: envelope.header.event_type, payload: JSON.stringify(envelope) });
+      log?.debug("lark event recorded", { eventId: envelope.header.event_id, eventType: envelope.header.event_type, duplicate: !fresh, via: "ws" });
       return undefined;
     },
   };
@@ -38,7 +39,7 @@ export function createWsDispatcher(record: RecordEvent, onCardAction?: (e: LarkE
  */
 export function startLarkWs(o: LarkWsOptions) {
   const log = o.log.child({ component: "lark-ws" });
-  const dispatcher = createWsDispatcher(o.record, o.onCardAction) as unknown as lark.EventDispatcher;
+  const dispatcher = createWsDispatcher(o.record, o.onCardAction, log) as unknown as lark.EventDispatcher;
 
   const client = new lark.WSClient({
     appId: o.appId,

@@ -34,11 +34,13 @@ export function createInboxWorker(inbox: InboxRepo, process: ProcessInboxEvent, 
 
   async function runOnce(): Promise<number> {
     const rows = await inbox.pending(BATCH);
+    const busy = new Set<string>();
+    let done = 0;
     for (const row of rows) {
       await makeRoomForAcks();
       const t0 = performance.now();
       try {
-        await process(row);
+        if ((await process(row, busy)) !== "session_busy") done++;
         lastMs = performance.now() - t0;
       } catch (e) {
         const attempts = row.attempts ?? 0;
@@ -48,7 +50,8 @@ export function createInboxWorker(inbox: InboxRepo, process: ProcessInboxEvent, 
         return 0;
       }
     }
-    return rows.length;
+    // Only rows another instance holds were left: wait for the next poll instead of spinning.
+    return done;
   }
   const loop = createWorkerLoop("inbox worker", runOnce, pollMs, log);
   return { ...loop, runOnce };

@@ -126,9 +126,8 @@ export async function storeSessionEvent(tx: Tx, ev: NormalizedSessionEvent, idle
 }
 
 /** Open sessions nobody wrote in for idleMs. */
-export async function idleSessionIds(db: Pick<Tx, "session">, now: number, idleMs: number): Promise<string[]> {
-  const stale = await db.session.findMany({ where: { status: "open", lastMessageAt: { lt: new Date(now - idleMs) } }, select: { id: true } });
-  return stale.map((s) => s.id);
+export async function idleSessions(db: Pick<Tx, "session">, now: number, idleMs: number): Promise<Array<{ id: string; channel: string; externalKey: string }>> {
+  return db.session.findMany({ where: { status: "open", lastMessageAt: { lt: new Date(now - idleMs) } }, select: { id: true, channel: true, externalKey: true } });
 }
 
 /** Closes one session as idle; false when it was closed (or written to) meanwhile. */

@@ -86,6 +86,7 @@ export async function startFakeLark(opts: { wsPingIntervalSeconds?: number } = {
   const sockets = new Set<WebSocket>();
   const acks = new Map<string, (f: Frame) => void>();
   let wsConnections = 0;
+  let roundRobin = 0;
   let port = 0;
   app.post("/callback/ws/endpoint", (req, res) => {
     if (!req.body?.AppID || !req.body?.AppSecret) {
@@ -143,15 +144,17 @@ export async function startFakeLark(opts: { wsPingIntervalSeconds?: number } = {
       return sockets.size;
     },
     /**
-     * Pushes an event frame to the newest open connection and resolves with its ack payload
-     * ({code}). Like Lark, it resends when no ack comes (a connection can be replaced while
-     * the client starts up).
+     * Pushes an event frame to the newest open connection (or, spread, to the open connections
+     * in turn: Lark gives each event to one of an app's clients) and resolves with its ack
+     * payload ({code}). Like Lark, it resends when no ack comes (a connection can be replaced
+     * while the client starts up).
      */
-    pushEvent(envelope: unknown, messageId: string): Promise<{ code: number }> {
+    pushEvent(envelope: unknown, messageId: string, o: { spread?: boolean } = {}): Promise<{ code: number }> {
       return new Promise((resolve, reject) => {
         let tries = 0;
         const send = () => {
-          const ws = [...sockets].reverse().find((x) => x.readyState === x.OPEN);
+          const open = [...sockets].filter((x) => x.readyState === x.OPEN);
+          const ws = o.spread ? open[roundRobin++ % Math.max(1, open.length)] : open[open.length - 1];
           if (!ws) return;
           const headers = [
             { key: "type", value: "event" },

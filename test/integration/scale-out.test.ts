@@ -1,0 +1,144 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startFakeLark, type FakeLark } from "../fakes/fake-lark-server.ts";
+import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
+import { AGENT_OPEN_ID, eventually, startTestApp, TEST_ENCRYPT_KEY, type TestApp } from "../helpers/start-test-app.ts";
+import { testDatabaseUrl } from "../helpers/test-db.ts";
+
+// Several instances share work only through PostgreSQL (SQLite is one process by design), so
+// these run in CI's PostgreSQL pass.
+const isPg = /^postgres/.test(process.env.TEST_DATABASE_URL ?? "");
+
+let fake: FakeLark;
+const running: TestApp[] = [];
+const drops: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  fake = await startFakeLark();
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((a) => a.stop()));
+});
+afterAll(async () => {
+  await fake.close();
+  for (const d of drops) await d();
+});
+
+const env = () => ({ LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "s", LARK_DOMAIN: fake.url, SUPERVISOR_CHAT_ID: "oc_sup_scale", SUPERVISOR_OPEN_IDS: "ou_sup" });
+
+async function twoInstances(extraEnv: Record<string, string> = {}, o: Parameters<typeof startTestApp>[2] = {}) {
+  const db = testDatabaseUrl();
+  drops.push(db.drop);
+  const a = await startTestApp(db.url, { ...env(), ...extraEnv }, { pollMs: { inbox: 20, outbox: 20 }, ...o });
+  const b = await startTestApp(db.url, { ...env(), ...extraEnv }, { pollMs: { inbox: 20, outbox: 20 }, ...o });
+  running.push(a, b);
+  return [a, b] as const;
+}
+
+const post = (app: TestApp, event: unknown) => {
+  const r = larkRequest(event, { encryptKey: TEST_ENCRYPT_KEY });
+  return fetch(`${app.url}/lark/events`, { method: "POST", body: r.body, headers: r.headers });
+};
+
+/** Message k of chat c: customers and the agent take turns; even chats get a 12315 threat at k=4. */
+function conversationEvent(chat: string, c: number, k: number, t0: number) {
+  const agent = k % 2 === 1;
+  const text = agent ? `您好，我来帮您查一下第${k}个问题` : k === 4 && c % 2 === 0 ? "再不处理我就打12315投诉你们！" : `第${k}次问：我的订单到哪了？`;
+  return imMessageEvent({ chatId: chat, text, createTime: t0 + k * 5_000, eventId: `evt_${chat}_${k}`, messageId: `om_${chat}_${k}`, ...(agent ? { senderOpenId: AGENT_OPEN_ID } : {}) });
+}
+
+/** Per session, messages were processed (stored) in the order they were sent. */
+async function assertProcessedInOrder(app: TestApp, chats: string[]) {
+  for (const chat of chats) {
+    const msgs = await app.db.prisma.message.findMany({ where: { session: { externalKey: chat } }, orderBy: { sentAt: "asc" }, select: { receivedAt: true, externalId: true } });
+    for (let i = 1; i < msgs.length; i++) expect(msgs[i]!.receivedAt.getTime(), `${chat}: ${msgs[i]!.externalId} stored before the message sent ahead of it`).toBeGreaterThanOrEqual(msgs[i - 1]!.receivedAt.getTime());
+  }
+}
+
+describe.skipIf(!isPg)("two instances on one PostgreSQL", () => {
+  it("behind one webhook (events spread across both, some delivered to both): each processed once, in order per session, one alert per threat", async () => {
+    const [a, b] = await twoInstances();
+    const chats = Array.from({ length: 12 }, (_, c) => `oc_scale_${c}`);
+    const t0 = Date.now() - 60_000;
+    await Promise.all(
+      chats.map(async (chat, c) => {
+        // Lark sends a chat's events one after another; a load balancer picks the instance.
+        for (let k = 0; k < 8; k++) {
+          const e = conversationEvent(chat, c, k, t0);
+          const first = (c + k) % 2 ? a : b;
+          if (k % 3 === 0) {
+            // A redelivery racing the first delivery, on the other instance.
+            const [r1, r2] = await Promise.all([post(first, e), post(first === a ? b : a, e)]);
+            expect([r1.status, r2.status]).toEqual([200, 200]);
+          } else expect((await post(first, e)).status).toBe(200);
+        }
+      }),
+    );
+    await eventually(async () => (await a.db.prisma.inboxEvent.count({ where: { status: "pending" } })) === 0, "both instances drained the inbox", 30_000);
+
+    const p = a.db.prisma;
+    expect(await p.inboxEvent.count()).toBe(96);
+    expect(await p.inboxEvent.count({ where: { status: "done" } })).toBe(96);
+    expect(await p.message.count()).toBe(96);
+    for (const chat of chats) expect(await p.session.count({ where: { externalKey: chat } }), chat).toBe(1);
+    await assertProcessedInOrder(a, chats);
+    // Work was shared: both instances processed events (their logs say which).
+    for (const app of [a, b]) expect(app.logLines.filter((l) => l.includes('"message stored"')).length).toBeGreaterThan(0);
+
+    const alerts = await p.alert.findMany({ select: { session: { select: { externalKey: true } } } });
+    const perChat = new Map<string, number>();
+    // (An agent-wellbeing alert belongs to no session.)
+    for (const al of alerts) if (al.session) perChat.set(al.session.externalKey, (perChat.get(al.session.externalKey) ?? 0) + 1);
+    for (const [c, chat] of chats.entries()) if (c % 2 === 0) expect(perChat.get(chat), chat).toBe(1);
+    // Each alert card created once at Lark, whichever instance's outbox sent it.
+    await eventually(async () => (await p.outboxMessage.count({ where: { status: "pending" } })) === 0, "outbox drained", 20_000);
+    const created = fake.delivered.filter((d) => d.body?.receive_id === "oc_sup_scale");
+    expect(created.length).toBe(alerts.length);
+  });
+
+  it("timers on both instances at once: each waiting customer reported once, each idle session closed once", async () => {
+    const [a, b] = await twoInstances({}, { startWorkers: false });
+    const now = Date.now();
+    const waiting = Array.from({ length: 6 }, (_, i) => `oc_wait_${i}`);
+    const idle = Array.from({ length: 6 }, (_, i) => `oc_idle_${i}`);
+    for (const chat of waiting) expect((await post(a, imMessageEvent({ chatId: chat, text: "在吗？我的订单怎么还没发货", createTime: now - 5 * 60_000 }))).status).toBe(200);
+    for (const chat of idle) expect((await post(b, imMessageEvent({ chatId: chat, text: "好的谢谢", createTime: now - 40 * 60_000 }))).status).toBe(200);
+    while ((await a.inboxWorker.runOnce()) > 0);
+
+    const [wa, wb] = await Promise.all([a.pipeline.checkWaiting(now), b.pipeline.checkWaiting(now)]);
+    expect(wa + wb).toBe(6);
+    const p = a.db.prisma;
+    expect(await p.finding.count({ where: { detector: "waiting" } })).toBe(6);
+    for (const chat of waiting) expect(await p.alert.count({ where: { session: { externalKey: chat } } }), chat).toBe(1);
+
+    const [ca, cb] = await Promise.all([a.pipeline.closeIdleSessions(now), b.pipeline.closeIdleSessions(now)]);
+    expect(ca + cb).toBe(6);
+    expect(await p.session.count({ where: { externalKey: { in: idle }, status: "closed" } })).toBe(6);
+    expect(await p.session.count({ where: { externalKey: { in: waiting }, status: "open" } })).toBe(6);
+    // The end-of-session checks ran once per closed session (not once per instance).
+    const closing = await p.ruleHit.groupBy({ by: ["sessionId", "kind"], where: { session: { externalKey: { in: idle } } }, _count: { _all: true } });
+    for (const h of closing) expect(h._count._all, `${h.kind} in ${h.sessionId}`).toBe(1);
+  });
+
+  it("two long-connection clients (Lark gives each event to one of them): all stored once, in order, redeliveries ignored", async () => {
+    const [a, b] = await twoInstances({ LARK_EVENT_MODE: "ws" });
+    await eventually(() => fake.wsClients >= 2, "both clients connected");
+    const chats = Array.from({ length: 4 }, (_, c) => `oc_ws_scale_${c}`);
+    const t0 = Date.now() - 60_000;
+    await Promise.all(
+      chats.map(async (chat, c) => {
+        for (let k = 0; k < 6; k++) {
+          const e = conversationEvent(chat, c + 1, k, t0);
+          expect((await fake.pushEvent(e, `frame_${chat}_${k}`, { spread: true })).code).toBe(200);
+          // Lark redelivers under a new frame id when it missed an ack; the other client gets it.
+          if (k === 2) expect((await fake.pushEvent(e, `frame_${chat}_${k}_again`, { spread: true })).code).toBe(200);
+        }
+      }),
+    );
+    await eventually(async () => (await a.db.prisma.message.count()) === 24 && (await a.db.prisma.inboxEvent.count({ where: { status: "pending" } })) === 0, "all processed", 30_000);
+    const p = b.db.prisma;
+    expect(await p.inboxEvent.count()).toBe(24);
+    for (const chat of chats) expect(await p.session.count({ where: { externalKey: chat } })).toBe(1);
+    await assertProcessedInOrder(b, chats);
+    for (const app of [a, b]) expect(app.logLines.filter((l) => l.includes('"via":"ws"')).length, "each client recorded events").toBeGreaterThan(0);
+  });
+});
