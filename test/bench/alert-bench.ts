@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeLark } from "../fakes/fake-lark-server.ts";
 import { imMessageEvent, larkRequest, TEST_VERIFICATION_TOKEN } from "../helpers/lark-events.ts";
-import { startServerProcess } from "./server-process.ts";
+import { startServerProcess } from "../helpers/server-process.ts";
 import { summarize } from "./stats.ts";
 
 const KEY = "bench-encrypt-key";

@@ -5,7 +5,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { imMessageEvent, larkRequest, TEST_VERIFICATION_TOKEN } from "../helpers/lark-events.ts";
-import { startServerProcess } from "./server-process.ts";
+import { startServerProcess } from "../helpers/server-process.ts";
 import { summarize } from "./stats.ts";
 
 const ENCRYPT_KEY = "bench-encrypt-key";

@@ -30,10 +30,22 @@ export async function startFakeLark(opts: { wsPingIntervalSeconds?: number } = {
   const validTokens = new Set<string>();
   let delivered: RecordedCall[] = [];
 
+  let downUntil = 0;
   const app = express();
-  app.use(express.json({ limit: "5mb" }));
+  // An outage: connections are cut before anything is read, as when Lark is unreachable.
   app.use((req, _res, next) => {
-    calls.push({ at: Date.now(), method: req.method, path: req.path, query: req.query as Record<string, unknown>, body: req.body, auth: req.get("authorization") });
+    if (Date.now() < downUntil && req.path.startsWith("/open-apis/")) {
+      req.socket.destroy();
+      return;
+    }
+    next();
+  });
+  app.use(express.json({ limit: "5mb" }));
+  app.use((req, res, next) => {
+    const call = { at: Date.now(), method: req.method, path: req.path, query: req.query as Record<string, unknown>, body: req.body, auth: req.get("authorization") };
+    calls.push(call);
+    // This request's own record (calls' last entry may be another request's when they overlap).
+    res.locals.call = call;
     next();
   });
 
@@ -67,17 +79,17 @@ export async function startFakeLark(opts: { wsPingIntervalSeconds?: number } = {
     }
     const id = `om_fake_${++msgSeq}`;
     if (uuid) byUuid.set(uuid, id);
-    delivered.push(calls[calls.length - 1]!);
+    delivered.push(res.locals.call as RecordedCall);
     res.json({ code: 0, msg: "success", data: { message_id: id, ...extra } });
   };
   app.post("/open-apis/im/v1/messages", route("create"), (req, res) => sent(req, res, { chat_id: req.body.receive_id }));
   app.post("/open-apis/im/v1/messages/:id/reply", route("reply"), (req, res) => sent(req, res));
   app.patch("/open-apis/im/v1/messages/:id", route("patch"), (_req, res) => {
-    delivered.push(calls[calls.length - 1]!);
+    delivered.push(res.locals.call as RecordedCall);
     res.json({ code: 0, msg: "success", data: {} });
   });
   app.patch("/open-apis/im/v1/messages/:id/urgent_app", route("urgent"), (_req, res) => {
-    delivered.push(calls[calls.length - 1]!);
+    delivered.push(res.locals.call as RecordedCall);
     res.json({ code: 0, msg: "success", data: { invalid_user_id_list: [] } });
   });
   app.post("/open-apis/ephemeral/v1/send", route("ephemeral"), (req, res) => sent(req, res));
@@ -127,6 +139,10 @@ export async function startFakeLark(opts: { wsPingIntervalSeconds?: number } = {
     /** Queue responses for a route: token | create | reply | patch | urgent | ephemeral. */
     fail(name: string, ...responses: Scripted[]) {
       script.set(name, [...(script.get(name) ?? []), ...responses]);
+    },
+    /** The Open API is unreachable (connections cut) for the next ms milliseconds. */
+    down(ms: number) {
+      downUntil = Date.now() + ms;
     },
     /** Forget issued tokens, as Lark does when one expires early. */
     revokeTokens: () => validTokens.clear(),

@@ -15,8 +15,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Runs `src/main.ts` in its own process, as `npm start` does, so the load generator does not share its event loop. */
-export async function startServerProcess(env: Record<string, string>, entry = join(ROOT, "src", "main.ts")): Promise<{ url: string; proc: ChildProcess; stop: () => Promise<void> }> {
+/**
+ * Runs `src/main.ts` in its own process, as `npm start` does: benchmarks keep the load generator
+ * off its event loop, fault tests kill it.
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  entry = join(ROOT, "src", "main.ts"),
+): Promise<{ url: string; proc: ChildProcess; stop: () => Promise<void>; kill9: () => Promise<void> }> {
   const port = await freePort();
   const proc = spawn(process.execPath, [...(process.env.PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : []), "--import", "tsx", entry], {
     cwd: ROOT,
@@ -43,8 +49,15 @@ export async function startServerProcess(env: Record<string, string>, entry = jo
     proc,
     stop: () =>
       new Promise<void>((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
         proc.once("exit", () => resolve());
         proc.kill("SIGTERM");
+      }),
+    /** No shutdown hook runs: in-flight requests, transactions and sends are cut where they are. */
+    kill9: () =>
+      new Promise<void>((resolve) => {
+        proc.once("exit", () => resolve());
+        proc.kill("SIGKILL");
       }),
   };
 }
