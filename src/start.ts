@@ -150,7 +150,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
   const health = async () => {
     try {
       await db.prisma.$queryRawUnsafe("SELECT 1");
-      return { ok: true, details: { db: "ok", provider: db.provider, dryRun: config.dryRun, eventMode: env.LARK_EVENT_MODE } };
+      return { ok: true, details: { db: "ok", provider: db.provider, dryRun: config.dryRun, eventMode: env.LARK_EVENT_MODE, requests: edgeLoad.stats() } };
     } catch {
       return { ok: false, details: { db: "unreachable", provider: db.provider } };
     }

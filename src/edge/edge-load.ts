@@ -47,8 +47,7 @@ export function createEdgeLoad(maxInFlight: number, log: Logger, now: () => numb
     gate,
     /** Requests are in flight, or one finished a moment ago (the next of a burst is likely on its way). */
     busy: () => inFlight > 0 || now() - lastActivity < 5,
+    /** For /healthz: requests in flight now, and how many were shed since start. */
     stats: () => ({ inFlight, shed }),
   };
 }
-
-export type EdgeLoad = ReturnType<typeof createEdgeLoad>;

@@ -17,7 +17,7 @@ export interface AckPriority {
 /**
  * Drains recorded events through the pipeline in arrival order. Sequential on purpose: it keeps
  * every session's messages in order within this instance (instances on one PostgreSQL also
- * take a per-session lock, see InboxRepo.claimSession).
+ * take a per-conversation lock, see storage/session-lock.ts).
  */
 export function createInboxWorker(inbox: InboxRepo, process: ProcessInboxEvent, pollMs: number, log: Logger, priority?: AckPriority) {
   let lastMs = 0;
