@@ -107,17 +107,17 @@ export async function ingestBench(opts: { events: number; concurrency: number; c
  * Lark's pushes would, and each latency counts from the moment the request was due — a server
  * that stalls is charged for the requests queued behind the stall. Fresh server per level.
  */
-export async function loadLevelBench(opts: { rate: number; seconds: number; chats: number; bare?: boolean }) {
+export async function loadLevelBench(opts: { rate: number; seconds: number; chats: number; bare?: boolean; env?: Record<string, string> }) {
   const dbFile = join(tmpdir(), `cs-coach-bench-${randomUUID()}.db`);
   const server = await startServerProcess(
-    { DATABASE_URL: `file:${dbFile}`, LARK_ENCRYPT_KEY: ENCRYPT_KEY, LARK_VERIFICATION_TOKEN: TEST_VERIFICATION_TOKEN },
+    { DATABASE_URL: `file:${dbFile}`, LARK_ENCRYPT_KEY: ENCRYPT_KEY, LARK_VERIFICATION_TOKEN: TEST_VERIFICATION_TOKEN, ...opts.env },
     opts.bare ? join(import.meta.dirname, "bare-express.ts") : undefined,
   );
   const total = Math.round(opts.rate * opts.seconds);
   const make = (i: number) =>
     larkRequest(imMessageEvent({ chatId: `oc_load_${i % opts.chats}`, text: `第${i}条：我的快递什么时候到？`, createTime: Date.now() + i }), { encryptKey: ENCRYPT_KEY });
   const reqs = Array.from({ length: total }, (_, i) => make(i));
-  const warm = Array.from({ length: 400 }, (_, i) => make(1_000_000 + i));
+  const warm = Array.from({ length: 512 }, (_, i) => make(1_000_000 + i));
   const url = new URL(server.url);
   // Up to 512 connections, opened during a warm-up (a sender keeps its connections alive): a
   // burst of new connections would measure SYN retransmits, not the server.
