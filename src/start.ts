@@ -146,11 +146,15 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     onQueued: () => outboxWorker.kick(),
   });
   const standupScheduler = createWorkerLoop("stand-up scheduler", standup.tick, o.pollMs?.standup ?? DEFAULTS.standupCheckMs, log);
-  const { record, recordMany } = createRecorder(inbox, () => inboxWorker.kick());
+  const { record, recordMany } = createRecorder(inbox, () => {
+    edgeLoad.touch();
+    inboxWorker.kick();
+  });
   const health = async () => {
     try {
-      await db.prisma.$queryRawUnsafe("SELECT 1");
-      return { ok: true, details: { db: "ok", provider: db.provider, dryRun: config.dryRun, eventMode: env.LARK_EVENT_MODE, requests: edgeLoad.stats() } };
+      // Events recorded but not processed yet: the queue a burst leaves behind (indexed count).
+      const backlog = await db.prisma.inboxEvent.count({ where: { status: "pending" } });
+      return { ok: true, details: { db: "ok", provider: db.provider, dryRun: config.dryRun, eventMode: env.LARK_EVENT_MODE, backlog, requests: edgeLoad.stats() } };
     } catch {
       return { ok: false, details: { db: "unreachable", provider: db.provider } };
     }

@@ -45,6 +45,10 @@ export function createEdgeLoad(maxInFlight: number, log: Logger, now: () => numb
 
   return {
     gate,
+    /** An event arrived another way (the long connection): the same priority applies. */
+    touch: () => {
+      lastActivity = now();
+    },
     /** Requests are in flight, or one finished a moment ago (the next of a burst is likely on its way). */
     busy: () => inFlight > 0 || now() - lastActivity < 5,
     /** For /healthz: requests in flight now, and how many were shed since start. */

@@ -45,5 +45,6 @@ describe("overload: past MAX_IN_FLIGHT_REQUESTS", () => {
     await eventually(async () => (await ctx.app.db.prisma.message.count()) === 3, "the two slow ones and the retry stored");
     const health = await readJson(await fetch(`${ctx.app.url}/healthz`));
     expect(health.requests.shed).toBe(1);
+    expect(health.backlog).toBe(0);
   });
 });
