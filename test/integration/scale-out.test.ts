@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFakeLark, type FakeLark } from "../fakes/fake-lark-server.ts";
 import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
@@ -93,6 +94,32 @@ describe.skipIf(!isPg)("two instances on one PostgreSQL", () => {
     await eventually(async () => (await p.outboxMessage.count({ where: { status: "pending" } })) === 0, "outbox drained", 20_000);
     const created = fake.delivered.filter((d) => d.body?.receive_id === "oc_sup_scale");
     expect(created.length).toBe(alerts.length);
+  });
+
+  it("a conversation held by another instance is skipped (its events wait, in order); other conversations go on", async () => {
+    const [a] = await twoInstances();
+    // Stand in for another instance in the middle of processing oc_held: hold its lock.
+    const other = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await other.connect();
+    try {
+      await other.query("SELECT pg_advisory_lock(7411, hashtext('lark_group:oc_held'))");
+      const t0 = Date.now() - 60_000;
+      for (let k = 0; k < 3; k++) {
+        expect((await post(a, imMessageEvent({ chatId: "oc_held", text: `第${k}条：在吗`, createTime: t0 + k * 1000 }))).status).toBe(200);
+        expect((await post(a, imMessageEvent({ chatId: "oc_free", text: `第${k}条：在吗`, createTime: t0 + k * 1000 }))).status).toBe(200);
+      }
+      const p = a.db.prisma;
+      await eventually(async () => (await p.message.count({ where: { session: { externalKey: "oc_free" } } })) === 3, "the free conversation processed");
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await p.message.count({ where: { session: { externalKey: "oc_held" } } })).toBe(0);
+      expect(await p.inboxEvent.count({ where: { status: "pending" } })).toBe(3);
+
+      await other.query("SELECT pg_advisory_unlock(7411, hashtext('lark_group:oc_held'))");
+      await eventually(async () => (await p.message.count({ where: { session: { externalKey: "oc_held" } } })) === 3, "processed once released", 10_000);
+      await assertProcessedInOrder(a, ["oc_held", "oc_free"]);
+    } finally {
+      await other.end();
+    }
   });
 
   it("timers on both instances at once: each waiting customer reported once, each idle session closed once", async () => {
