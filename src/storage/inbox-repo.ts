@@ -25,7 +25,8 @@ export function createInboxRepo(db: Database) {
   /** SQLite: one prepared statement, one transaction (one commit) for the whole batch. */
   const insertSqlite = (records: InboxRecord[], now: Date, fresh: Set<string>) =>
     db.sqlite!((c) => {
-      const st = c.statement(SQLITE_INSERT);
+      // raw(false): rows as objects, whatever mode a cached statement was last left in.
+      const st = c.statement(SQLITE_INSERT).raw(false);
       c.transaction(() => {
         // receivedAt as integer ms: the client's timestampFormat is "unixepoch-ms".
         for (const r of records) if (st.get([r.dedupKey, r.source, r.eventType, r.payload, now.getTime()])) fresh.add(r.dedupKey);
