@@ -157,9 +157,12 @@ export async function loadLevelBench(opts: { rate: number; seconds: number; chat
     await Promise.all(inflight);
     const elapsed = (performance.now() - t0) / 1000;
     let recorded = 0;
+    let backlog = 0;
     if (!opts.bare) {
       const db = new Sqlite(dbFile, { readonly: true });
       recorded = (db.prepare('SELECT count(*) AS n FROM "InboxEvent"').get() as { n: number }).n - warm.length;
+      // Recorded but not yet processed when the level ends (the warm-up's included).
+      backlog = (db.prepare(`SELECT count(*) AS n FROM "InboxEvent" WHERE "status" = 'pending'`).get() as { n: number }).n;
       db.close();
     }
     if (process.env.BENCH_TRACE) {
@@ -167,7 +170,7 @@ export async function loadLevelBench(opts: { rate: number; seconds: number; chat
       for (const [at, ms] of trace) bySecond.set(Math.floor(at / 250), [...(bySecond.get(Math.floor(at / 250)) ?? []), ms]);
       for (const [q, l] of [...bySecond].sort((a, b) => a[0] - b[0])) console.log(`t=${q * 0.25}s`, JSON.stringify(summarize(l)));
     }
-    return { rate: opts.rate, sent: total, seconds: Math.round(elapsed * 10) / 10, status, recorded, over3s: all.filter((ms) => ms > 3000).length, ackedMs: summarize(ok), allMs: summarize(all), rssMb: rssMb(server.proc.pid) };
+    return { rate: opts.rate, sent: total, seconds: Math.round(elapsed * 10) / 10, status, recorded, backlog, over3s: all.filter((ms) => ms > 3000).length, ackedMs: summarize(ok), allMs: summarize(all), rssMb: rssMb(server.proc.pid) };
   } finally {
     agent.destroy();
     await server.stop();

@@ -53,10 +53,12 @@ for (const pct of [50, 100, 200]) {
     load: `${pct} %`,
     "req/s": rate,
     sent: r.sent,
-    "200": r.status["200"] ?? 0,
+    // (a key like "200" would be listed first: JavaScript orders integer-like keys before others)
+    "answered 200": r.status["200"] ?? 0,
     "503 shed": r.status["503"] ?? 0,
     "conn errors": r.status.error ?? 0,
     recorded: r.recorded,
+    "backlog at end": r.backlog,
     "ack p50 ms": r.ackedMs.p50,
     "ack p99 ms": r.ackedMs.p99,
     "ack max ms": r.ackedMs.max,
