@@ -8,7 +8,7 @@ export class SessionBusy extends Error {}
 export const sessionLockKey = (ref: { channel: SessionRef["channel"] | string; externalKey: string }) => `${ref.channel}:${ref.externalKey}`;
 
 /** Two-key advisory locks live in their own space: this class number keeps ours apart. */
-const LOCK_CLASS = 7411;
+export const SESSION_LOCK_CLASS = 7411;
 
 /**
  * Per-conversation locks held for the length of a transaction. On PostgreSQL several instances
@@ -20,12 +20,12 @@ export function createSessionLocks(provider: Provider) {
   return {
     /** Event processing never waits: a busy conversation is skipped and retried. */
     async tryLock(tx: Tx, key: string): Promise<boolean> {
-      const rows = await tx.$queryRawUnsafe<{ ok: boolean }[]>(`SELECT pg_try_advisory_xact_lock(${LOCK_CLASS}, hashtext($1)) AS ok`, key);
+      const rows = await tx.$queryRawUnsafe<{ ok: boolean }[]>(`SELECT pg_try_advisory_xact_lock(${SESSION_LOCK_CLASS}, hashtext($1)) AS ok`, key);
       return rows[0]?.ok === true;
     },
     /** Timers wait their turn (they are rare, and hold nothing else while waiting). */
     async lock(tx: Tx, key: string): Promise<void> {
-      await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${LOCK_CLASS}, hashtext($1))::text AS locked`, key);
+      await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${SESSION_LOCK_CLASS}, hashtext($1))::text AS locked`, key);
     },
   };
 }

@@ -1,38 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/storage/db.ts";
-import { startFakeLark, type FakeLark } from "../fakes/fake-lark-server.ts";
-import { imMessageEvent, larkRequest, TEST_VERIFICATION_TOKEN } from "../helpers/lark-events.ts";
+import { useFaultHarness } from "../helpers/fault-harness.ts";
+import { imMessageEvent, TEST_VERIFICATION_TOKEN } from "../helpers/lark-events.ts";
 import { startServerProcess } from "../helpers/server-process.ts";
 import { AGENT_OPEN_ID, eventually, TEST_ENCRYPT_KEY } from "../helpers/start-test-app.ts";
-import { testDatabaseUrl } from "../helpers/test-db.ts";
 
-let fake: FakeLark;
-const drops: Array<() => Promise<void>> = [];
-beforeAll(async () => {
-  fake = await startFakeLark();
-});
-afterAll(async () => {
-  await fake.close();
-  for (const d of drops) await d();
-});
-
-const freshDb = () => {
-  const db = testDatabaseUrl();
-  drops.push(db.drop);
-  return db.url;
-};
-
-const larkEnv = (chat: string) => ({ LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "s", LARK_DOMAIN: fake.url, SUPERVISOR_CHAT_ID: chat, SUPERVISOR_OPEN_IDS: "ou_sup" });
-
-/** One POST of a signed, encrypted event; the status, or 0 when the connection failed. */
-async function deliver(url: string, event: unknown): Promise<number> {
-  const r = larkRequest(event, { encryptKey: TEST_ENCRYPT_KEY });
-  try {
-    return (await fetch(`${url}/lark/events`, { method: "POST", body: r.body, headers: r.headers })).status;
-  } catch {
-    return 0;
-  }
-}
+const harness = useFaultHarness();
+const { freshDb, larkEnv, deliver } = harness;
 
 describe("kill -9 during sustained ingest", () => {
   it("after a restart, everything acknowledged is stored and processed once, and no alert card is sent twice", async () => {
@@ -93,7 +67,7 @@ describe("kill -9 during sustained ingest", () => {
           if (c % 4 === 0) expect(await p.alert.count({ where: { session: { externalKey: chat } } }), chat).toBe(1);
         }
         const cards = await p.alert.count();
-        expect(fake.delivered.filter((d) => d.body?.receive_id === supChat)).toHaveLength(cards);
+        expect(harness.fake.delivered.filter((d) => d.body?.receive_id === supChat)).toHaveLength(cards);
       } finally {
         await db.close();
       }

@@ -1,43 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeLark, type FakeLark } from "../fakes/fake-lark-server.ts";
-import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
-import { eventually, startTestApp, TEST_ENCRYPT_KEY } from "../helpers/start-test-app.ts";
-import { testDatabaseUrl } from "../helpers/test-db.ts";
+import { describe, expect, it } from "vitest";
+import { useFaultHarness } from "../helpers/fault-harness.ts";
+import { imMessageEvent } from "../helpers/lark-events.ts";
+import { eventually, startTestApp } from "../helpers/start-test-app.ts";
 
-let fake: FakeLark;
-const drops: Array<() => Promise<void>> = [];
-beforeAll(async () => {
-  fake = await startFakeLark();
-});
-afterAll(async () => {
-  await fake.close();
-  for (const d of drops) await d();
-});
-
-const freshDb = () => {
-  const db = testDatabaseUrl();
-  drops.push(db.drop);
-  return db.url;
-};
-
-const larkEnv = (chat: string) => ({ LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "s", LARK_DOMAIN: fake.url, SUPERVISOR_CHAT_ID: chat, SUPERVISOR_OPEN_IDS: "ou_sup" });
-
-/** One POST of a signed, encrypted event; the status, or 0 when the connection failed. */
-async function deliver(url: string, event: unknown): Promise<number> {
-  const r = larkRequest(event, { encryptKey: TEST_ENCRYPT_KEY });
-  try {
-    return (await fetch(`${url}/lark/events`, { method: "POST", body: r.body, headers: r.headers })).status;
-  } catch {
-    return 0;
-  }
-}
+const harness = useFaultHarness();
+const { freshDb, larkEnv, deliver } = harness;
 
 describe("Lark API down for a minute", () => {
   it("queues alert cards and hints while Lark is unreachable, then delivers each exactly once", async () => {
     const supChat = "oc_sup_outage";
     const app = await startTestApp(freshDb(), { ...larkEnv(supChat), OUTBOX_MAX_ATTEMPTS: "30" }, { pollMs: { inbox: 20, outbox: 50 }, outboxBackoffMs: { base: 500, max: 8_000 } });
     try {
-      fake.down(60_000);
+      harness.fake.down(60_000);
       const downSince = Date.now();
       const t0 = Date.now() - 30_000;
       for (let c = 0; c < 5; c++) {
@@ -46,17 +20,17 @@ describe("Lark API down for a minute", () => {
       }
       const p = app.db.prisma;
       await eventually(async () => (await p.outboxMessage.count()) >= 10 && (await p.outboxMessage.count({ where: { attempts: { gt: 1 } } })) > 0, "sends queued and failing", 20_000);
-      expect(fake.delivered.filter((d) => d.at >= downSince)).toHaveLength(0);
+      expect(harness.fake.delivered.filter((d) => d.at >= downSince)).toHaveLength(0);
 
       await eventually(async () => Date.now() - downSince > 60_000 && (await p.outboxMessage.count({ where: { status: "pending" } })) === 0, "delivered after the outage", 60_000 + 20_000);
       const rows = await p.outboxMessage.findMany({ select: { uuid: true, status: true, attempts: true } });
       expect(rows.every((r) => r.status === "sent")).toBe(true);
       expect(Math.max(...rows.map((r) => r.attempts))).toBeGreaterThan(3);
       // Once each: one successful call per outbox row (the fake dedupes repeats of a uuid, and counts none).
-      const deliveredUuids = fake.delivered.filter((d) => d.at >= downSince && d.body?.uuid).map((d) => d.body.uuid);
+      const deliveredUuids = harness.fake.delivered.filter((d) => d.at >= downSince && d.body?.uuid).map((d) => d.body.uuid);
       expect(deliveredUuids.length).toBeGreaterThanOrEqual(5);
       expect(new Set(deliveredUuids).size).toBe(deliveredUuids.length);
-      expect(fake.delivered.filter((d) => d.body?.receive_id === supChat)).toHaveLength(await p.alert.count());
+      expect(harness.fake.delivered.filter((d) => d.body?.receive_id === supChat)).toHaveLength(await p.alert.count());
     } finally {
       await app.stop();
     }

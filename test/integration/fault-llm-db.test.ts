@@ -1,40 +1,13 @@
 import http from "node:http";
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeLark, type FakeLark } from "../fakes/fake-lark-server.ts";
+import { describe, expect, it } from "vitest";
+import { useFaultHarness } from "../helpers/fault-harness.ts";
 import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
 import { eventually, readJson, startTestApp, TEST_ENCRYPT_KEY, TEST_INGEST_TOKEN } from "../helpers/start-test-app.ts";
-import { testDatabaseUrl } from "../helpers/test-db.ts";
 
 const isPg = /^postgres/.test(process.env.TEST_DATABASE_URL ?? "");
 
-let fake: FakeLark;
-const drops: Array<() => Promise<void>> = [];
-beforeAll(async () => {
-  fake = await startFakeLark();
-});
-afterAll(async () => {
-  await fake.close();
-  for (const d of drops) await d();
-});
-
-const freshDb = () => {
-  const db = testDatabaseUrl();
-  drops.push(db.drop);
-  return db.url;
-};
-
-const larkEnv = (chat: string) => ({ LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "s", LARK_DOMAIN: fake.url, SUPERVISOR_CHAT_ID: chat, SUPERVISOR_OPEN_IDS: "ou_sup" });
-
-/** One POST of a signed, encrypted event; the status, or 0 when the connection failed. */
-async function deliver(url: string, event: unknown): Promise<number> {
-  const r = larkRequest(event, { encryptKey: TEST_ENCRYPT_KEY });
-  try {
-    return (await fetch(`${url}/lark/events`, { method: "POST", body: r.body, headers: r.headers })).status;
-  } catch {
-    return 0;
-  }
-}
+const { freshDb, larkEnv, deliver } = useFaultHarness();
 
 describe("the LLM slow or failing", () => {
   it("acks and processing go on with the offline scores while every LLM call hangs", async () => {

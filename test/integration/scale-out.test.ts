@@ -1,5 +1,6 @@
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { SESSION_LOCK_CLASS, sessionLockKey } from "../../src/storage/session-lock.ts";
 import { startFakeLark, type FakeLark } from "../fakes/fake-lark-server.ts";
 import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
 import { AGENT_OPEN_ID, eventually, startTestApp, TEST_ENCRYPT_KEY, type TestApp } from "../helpers/start-test-app.ts";
@@ -102,7 +103,8 @@ describe.skipIf(!isPg)("two instances on one PostgreSQL", () => {
     const other = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     await other.connect();
     try {
-      await other.query("SELECT pg_advisory_lock(7411, hashtext('lark_group:oc_held'))");
+      const held = [SESSION_LOCK_CLASS, sessionLockKey({ channel: "lark_group", externalKey: "oc_held" })];
+      await other.query("SELECT pg_advisory_lock($1, hashtext($2))", held);
       const t0 = Date.now() - 60_000;
       for (let k = 0; k < 3; k++) {
         expect((await post(a, imMessageEvent({ chatId: "oc_held", text: `第${k}条：在吗`, createTime: t0 + k * 1000 }))).status).toBe(200);
@@ -114,7 +116,7 @@ describe.skipIf(!isPg)("two instances on one PostgreSQL", () => {
       expect(await p.message.count({ where: { session: { externalKey: "oc_held" } } })).toBe(0);
       expect(await p.inboxEvent.count({ where: { status: "pending" } })).toBe(3);
 
-      await other.query("SELECT pg_advisory_unlock(7411, hashtext('lark_group:oc_held'))");
+      await other.query("SELECT pg_advisory_unlock($1, hashtext($2))", held);
       await eventually(async () => (await p.message.count({ where: { session: { externalKey: "oc_held" } } })) === 3, "processed once released", 10_000);
       await assertProcessedInOrder(a, ["oc_held", "oc_free"]);
     } finally {
