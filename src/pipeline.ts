@@ -12,7 +12,7 @@ import { detect } from "./detection/detectors.ts";
 import { ALERTING, type DetTurn } from "./detection/types.ts";
 import { detectLang } from "./scoring/text.ts";
 import { saveNewFindings } from "./storage/finding-repo.ts";
-import { deliverHints, type HintConfig } from "./actions/hints.ts";
+import { deliverHints, releaseHeldHints, type HintConfig } from "./actions/hints.ts";
 import { hintCandidates } from "./coaching/coach.ts";
 import type { KbIndex } from "./coaching/kb-index.ts";
 import type { Lessons } from "./coaching/lessons.ts";
@@ -133,7 +133,9 @@ export function createPipeline(deps: PipelineDeps) {
     const c = deps.coaching;
     const lang = detectLang(event.text);
     const candidates = hintCandidates({ turn: { role: event.sender.role, text: event.text }, lang, hits: scored.hits, findings: scored.findings, kb: c.kb, lessons: c.lessons, minKbScore: c.minKbScore });
-    const hints = await deliverHints(tx, c.hints, stored.session.id, stored.message.id, lang, candidates, event.sentAt);
+    // An agent's first words release what was held for them (a customer asked before anyone joined).
+    const released = event.sender.role === "agent" ? await releaseHeldHints(tx, c.hints, stored.session.id, event.sentAt) : [];
+    const hints = [...released, ...(await deliverHints(tx, c.hints, stored.session.id, stored.message.id, lang, candidates, event.sentAt))];
     return { ...stored, ...scored, hints };
   }
 

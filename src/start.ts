@@ -5,6 +5,9 @@ import { hostname } from "node:os";
 import { reportsRoute } from "./edge/reports-route.ts";
 import { createStandupJob, standupConfig } from "./reports/standup-job.ts";
 import { createCardActionHandler } from "./actions/card-actions.ts";
+import type { AlertConfig } from "./actions/alerts.ts";
+import { ruleNamer } from "./scoring/compliance/rule-names.ts";
+import { createWebhookPoster } from "./clients/webhook-poster.ts";
 import { createRateLimiter } from "./actions/rate-limiter.ts";
 import { createDryRunSender, createLarkSender, type LarkSender } from "./clients/lark-sender.ts";
 import type { Config } from "./config/env.ts";
@@ -35,6 +38,7 @@ import { openDatabase } from "./storage/db.ts";
 import { createInboxRepo } from "./storage/inbox-repo.ts";
 import { migrate } from "./storage/migrate.ts";
 import { createOutboxRepo } from "./storage/outbox-repo.ts";
+import { recordFirstStart } from "./storage/app-state.ts";
 import { createSessionQueries } from "./storage/session-queries.ts";
 
 /** Capabilities a test (or another host) may replace. */
@@ -72,8 +76,27 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
       : createLarkSender({ appId: env.LARK_APP_ID!, appSecret: env.LARK_APP_SECRET!, domain: env.LARK_DOMAIN, logger: log }));
 
   const scorers = o.scorers ?? loadScorers(env.POLICY_FILE, log);
-  const alerts = { supervisorChatId: env.SUPERVISOR_CHAT_ID, supervisorOpenIds: env.SUPERVISOR_OPEN_IDS, lang: env.UI_LANG, dryRun: config.dryRun };
-  const onCardAction = createCardActionHandler({ db, supervisorOpenIds: new Set(env.SUPERVISOR_OPEN_IDS), lang: env.UI_LANG, now: () => clock.now(), log: log.child({ component: "card-actions" }) });
+  const lessons = loadLessons([LESSONS_DIR, ...(env.LESSONS_DIR ? [env.LESSONS_DIR] : [])]);
+  const installedAt = await recordFirstStart(db, new Date(clock.now()));
+  const webhookFor = (channel: string | undefined) => env.CHANNEL_WEBHOOKS[channel ?? ""] ?? env.CHANNEL_WEBHOOKS["*"];
+  const alerts: AlertConfig = {
+    supervisorChatId: env.SUPERVISOR_CHAT_ID,
+    supervisorOpenIds: env.SUPERVISOR_OPEN_IDS,
+    lang: env.UI_LANG,
+    dryRun: config.dryRun,
+    ruleName: (kind) => ruleNamer(scorers.policy().policy, env.UI_LANG)(kind),
+    applinkHost: env.LARK_DOMAIN === "lark" ? "applink.larksuite.com" : "applink.feishu.cn",
+    webhookFor,
+  };
+  const onCardAction = createCardActionHandler({
+    db,
+    supervisorOpenIds: new Set(env.SUPERVISOR_OPEN_IDS),
+    lang: env.UI_LANG,
+    alerts,
+    onQueued: () => outboxWorker.kick(),
+    now: () => clock.now(),
+    log: log.child({ component: "card-actions" }),
+  });
   const llm =
     o.llm ??
     (env.OPENAI_API_KEY ? createOpenAiClient({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, embeddingModel: env.OPENAI_EMBEDDING_MODEL, timeoutMs: env.OPENAI_TIMEOUT_MS }) : undefined);
@@ -87,8 +110,8 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     alerts,
     coaching: {
       kb: buildKbIndex(loadKb(env.KB_PATH ?? DEFAULT_KB_PATH)),
-      lessons: loadLessons([LESSONS_DIR, ...(env.LESSONS_DIR ? [env.LESSONS_DIR] : [])]),
-      hints: { perMinute: env.HINTS_PER_MINUTE, draftWithLlm: Boolean(llm) },
+      lessons,
+      hints: { perMinute: env.HINTS_PER_MINUTE, draftWithLlm: Boolean(llm), webhookFor },
       minKbScore: env.KB_MIN_SCORE,
     },
     onQueued: () => outboxWorker.kick(),
@@ -97,6 +120,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
   const outboxWorker = createOutboxWorker({
     repo: outboxRepo,
     sender,
+    webhooks: env.CHANNEL_WEBHOOK_SECRET ? createWebhookPoster({ secret: env.CHANNEL_WEBHOOK_SECRET, now: () => clock.now() }) : undefined,
     limiter: createRateLimiter(env.LARK_PER_TARGET_QPS, env.LARK_PER_APP_QPS),
     clock,
     log: log.child({ component: "outbox" }),
@@ -110,7 +134,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     edgeBusy: edgeLoad.busy,
     share: DEFAULTS.processingShareUnderLoad,
   });
-  const hintDrafter = llm ? createHintDrafter(db, llm, o.pollMs?.llm ?? DEFAULTS.llmPollMs, log.child({ component: "hints" })) : undefined;
+  const hintDrafter = llm ? createHintDrafter(db, llm, o.pollMs?.llm ?? DEFAULTS.llmPollMs, log.child({ component: "hints" }), webhookFor) : undefined;
   const llmWorker = llm ? createLlmWorker(db, createLlmJudge(llm), scorers, o.pollMs?.llm ?? DEFAULTS.llmPollMs, log.child({ component: "llm" })) : undefined;
   const idleSweeper = createWorkerLoop(
     "idle sweeper",
@@ -138,7 +162,8 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
   );
   const standup = createStandupJob({
     db,
-    cfg: standupConfig(env, () => scorers.policy().policy),
+    cfg: standupConfig(env, () => scorers.policy().policy, (id, lang) => lessons.get(id, lang)?.title),
+    installedAt,
     llm,
     clock,
     instance: `${hostname()}:${process.pid}`,

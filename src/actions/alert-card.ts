@@ -1,6 +1,13 @@
+import { describeFinding, findingsForCard } from "../detection/describe-finding.ts";
 import { redactText } from "../shared/redact.ts";
 
 export type UiLang = "zh" | "en";
+
+/** A person on the card: Lark renders a name and avatar from an open_id; others show their name. */
+export interface CardPerson {
+  name?: string | null;
+  openId?: string | null;
+}
 
 export interface AlertView {
   alertId: number;
@@ -11,28 +18,50 @@ export interface AlertView {
   actedBy?: string | null;
   actedAt?: Date | null;
   snoozedUntil?: Date | null;
-  session?: { channel: string; externalKey: string; agent?: string | null; customer?: string | null; qaScore?: number | null };
-  findings: Array<{ detector: string; severity: string; summary: string; evidence: string[] }>;
+  session?: {
+    channel: string;
+    /** The channel as the platform sent it (an ingest `channel`), when there is one. */
+    sentChannel?: string;
+    /** The platform's own session, chat or ticket id. */
+    externalKey: string;
+    agent?: CardPerson;
+    customer?: CardPerson;
+    qaScore?: number | null;
+    /** Scalars the channel sent in `meta` (orderId first), shown as they are. */
+    meta: Array<[string, string]>;
+    /** Where to open the conversation: a Lark chat link, or a URL the channel passed. */
+    link?: string;
+    assignedTo?: string | null;
+  };
+  findings: Array<{ detector: string; severity: string; summary: string; evidence: string[]; facts?: Record<string, unknown> }>;
   /** Customer valence per turn, oldest first. */
   trajectory: number[];
   lastMessages: Array<{ role: string; text: string }>;
   lang: UiLang;
+  /** Rule kind → the name people use (the policy's words). */
+  ruleName: (kind: string) => string;
 }
 
 const T = {
   zh: {
     title: { critical: "紧急：会话需要主管介入", warning: "会话需要关注", wellbeing: "客服状态提醒" },
     who: "会话", agent: "客服", customer: "顾客", channel: "渠道", qa: "质检分", why: "原因", trajectory: "情绪走势", last: "最近消息",
-    takeOver: "接管", ack: "已知悉", falseAlarm: "误报", snooze: "稍后提醒",
+    takeOver: "接管", ack: "已知悉", falseAlarm: "误报", snooze: "稍后提醒", open: "打开会话", assigned: "已由主管接管",
     status: { open: "待处理", acknowledged: "已知悉", taken_over: "已接管", false_alarm: "已标记误报", snoozed: "已暂缓" } as Record<string, string>,
-    by: "处理人", roles: { customer: "顾客", agent: "客服" } as Record<string, string>,
+    by: "处理人", until: "至", roles: { customer: "顾客", agent: "客服" } as Record<string, string>,
+    channels: { lark_group: "飞书群聊", lark_p2p: "飞书单聊", helpdesk: "飞书服务台", api: "接入渠道" } as Record<string, string>,
+    metaNames: { orderId: "订单号" } as Record<string, string>,
+    colon: "：",
   },
   en: {
     title: { critical: "Urgent: a session needs a supervisor", warning: "A session needs attention", wellbeing: "Agent wellbeing" },
     who: "Session", agent: "Agent", customer: "Customer", channel: "Channel", qa: "QA", why: "Why", trajectory: "Emotion", last: "Last messages",
-    takeOver: "Take over", ack: "Acknowledge", falseAlarm: "False alarm", snooze: "Snooze",
+    takeOver: "Take over", ack: "Acknowledge", falseAlarm: "False alarm", snooze: "Snooze", open: "Open conversation", assigned: "Taken over by a supervisor",
     status: { open: "open", acknowledged: "acknowledged", taken_over: "taken over", false_alarm: "marked false alarm", snoozed: "snoozed" } as Record<string, string>,
-    by: "by", roles: { customer: "Customer", agent: "Agent" } as Record<string, string>,
+    by: "by", until: "until", roles: { customer: "Customer", agent: "Agent" } as Record<string, string>,
+    channels: { lark_group: "Lark group chat", lark_p2p: "Lark direct chat", helpdesk: "Lark Service Desk", api: "API" } as Record<string, string>,
+    metaNames: { orderId: "Order" } as Record<string, string>,
+    colon: ": ",
   },
 };
 
@@ -42,50 +71,71 @@ export function sparkline(values: number[]): string {
   return values.map((v) => SPARK[Math.max(0, Math.min(7, Math.round(((v + 1) / 2) * 7)))]).join("");
 }
 
-const esc = (s: string) => s.replace(/[<>*_~`]/g, (c) => `\\${c}`);
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
+/** Card markdown: customer text must not format, link or mention anything. */
+export const esc = (s: string) => s.replace(/[\\<>*_~`[\]()#|!]/g, (c) => `\\${c}`).replace(/\n+/g, " ");
+/** Redact first, then shorten: a clipped number would no longer look like one. */
+export const quoteText = (s: string, n: number) => {
+  const r = redactText(s);
+  return r.length > n ? `${r.slice(0, n)}…` : r;
+};
 
 export type AlertAction = "take_over" | "acknowledge" | "false_alarm" | "snooze";
 
-/** The supervisor's alert card, card JSON 2.0. Quotes are redacted; buttons only while actionable. */
+const person = (p: CardPerson | undefined) => (p?.openId ? undefined : esc(quoteText(p?.name ?? "—", 40)));
+
+/** A label over a person, rendered by Lark from the open_id when there is one. */
+function personColumn(label: string, p: CardPerson | undefined) {
+  const plain = person(p);
+  const who = plain === undefined ? { tag: "person", user_id: p!.openId, show_name: true, show_avatar: true, size: "small" } : { tag: "markdown", content: plain };
+  return { tag: "column", width: "weighted", weight: 1, elements: [{ tag: "markdown", content: `**${label}**` }, who] };
+}
+
+/** The supervisor's alert card, card JSON 2.0, entirely in the card's language. */
 export function alertCard(v: AlertView): Record<string, unknown> {
   const t = T[v.lang];
   const actionable = v.status === "open" || v.status === "snoozed";
   const template = v.kind === "wellbeing" ? "orange" : v.severity === "critical" ? "red" : "orange";
   const title = v.kind === "wellbeing" ? t.title.wellbeing : v.severity === "critical" ? t.title.critical : t.title.warning;
-  const lines: string[] = [];
+  const shown = findingsForCard(v.findings);
+  const say = (f: AlertView["findings"][number]) => describeFinding(f, v.lang, v.ruleName);
+  const elements: Array<Record<string, unknown>> = [];
   if (v.session) {
     const s = v.session;
-    lines.push(`**${t.who}** ${esc(s.externalKey)}　**${t.channel}** ${s.channel}` + (s.qaScore !== null && s.qaScore !== undefined ? `　**${t.qa}** ${s.qaScore}` : ""));
-    lines.push(`**${t.agent}** ${esc(s.agent ?? "—")}　**${t.customer}** ${esc(s.customer ?? "—")}`);
+    const where = [
+      `**${t.who}** ${esc(s.externalKey)}`,
+      `**${t.channel}** ${esc(s.sentChannel ?? t.channels[s.channel] ?? s.channel)}`,
+      ...(s.qaScore !== null && s.qaScore !== undefined ? [`**${t.qa}** ${s.qaScore}`] : []),
+    ];
+    const meta = s.meta.map(([k, val]) => `**${esc(t.metaNames[k] ?? k)}** ${esc(quoteText(val, 60))}`);
+    elements.push({ tag: "markdown", content: [where.join("　"), meta.join("　")].filter(Boolean).join("\n") });
+    elements.push({ tag: "column_set", flex_mode: "bisect", columns: [personColumn(t.agent, s.agent), personColumn(t.customer, s.customer)] });
   }
-  const why = v.findings.map((f) => `- ${f.severity === "critical" ? "🔴" : "🟠"} ${esc(redactText(f.summary))}${f.evidence.length ? `：“${esc(clip(redactText(f.evidence[f.evidence.length - 1]!), 60))}”` : ""}`);
-  const elements: Array<Record<string, unknown>> = [
-    { tag: "markdown", content: lines.join("\n") || esc(v.summary) },
-    { tag: "markdown", content: `**${t.why}**\n${why.join("\n") || esc(v.summary)}` },
-  ];
+  const why = shown.map((f) => `- ${f.severity === "critical" ? "🔴" : "🟠"} ${esc(redactText(say(f)))}${f.evidence.length && f.detector !== "low_qa" ? `${t.colon}“${esc(quoteText(f.evidence[f.evidence.length - 1]!, 60))}”` : ""}`);
+  elements.push({ tag: "markdown", content: `**${t.why}**\n${why.join("\n") || esc(quoteText(v.summary, 120))}` });
   if (v.trajectory.length) elements.push({ tag: "markdown", content: `**${t.trajectory}** ${sparkline(v.trajectory)}  (${v.trajectory.map((x) => x.toFixed(1)).join(" → ")})` });
   if (v.lastMessages.length) {
-    elements.push({ tag: "markdown", content: `**${t.last}**\n${v.lastMessages.map((m) => `> ${t.roles[m.role] ?? m.role}：${esc(clip(redactText(m.text), 80))}`).join("\n")}` });
+    elements.push({ tag: "markdown", content: `**${t.last}**\n${v.lastMessages.map((m) => `> ${t.roles[m.role] ?? m.role}${t.colon}${esc(quoteText(m.text, 80))}`).join("\n")}` });
   }
+  const buttons: Array<Record<string, unknown>> = [];
+  const button = (label: string, type: string, behavior: Record<string, unknown>) => ({
+    tag: "column",
+    width: "auto",
+    elements: [{ tag: "button", text: { tag: "plain_text", content: label }, type, behaviors: [behavior] }],
+  });
+  const act = (action: AlertAction) => ({ type: "callback", value: { cs_coach: "alert", alertId: v.alertId, action } });
   if (actionable) {
-    const button = (label: string, action: AlertAction, type: string) => ({
-      tag: "column",
-      width: "auto",
-      elements: [{ tag: "button", text: { tag: "plain_text", content: label }, type, behaviors: [{ type: "callback", value: { cs_coach: "alert", alertId: v.alertId, action } }] }],
-    });
-    elements.push({
-      tag: "column_set",
-      flex_mode: "flow",
-      columns: [button(t.takeOver, "take_over", "danger"), button(t.ack, "acknowledge", "primary"), button(t.falseAlarm, "false_alarm", "default"), button(t.snooze, "snooze", "default")],
-    });
+    buttons.push(button(t.takeOver, "danger", act("take_over")), button(t.ack, "primary", act("acknowledge")), button(t.falseAlarm, "default", act("false_alarm")), button(t.snooze, "default", act("snooze")));
   }
-  const statusLine = `${t.status[v.status] ?? v.status}${v.actedBy ? `（${t.by} <at id=${v.actedBy}></at>）` : ""}`;
+  if (v.session?.link) buttons.push(button(t.open, "default", { type: "open_url", default_url: v.session.link }));
+  if (buttons.length) elements.push({ tag: "column_set", flex_mode: "flow", columns: buttons });
+  const until = v.status === "snoozed" && v.snoozedUntil ? ` ${t.until} ${v.snoozedUntil.toISOString().slice(11, 16)} UTC` : "";
+  const statusLine = `${t.status[v.status] ?? v.status}${until}${v.actedBy ? `（${t.by} <at id=${v.actedBy}></at>）` : ""}`;
   elements.push({ tag: "markdown", content: `<font color='grey'>#${v.alertId} · ${statusLine}</font>` });
+  const subtitle = shown[0] ? say(shown[0]) : v.summary;
   return {
     schema: "2.0",
     config: { update_multi: true },
-    header: { title: { tag: "plain_text", content: title }, subtitle: { tag: "plain_text", content: clip(redactText(v.summary), 60) }, template },
+    header: { title: { tag: "plain_text", content: title }, subtitle: { tag: "plain_text", content: quoteText(subtitle, 60) }, template },
     body: { elements },
   };
 }

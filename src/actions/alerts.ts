@@ -3,6 +3,7 @@ import type { Finding, FindingSeverity } from "../detection/types.ts";
 import type { Tx } from "../storage/db.ts";
 import { enqueueOutbox } from "../storage/outbox-repo.ts";
 import { alertCard, type AlertView, type UiLang } from "./alert-card.ts";
+import { describeFinding, findingsForCard } from "../detection/describe-finding.ts";
 
 export interface AlertConfig {
   supervisorChatId?: string;
@@ -10,20 +11,79 @@ export interface AlertConfig {
   lang: UiLang;
   /** Dry-run with no supervisor configured: still "send" (print) cards, so a trial shows them. */
   dryRun?: boolean;
+  /** Rule kind → the name people use, in `lang` (from the current policy). */
+  ruleName: (kind: string) => string;
+  /** Host of Lark's AppLink for "open conversation" (applink.feishu.cn or applink.larksuite.com). */
+  applinkHost: string;
+  /** Another platform's own feed of hints and alerts, by ingest channel. */
+  webhookFor?: (channel: string | undefined) => string | undefined;
+}
+
+/** An ingest session's platform hears about its alerts as they change (its channel webhook). */
+async function postToChannel(tx: Tx, cfg: AlertConfig, alertId: number) {
+  if (!cfg.webhookFor) return;
+  const a = await tx.alert.findUniqueOrThrow({ where: { id: alertId } });
+  if (!a.sessionId) return;
+  const s = await tx.session.findUniqueOrThrow({ where: { id: a.sessionId }, select: { channel: true, externalKey: true, meta: true } });
+  const channel = sessionMeta(s.meta).channel;
+  const url = s.channel === "api" ? cfg.webhookFor(typeof channel === "string" ? channel : undefined) : undefined;
+  if (!url) return;
+  const v = await alertView(tx, alertId, cfg);
+  const findings = findingsForCard(v.findings).map((f) => ({ detector: f.detector, severity: f.severity, text: describeFinding(f, cfg.lang, cfg.ruleName) }));
+  await enqueueOutbox(tx, {
+    kind: "webhook.post",
+    target: url,
+    payload: { type: "alert", sessionId: s.externalKey, alert: { id: a.id, status: a.status, severity: a.severity, actedBy: a.actedBy, findings } },
+    uuid: `alert-${a.id}-v${a.version}-webhook`,
+  });
 }
 
 const RANK: Record<string, number> = { info: 0, warning: 1, critical: 2 };
 const maxSeverity = (a: string, b: string) => (RANK[b]! > RANK[a]! ? b : a);
 
-/** Where alert cards go: the supervisors' group chat, or else a DM to the first supervisor. */
-function cardTarget(cfg: AlertConfig): string | undefined {
-  if (cfg.supervisorChatId) return `chat_id:${cfg.supervisorChatId}`;
-  if (cfg.supervisorOpenIds[0]) return `open_id:${cfg.supervisorOpenIds[0]}`;
-  return cfg.dryRun ? "chat_id:(SUPERVISOR_CHAT_ID not set)" : undefined;
+/**
+ * Where alert cards go: the supervisors' group chat, or else one DM to each supervisor. Each
+ * target says who may be buzzed on its card: only people who can see that card.
+ */
+function cardTargets(cfg: AlertConfig): Array<{ target: string; buzz: string[] }> {
+  if (cfg.supervisorChatId) return [{ target: `chat_id:${cfg.supervisorChatId}`, buzz: cfg.supervisorOpenIds }];
+  if (cfg.supervisorOpenIds.length) return cfg.supervisorOpenIds.map((id) => ({ target: `open_id:${id}`, buzz: [id] }));
+  return cfg.dryRun ? [{ target: "chat_id:(SUPERVISOR_CHAT_ID not set)", buzz: [] }] : [];
+}
+
+/** Keys a channel sends in `meta` that are plumbing, not something a supervisor reads. */
+const HIDDEN_META = new Set(["chatType", "threadId", "parentId", "channel", "url", "conversationUrl", "link", "agentOpenId", "chatId", "ticketMessageId", "ticketStatus"]);
+
+function sessionMeta(raw: string | null): Record<string, unknown> {
+  if (!raw) return {};
+  try {
+    const v = JSON.parse(raw) as unknown;
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** orderId first, then the channel's other scalar facts (at most five in all). */
+function shownMeta(meta: Record<string, unknown>): Array<[string, string]> {
+  const keys = Object.keys(meta).filter((k) => !HIDDEN_META.has(k) && ["string", "number", "boolean"].includes(typeof meta[k]) && String(meta[k]).length > 0);
+  keys.sort((a, b) => (a === "orderId" ? -1 : b === "orderId" ? 1 : 0));
+  return keys.slice(0, 5).map((k) => [k, String(meta[k])]);
+}
+
+const isHttpUrl = (v: unknown): v is string => typeof v === "string" && /^https?:\/\/[^\s]+$/.test(v) && v.length <= 2000;
+
+/** A Lark chat opens by AppLink; another platform's conversation by the URL it sent. */
+function conversationLink(channel: string, externalKey: string, meta: Record<string, unknown>, applinkHost: string): string | undefined {
+  const sent = [meta.url, meta.conversationUrl, meta.link].find(isHttpUrl);
+  if (sent) return sent;
+  const chatId = channel === "lark_group" || channel === "lark_p2p" ? externalKey : typeof meta.chatId === "string" ? meta.chatId : undefined;
+  return chatId && chatId.startsWith("oc_") ? `https://${applinkHost}/client/chat/open?openChatId=${encodeURIComponent(chatId)}` : undefined;
 }
 
 /** Everything the card shows, read in the caller's transaction. */
-export async function alertView(tx: Tx, alertId: number, lang: UiLang): Promise<AlertView> {
+export async function alertView(tx: Tx, alertId: number, cfg: Pick<AlertConfig, "lang" | "ruleName" | "applinkHost">): Promise<AlertView> {
+  const { lang } = cfg;
   const a = await tx.alert.findUniqueOrThrow({ where: { id: alertId } });
   const findings = await tx.finding.findMany({ where: { alertId }, orderBy: { id: "asc" } });
   let session: AlertView["session"];
@@ -32,11 +92,22 @@ export async function alertView(tx: Tx, alertId: number, lang: UiLang): Promise<
   if (a.sessionId) {
     const s = await tx.session.findUniqueOrThrow({ where: { id: a.sessionId } });
     const people = await tx.participant.findMany({ where: { id: { in: [s.agentId, s.customerId].filter((x): x is string => Boolean(x)) } } });
-    const name = (id: string | null) => {
+    const who = (id: string | null) => {
       const p = people.find((x) => x.id === id);
-      return p ? (p.name ?? p.externalId) : null;
+      return p ? { name: p.name ?? p.externalId, openId: p.platform === "lark" ? p.externalId : undefined } : undefined;
     };
-    session = { channel: s.channel, externalKey: s.externalKey, agent: name(s.agentId), customer: name(s.customerId), qaScore: s.qaScore };
+    const meta = sessionMeta(s.meta);
+    session = {
+      channel: s.channel,
+      sentChannel: typeof meta.channel === "string" ? meta.channel : undefined,
+      externalKey: s.externalKey,
+      agent: who(s.agentId),
+      customer: who(s.customerId),
+      qaScore: s.qaScore,
+      meta: shownMeta(meta),
+      link: conversationLink(s.channel, s.externalKey, meta, cfg.applinkHost),
+      assignedTo: s.assignedTo,
+    };
     const msgs = await tx.message.findMany({ where: { sessionId: s.id }, orderBy: [{ sentAt: "asc" }, { receivedAt: "asc" }], select: { role: true, text: true, score: { select: { valence: true } } } });
     trajectory = msgs.filter((m) => m.role === "customer" && m.score).map((m) => m.score!.valence);
     lastMessages = msgs.slice(-4).map((m) => ({ role: m.role, text: m.text }));
@@ -51,28 +122,55 @@ export async function alertView(tx: Tx, alertId: number, lang: UiLang): Promise<
     actedAt: a.actedAt,
     snoozedUntil: a.snoozedUntil,
     session,
-    findings: findings.map((f) => ({ detector: f.detector, severity: f.severity, summary: f.summary, evidence: JSON.parse(f.evidence) as string[] })),
+    findings: findings.map((f) => ({ detector: f.detector, severity: f.severity, summary: f.summary, evidence: JSON.parse(f.evidence) as string[], facts: f.facts ? (JSON.parse(f.facts) as Record<string, unknown>) : undefined })),
     trajectory,
     lastMessages,
     lang,
+    ruleName: cfg.ruleName,
   };
 }
 
-/** Sends a new card (and a buzz when critical), or patches the episode's card in place. */
-async function publish(tx: Tx, cfg: AlertConfig, alertId: number, mode: "create" | "patch", buzz: boolean) {
-  const target = cardTarget(cfg);
-  if (!target) return; // nowhere to send: the alert is still stored and visible through the API
+/** Every card this alert has (one per supervisor when cards go by DM), by create outbox id. */
+export function cardOutboxIds(a: { createOutboxId: number | null; cardOutboxIds: string | null }): number[] {
+  if (a.cardOutboxIds) return JSON.parse(a.cardOutboxIds) as number[];
+  return a.createOutboxId ? [a.createOutboxId] : [];
+}
+
+/** Patches every copy of the alert's card to its current state (after an action, or a new finding). */
+export async function patchAlertCards(tx: Tx, cfg: AlertConfig, alertId: number): Promise<void> {
+  await postToChannel(tx, cfg, alertId);
   const a = await tx.alert.findUniqueOrThrow({ where: { id: alertId } });
-  const card = alertCard(await alertView(tx, alertId, cfg.lang));
-  let createId = a.createOutboxId;
-  if (mode === "create" || !createId) {
-    createId = await enqueueOutbox(tx, { kind: "message.create", target, payload: { msg_type: "interactive", content: card }, uuid: `alert-${a.id}-create` });
-    await tx.alert.update({ where: { id: a.id }, data: { createOutboxId: createId } });
-  } else {
-    await enqueueOutbox(tx, { kind: "message.patch", target: "", dependsOnId: createId, payload: { content: card }, uuid: `alert-${a.id}-v${a.version}` });
+  const card = alertCard(await alertView(tx, alertId, cfg));
+  for (const [i, createId] of cardOutboxIds(a).entries()) {
+    await enqueueOutbox(tx, { kind: "message.patch", target: "", dependsOnId: createId, payload: { content: card }, uuid: `alert-${a.id}-v${a.version}-${i}` });
   }
-  if (buzz && cfg.supervisorOpenIds.length) {
-    await enqueueOutbox(tx, { kind: "message.urgent", target: "", dependsOnId: createId, payload: { user_id_list: cfg.supervisorOpenIds }, uuid: `alert-${a.id}-urgent-v${a.version}` });
+}
+
+/** Sends a new card (and a buzz when critical), or patches the episode's cards in place. */
+async function publish(tx: Tx, cfg: AlertConfig, alertId: number, mode: "create" | "patch", buzz: boolean) {
+  if (mode === "create") await postToChannel(tx, cfg, alertId);
+  const targets = cardTargets(cfg);
+  if (!targets.length) {
+    // No card to send: the alert is still stored, visible through the API and the channel's webhook.
+    if (mode === "patch") await postToChannel(tx, cfg, alertId);
+    return;
+  }
+  const a = await tx.alert.findUniqueOrThrow({ where: { id: alertId } });
+  let ids = cardOutboxIds(a);
+  if (mode === "create" || !ids.length) {
+    const card = alertCard(await alertView(tx, alertId, cfg));
+    ids = [];
+    for (const [i, t] of targets.entries()) {
+      ids.push(await enqueueOutbox(tx, { kind: "message.create", target: t.target, payload: { msg_type: "interactive", content: card }, uuid: `alert-${a.id}-create${i ? `-${i}` : ""}` }));
+    }
+    await tx.alert.update({ where: { id: a.id }, data: { createOutboxId: ids[0], cardOutboxIds: JSON.stringify(ids) } });
+  } else {
+    await patchAlertCards(tx, cfg, alertId);
+  }
+  if (!buzz) return;
+  for (const [i, t] of targets.entries()) {
+    if (!t.buzz.length || !ids[i]) continue;
+    await enqueueOutbox(tx, { kind: "message.urgent", target: "", dependsOnId: ids[i], payload: { user_id_list: t.buzz }, uuid: `alert-${a.id}-urgent-v${a.version}-${i}` });
   }
 }
 

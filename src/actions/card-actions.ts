@@ -2,7 +2,8 @@ import { z } from "zod";
 import type { Logger } from "../shared/logger.ts";
 import type { Database } from "../storage/db.ts";
 import { alertCard, type AlertAction, type UiLang } from "./alert-card.ts";
-import { alertView } from "./alerts.ts";
+import { alertView, patchAlertCards, type AlertConfig } from "./alerts.ts";
+import { notifyAgent } from "./hints.ts";
 import { hintCard } from "../coaching/hint-card.ts";
 
 const valueSchema = z.object({ cs_coach: z.literal("alert"), alertId: z.number().int(), action: z.enum(["take_over", "acknowledge", "false_alarm", "snooze"]) });
@@ -12,14 +13,18 @@ const STATUS: Record<AlertAction, string> = { take_over: "taken_over", acknowled
 const SNOOZE_MS = 30 * 60_000;
 
 const TOAST = {
-  zh: { forbidden: "只有主管可以处理告警", unknown: "告警不存在或已删除", done: { take_over: "已接管会话", acknowledge: "已知悉", false_alarm: "已标记为误报，谢谢反馈", snooze: "30 分钟后再提醒" } },
-  en: { forbidden: "Only supervisors can act on alerts", unknown: "This alert no longer exists", done: { take_over: "Session taken over", acknowledge: "Acknowledged", false_alarm: "Marked as a false alarm, thanks", snooze: "Snoozed for 30 minutes" } },
+  zh: { forbidden: "只有主管可以处理告警", unknown: "告警不存在或已删除", closed: "该告警已处理", tookOver: "主管已接管此会话，请暂停回复，等待主管指示。", done: { take_over: "已接管会话", acknowledge: "已知悉", false_alarm: "已标记为误报，谢谢反馈", snooze: "30 分钟后再提醒" } },
+  en: { forbidden: "Only supervisors can act on alerts", unknown: "This alert no longer exists", closed: "This alert was already handled", tookOver: "A supervisor has taken this conversation over: please hold your replies and wait for their lead.", done: { take_over: "Session taken over", acknowledge: "Acknowledged", false_alarm: "Marked as a false alarm, thanks", snooze: "Snoozed for 30 minutes" } },
 };
 
 export interface CardActionDeps {
   db: Database;
   supervisorOpenIds: ReadonlySet<string>;
   lang: UiLang;
+  /** How alert cards are drawn and where their copies are (to update every one of them). */
+  alerts: AlertConfig;
+  /** Called after a commit that queued something to send. */
+  onQueued?: () => void;
   now: () => number;
   log: Logger;
 }
@@ -61,11 +66,12 @@ export function createCardActionHandler(d: CardActionDeps) {
       return { toast: { type: "error", content: t.forbidden } };
     }
     const now = new Date(d.now());
-    const card = await d.db.prisma.$transaction(async (tx) => {
-      const alert = await tx.alert.findUnique({ where: { id: alertId }, select: { id: true } });
+    const outcome = await d.db.prisma.$transaction(async (tx) => {
+      const alert = await tx.alert.findUnique({ where: { id: alertId }, select: { id: true, status: true, sessionId: true } });
       if (!alert) return undefined;
       const seen = await tx.alertFeedback.findUnique({ where: { eventId: envelope.header.event_id }, select: { id: true } });
-      if (!seen) {
+      const actionable = alert.status === "open" || alert.status === "snoozed";
+      if (!seen && actionable) {
         await tx.alertFeedback.create({ data: { alertId, action, operatorId: operator, eventId: envelope.header.event_id, at: now } });
         await tx.alert.update({
           where: { id: alertId },
@@ -78,12 +84,23 @@ export function createCardActionHandler(d: CardActionDeps) {
             updatedAt: now,
           },
         });
+        if (action === "take_over" && alert.sessionId) {
+          // The session is now the supervisor's; the agent hears it privately, never in the chat.
+          await tx.session.update({ where: { id: alert.sessionId }, data: { assignedTo: operator, assignedAt: now } });
+          await notifyAgent(tx, alert.sessionId, { text: t.tookOver, uuid: `takeover-${alertId}` });
+        }
+        // Everyone sees the outcome: every copy of the card is patched, not only the one clicked.
+        await patchAlertCards(tx, d.alerts, alertId);
       }
-      return alertCard(await alertView(tx, alertId, d.lang));
+      return { card: alertCard(await alertView(tx, alertId, d.alerts)), applied: !seen && actionable, closed: !seen && !actionable };
     });
-    if (!card) return { toast: { type: "error", content: t.unknown } };
-    d.log.info("alert action", { alertId, action, operator });
-    return { toast: { type: "success", content: t.done[action] }, card: { type: "raw", data: card } };
+    if (!outcome) return { toast: { type: "error", content: t.unknown } };
+    if (outcome.applied) {
+      d.log.info("alert action", { alertId, action, operator });
+      d.onQueued?.();
+    }
+    if (outcome.closed) return { toast: { type: "info", content: t.closed }, card: { type: "raw", data: outcome.card } };
+    return { toast: { type: "success", content: t.done[action] }, card: { type: "raw", data: outcome.card } };
   };
 }
 

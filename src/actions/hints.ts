@@ -1,13 +1,18 @@
-import { hintCard } from "../coaching/hint-card.ts";
+import { hintCard, hintCardV1 } from "../coaching/hint-card.ts";
 import type { HintCandidate } from "../coaching/coach.ts";
 import type { Tx } from "../storage/db.ts";
 import { enqueueOutbox } from "../storage/outbox-repo.ts";
+import { agentRecipient } from "./agent-recipient.ts";
+
+/** Where a channel's own platform receives hints and alerts (a signed POST), by ingest `channel`. */
+export type WebhookFor = (channel: string | undefined) => string | undefined;
 
 export interface HintConfig {
   /** At most this many hints per agent per minute (a burst must not drown the agent). */
   perMinute: number;
   /** An LLM drafts knowledge-base replies: such hints wait ("drafting") for the hint drafter. */
   draftWithLlm: boolean;
+  webhookFor: WebhookFor;
 }
 
 export interface HintContent {
@@ -20,26 +25,82 @@ export interface HintContent {
   passages?: HintCandidate["passages"];
 }
 
-/** Queues the card privately for the agent: ephemeral in a group chat, a DM otherwise. */
-export async function sendHint(tx: Tx, hint: { id: number; kind: string; title: string }, channel: string, chatId: string, agentOpenId: string, c: HintContent) {
-  const card = hintCard({ hintId: hint.id, kind: hint.kind as "kb" | "lesson", lang: c.lang, title: hint.title, text: c.text, reply: c.reply, source: c.source });
-  const outboxId =
-    channel === "lark_group"
-      ? await enqueueOutbox(tx, { kind: "ephemeral.send", target: chatId, payload: { open_id: agentOpenId, card }, rateKey: agentOpenId, uuid: `hint-${hint.id}` })
-      : await enqueueOutbox(tx, { kind: "message.create", target: `open_id:${agentOpenId}`, payload: { msg_type: "interactive", content: card }, uuid: `hint-${hint.id}` });
-  await tx.hint.update({ where: { id: hint.id }, data: { outboxId, status: "queued" } });
+/** A hint held for an agent who has not joined yet is still worth sending this long after. */
+const HOLD_MS = 15 * 60_000;
+
+const sessionInfo = (tx: Tx, sessionId: string) => tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { id: true, channel: true, externalKey: true, meta: true } });
+const sentChannel = (meta: string | null) => {
+  const v = meta ? (JSON.parse(meta) as { channel?: unknown }).channel : undefined;
+  return typeof v === "string" ? v : undefined;
+};
+
+/**
+ * Queues the hint privately for the session's agent, and only for them: an ephemeral card in a
+ * Lark group chat (a DM if Lark refuses it), a DM in p2p chats and Service Desk tickets; for
+ * another platform, its channel webhook and, when the channel told us the agent's Lark
+ * open_id, a DM. Returns false when there is no way to reach the agent (kept "undelivered").
+ */
+export async function sendHint(tx: Tx, webhookFor: WebhookFor, hint: { id: number; kind: string; title: string; sessionId: string }, c: HintContent): Promise<boolean> {
+  const session = await sessionInfo(tx, hint.sessionId);
+  const agent = await agentRecipient(tx, hint.sessionId);
+  if (!agent) return false;
+  const view = { hintId: hint.id, kind: hint.kind as "kb" | "lesson", lang: c.lang, title: hint.title, text: c.text, reply: c.reply, source: c.source };
+  const dm = (openId: string) => ({ kind: "message.create" as const, target: `open_id:${openId}`, payload: { msg_type: "interactive", content: hintCard(view) }, uuid: `hint-${hint.id}` });
+  let outboxId: number | undefined;
+  if (session.channel === "lark_group" && agent.openId) {
+    // The ephemeral API documents card JSON 1.0; if Lark refuses the card, the worker sends the DM instead.
+    const fallback = { ...dm(agent.openId), uuid: `hint-${hint.id}-dm` };
+    outboxId = await enqueueOutbox(tx, { kind: "ephemeral.send", target: session.externalKey, payload: { open_id: agent.openId, card: hintCardV1(view), fallback }, rateKey: agent.openId, uuid: `hint-${hint.id}` });
+  } else if (agent.openId) {
+    outboxId = await enqueueOutbox(tx, dm(agent.openId));
+  }
+  if (session.channel === "api") {
+    const url = webhookFor(sentChannel(session.meta));
+    if (url) {
+      const id = await enqueueOutbox(tx, {
+        kind: "webhook.post",
+        target: url,
+        payload: { type: "hint", sessionId: session.externalKey, channel: sentChannel(session.meta), hint: { id: hint.id, kind: hint.kind, title: hint.title, text: c.text, reply: c.reply, source: c.source, lang: c.lang } },
+        uuid: `hint-${hint.id}-webhook`,
+      });
+      outboxId ??= id;
+    }
+  }
+  if (outboxId === undefined) return false;
+  await tx.hint.update({ where: { id: hint.id }, data: { outboxId, status: "queued", reason: null } });
+  return true;
+}
+
+/** A private notice to the session's agent (a supervisor took over, …), by the same rules as hints. */
+export async function notifyAgent(tx: Tx, sessionId: string, notice: { text: string; uuid: string }, webhookFor?: WebhookFor): Promise<boolean> {
+  const agent = await agentRecipient(tx, sessionId);
+  const session = await sessionInfo(tx, sessionId);
+  let sent = false;
+  if (agent?.openId) {
+    await enqueueOutbox(tx, { kind: "message.create", target: `open_id:${agent.openId}`, payload: { msg_type: "text", content: { text: notice.text } }, uuid: notice.uuid });
+    sent = true;
+  }
+  const url = session.channel === "api" ? webhookFor?.(sentChannel(session.meta)) : undefined;
+  if (url) {
+    await enqueueOutbox(tx, { kind: "webhook.post", target: url, payload: { type: "notice", sessionId: session.externalKey, text: notice.text }, uuid: `${notice.uuid}-webhook` });
+    sent = true;
+  }
+  return sent;
+}
+
+async function overBudget(tx: Tx, cfg: HintConfig, agentId: string, now: Date) {
+  const recent = await tx.hint.count({ where: { agentId, status: { in: ["queued", "drafting"] }, createdAt: { gte: new Date(now.getTime() - 60_000) } } });
+  return recent >= cfg.perMinute;
 }
 
 /**
- * Sends hints privately to the session's agent: an ephemeral card in a group chat (only the
- * agent sees it), a DM otherwise (p2p chats, Service Desk tickets: the agent owner). The same
- * article or lesson is never repeated in a session; over the per-minute budget a hint is kept
- * but not sent. Every hint is stored, with why it was (not) sent.
+ * Sends hints privately to the session's agent. The same article or lesson is never repeated
+ * in a session; over the per-minute budget a hint is kept but not sent; before any agent has
+ * joined, a hint is held and sent when one does. Every hint is stored, with why it was (not) sent.
  */
 export async function deliverHints(tx: Tx, cfg: HintConfig, sessionId: string, messageId: string, lang: "zh" | "en", candidates: HintCandidate[], now: Date) {
   if (!candidates.length) return [];
-  const session = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { channel: true, externalKey: true, agentId: true } });
-  const agent = session.agentId ? await tx.participant.findUnique({ where: { id: session.agentId } }) : null;
+  const agent = await agentRecipient(tx, sessionId);
   const already = new Set((await tx.hint.findMany({ where: { sessionId, refId: { in: candidates.map((c) => c.refId) } }, select: { refId: true } })).map((h) => h.refId));
   const results: Array<{ id: number; status: string; refId: string }> = [];
   for (const c of candidates) {
@@ -47,19 +108,40 @@ export async function deliverHints(tx: Tx, cfg: HintConfig, sessionId: string, m
     already.add(c.refId);
     let status = "queued";
     let reason: string | undefined;
-    if (!agent) [status, reason] = ["undelivered", "no agent has joined the session yet"];
-    else if (agent.platform !== "lark") [status, reason] = ["undelivered", "the agent is not on Lark (ingest API): hint kept for the API"];
-    else {
-      const recent = await tx.hint.count({ where: { agentId: agent.id, status: { in: ["queued", "drafting"] }, createdAt: { gte: new Date(now.getTime() - 60_000) } } });
-      if (recent >= cfg.perMinute) [status, reason] = ["throttled", `over ${cfg.perMinute} hints per minute`];
-    }
+    if (!agent) [status, reason] = ["held", "no agent has joined the session yet: sent when one does"];
+    else if (await overBudget(tx, cfg, agent.participantId, now)) [status, reason] = ["throttled", `over ${cfg.perMinute} hints per minute`];
     if (status === "queued" && c.kind === "kb" && cfg.draftWithLlm) status = "drafting";
     const content: HintContent = { text: c.text, reply: c.reply, source: c.source, lang, trigger: c.trigger, question: c.question, passages: c.passages };
     const hint = await tx.hint.create({
-      data: { sessionId, messageId, agentId: agent?.id, kind: c.kind, refId: c.refId, title: c.title, content: JSON.stringify(content), status, reason, createdAt: now },
+      data: { sessionId, messageId, agentId: agent?.participantId, kind: c.kind, refId: c.refId, title: c.title, content: JSON.stringify(content), status, reason, createdAt: now },
     });
-    if (status === "queued" && agent) await sendHint(tx, hint, session.channel, session.externalKey, agent.externalId, content);
+    if (status === "queued" && !(await sendHint(tx, cfg.webhookFor, { ...hint, sessionId }, content))) {
+      status = "undelivered";
+      await tx.hint.update({ where: { id: hint.id }, data: { status, reason: "no way to reach this agent (no Lark identity, no channel webhook): kept for GET /v1/sessions/:id" } });
+    }
     results.push({ id: hint.id, status, refId: c.refId });
+  }
+  return results;
+}
+
+/** The agent has arrived: hints held for them (recent ones) go out now, within the budget. */
+export async function releaseHeldHints(tx: Tx, cfg: HintConfig, sessionId: string, now: Date) {
+  const held = await tx.hint.findMany({ where: { sessionId, status: "held", createdAt: { gte: new Date(now.getTime() - HOLD_MS) } }, orderBy: { id: "asc" } });
+  if (!held.length) return [];
+  const agent = await agentRecipient(tx, sessionId);
+  if (!agent) return [];
+  const results: Array<{ id: number; status: string; refId: string }> = [];
+  for (const h of held) {
+    const content = JSON.parse(h.content) as HintContent;
+    let status = "queued";
+    if (await overBudget(tx, cfg, agent.participantId, now)) status = "throttled";
+    else if (h.kind === "kb" && cfg.draftWithLlm) status = "drafting";
+    await tx.hint.update({ where: { id: h.id }, data: { agentId: agent.participantId, status, reason: status === "throttled" ? `over ${cfg.perMinute} hints per minute` : null, createdAt: now } });
+    if (status === "queued" && !(await sendHint(tx, cfg.webhookFor, h, content))) {
+      status = "undelivered";
+      await tx.hint.update({ where: { id: h.id }, data: { status } });
+    }
+    results.push({ id: h.id, status, refId: h.refId });
   }
   return results;
 }

@@ -1,15 +1,18 @@
 import { setImmediate as yieldToIo } from "node:timers/promises";
 import { classifyLarkError } from "../clients/lark-errors.ts";
 import type { LarkSender } from "../clients/lark-sender.ts";
+import type { WebhookPoster } from "../clients/webhook-poster.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/logger.ts";
 import { createWorkerLoop } from "../shared/worker-loop.ts";
-import type { OutboxRepo, OutboxRow, OutboxKind } from "../storage/outbox-repo.ts";
+import type { OutboxItem, OutboxRepo, OutboxRow, OutboxKind } from "../storage/outbox-repo.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 
 export interface OutboxWorkerOptions {
   repo: OutboxRepo;
   sender: LarkSender;
+  /** Channel webhooks (hints and alerts for other platforms); absent when none is configured. */
+  webhooks?: WebhookPoster;
   limiter: RateLimiter;
   clock: Clock;
   log: Logger;
@@ -57,14 +60,19 @@ export function createOutboxWorker(o: OutboxWorkerOptions) {
     }
     const attempts = row.attempts + 1;
     try {
-      const res = await o.sender.send({ kind: row.kind as OutboxKind, target, payload: JSON.parse(row.payload), uuid: row.uuid });
-      await o.repo.markSent(row.id, o.sender.dryRun ? "dry_run" : "sent", res.messageId, attempts);
-      log.info("sent", { attempts, dryRun: o.sender.dryRun });
+      const payload = JSON.parse(row.payload) as Record<string, unknown>;
+      const isWebhook = row.kind === "webhook.post";
+      if (isWebhook && !o.webhooks) throw new Error("no channel webhooks are configured");
+      const res = isWebhook ? await o.webhooks!.post(target, payload, row.uuid) : await o.sender.send({ kind: row.kind as OutboxKind, target, payload, uuid: row.uuid });
+      const dry = !isWebhook && o.sender.dryRun;
+      await o.repo.markSent(row.id, dry ? "dry_run" : "sent", res.messageId, attempts);
+      log.info("sent", { attempts, dryRun: dry });
     } catch (e) {
       const err = classifyLarkError(e);
       if (!err.retryable || attempts >= o.maxAttempts) {
         await o.repo.markFailed(row.id, attempts, err.message);
         log.error("send failed for good", { attempts, error: err.message, class: err.cls });
+        await fallBack(row, log);
         return;
       }
       let delay = backoffMs(attempts, o.baseBackoffMs, o.maxBackoffMs, random);
@@ -79,6 +87,15 @@ export function createOutboxWorker(o: OutboxWorkerOptions) {
       await o.repo.reschedule(row.id, new Date(now + delay), attempts, err.message);
       log.warn("send failed; will retry", { attempts, delayMs: delay, error: err.message, class: err.cls });
     }
+  }
+
+  /** A refused ephemeral hint is not dropped: it goes to the agent by DM instead. */
+  async function fallBack(row: OutboxRow, log: Logger) {
+    if (row.kind !== "ephemeral.send") return;
+    const fallback = (JSON.parse(row.payload) as { fallback?: OutboxItem }).fallback;
+    if (!fallback) return;
+    await o.repo.enqueue(fallback);
+    log.warn("ephemeral card refused; sending the hint by DM instead", { uuid: fallback.uuid });
   }
 
   async function runOnce(): Promise<number> {

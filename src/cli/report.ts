@@ -8,6 +8,7 @@ import { loadPolicy } from "../scoring/compliance/policy-schema.ts";
 import { openDatabase } from "../storage/db.ts";
 import { migrate } from "../storage/migrate.ts";
 import { hostname } from "node:os";
+import { LESSONS_DIR, loadLessons } from "../coaching/lessons.ts";
 
 /**
  * npm run report -- standup [--date YYYY-MM-DD] [--dry-run]
@@ -24,10 +25,12 @@ async function main() {
   const db = openDatabase(config.database.url);
   try {
     const policy = loadPolicy(env.POLICY_FILE);
+    const lessons = loadLessons([LESSONS_DIR, ...(env.LESSONS_DIR ? [env.LESSONS_DIR] : [])]);
     const job = createStandupJob({
       db,
-      cfg: standupConfig(env, () => policy),
+      cfg: standupConfig(env, () => policy, (id, lang) => lessons.get(id, lang)?.title),
       clock: systemClock,
+      installedAt: new Date(0), // run by hand: any day may be asked for
       instance: `${hostname()}:${process.pid} (cli)`,
       log: createLogger("warn"),
     });

@@ -108,15 +108,19 @@ export function createLarkSender(opts: LarkClientOptions): LarkSender {
         case "message.patch":
           ok(await client.im.v1.message.patch({ path: { message_id: target }, data: { content: content(p.content) } }));
           return { messageId: target };
-        case "message.urgent":
-          ok(
+        case "message.urgent": {
+          const res = ok(
             await client.im.v1.message.urgentApp({
               path: { message_id: target },
               params: { user_id_type: "open_id" },
               data: { user_id_list: p.user_id_list },
             }),
           );
+          // Lark buzzes whom it can and names the rest (not in the chat, left the company…).
+          const invalid = res.data?.invalid_user_id_list ?? [];
+          if (invalid.length) opts.logger.warn("urgent buzz: Lark could not reach some supervisors", { messageId: target, invalidUserIds: invalid });
           return { messageId: target };
+        }
         case "ephemeral.send": {
           // Not in the SDK's generated methods; client.request still signs it with the tenant token.
           const res = ok(
@@ -128,6 +132,8 @@ export function createLarkSender(opts: LarkClientOptions): LarkSender {
           );
           return { messageId: res.data?.message_id };
         }
+        default:
+          throw new LarkApiError(-1, `${kind} is not a Lark send`);
       }
     },
   };

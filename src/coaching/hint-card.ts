@@ -45,3 +45,26 @@ export function hintCard(v: HintView): Record<string, unknown> {
     body: { elements },
   };
 }
+
+/**
+ * The same hint as card JSON 1.0, the format the ephemeral ("only you can see this") API
+ * documents: div + lark_md text and an action row of buttons.
+ */
+export function hintCardV1(v: HintView): Record<string, unknown> {
+  const t = T[v.lang];
+  const md = (content: string) => ({ tag: "div", text: { tag: "lark_md", content } });
+  const elements: Array<Record<string, unknown>> = [md(`**${v.title}**\n${redactText(v.text)}`), md(`**${t.reply}**\n${redactText(v.reply)}`)];
+  if (v.source) elements.push({ tag: "note", elements: [{ tag: "plain_text", content: `${t.source}: ${v.source}` }] });
+  elements.push({
+    tag: "action",
+    actions: [
+      { tag: "button", text: { tag: "plain_text", content: t.useful }, type: "primary", value: { cs_coach: "hint", hintId: v.hintId, useful: true } },
+      { tag: "button", text: { tag: "plain_text", content: t.notUseful }, type: "default", value: { cs_coach: "hint", hintId: v.hintId, useful: false } },
+    ],
+  });
+  return {
+    config: { wide_screen_mode: true },
+    header: { title: { tag: "plain_text", content: `${v.kind === "kb" ? t.kb : t.lesson} · ${t.only}` }, template: v.kind === "kb" ? "turquoise" : "violet" },
+    elements,
+  };
+}

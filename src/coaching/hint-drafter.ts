@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { sendHint, type HintContent } from "../actions/hints.ts";
+import { sendHint, type HintContent, type WebhookFor } from "../actions/hints.ts";
 import type { LlmClient } from "../clients/llm.ts";
 import { redactText } from "../shared/redact.ts";
 import type { Logger } from "../shared/logger.ts";
@@ -27,7 +27,7 @@ const cosine = (a: number[], b: number[]) => {
  * (reciprocal-rank fusion), then the LLM drafts a reply grounded only in those passages — no
  * passage, no answer. Any failure sends the passage-based hint instead. Off the ingest path.
  */
-export function createHintDrafter(db: Database, llm: LlmClient, pollMs: number, log: Logger) {
+export function createHintDrafter(db: Database, llm: LlmClient, pollMs: number, log: Logger, webhookFor: WebhookFor) {
   const embeddings = new Map<string, number[]>(); // passage text → vector (passages repeat; questions do not)
   const [system = "", user = ""] = readFileSync(PROMPT, "utf8").replace(/<!--[\s\S]*?-->/, "").split(/^# User\s*$/m);
 
@@ -43,7 +43,6 @@ export function createHintDrafter(db: Database, llm: LlmClient, pollMs: number, 
 
   async function draft(hintId: number) {
     const hint = await db.prisma.hint.findUniqueOrThrow({ where: { id: hintId } });
-    const session = await db.prisma.session.findUniqueOrThrow({ where: { id: hint.sessionId }, select: { channel: true, externalKey: true } });
     const agent = hint.agentId ? await db.prisma.participant.findUnique({ where: { id: hint.agentId } }) : null;
     const c = JSON.parse(hint.content) as HintContent;
     let content = c;
@@ -78,7 +77,9 @@ export function createHintDrafter(db: Database, llm: LlmClient, pollMs: number, 
     }
     await db.prisma.$transaction(async (tx) => {
       await tx.hint.update({ where: { id: hintId }, data: { title, refId, content: JSON.stringify(content), reason: reason ?? null, ...(status === "no_answer" ? { status: "no_answer" } : {}) } });
-      if (status === "send" && agent) await sendHint(tx, { id: hintId, kind: hint.kind, title }, session.channel, session.externalKey, agent.externalId, content);
+      if (status === "send" && agent && !(await sendHint(tx, webhookFor, { id: hintId, kind: hint.kind, title, sessionId: hint.sessionId }, content))) {
+        await tx.hint.update({ where: { id: hintId }, data: { status: "undelivered" } });
+      }
     });
   }
 

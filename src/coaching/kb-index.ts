@@ -12,7 +12,10 @@ export interface Passage {
   articleId: string;
   title: string;
   lang: "zh" | "en";
+  /** What the passage says: the answer an agent can read out (no heading). */
   text: string;
+  /** The section's `##` heading: indexed for ranking, never glued into a reply. */
+  heading?: string;
   /** The title-and-tags passage: it helps ranking but is no answer to show. */
   head?: boolean;
 }
@@ -48,16 +51,25 @@ export function expandQuery(q: string, lang: "zh" | "en"): string {
 }
 
 export function splitPassages(a: Article): Passage[] {
-  const sections = a.body.split(/\n(?=##\s)/).map((s) => s.replace(/^##\s*/, "").trim()).filter(Boolean);
+  const sections = a.body.split(/\n(?=##\s)/).map((s) => s.trim()).filter(Boolean);
   const head = { articleId: a.id, title: a.title, lang: a.lang, text: `${a.title} ${a.tags.join(" ")}`, head: true };
-  return [head, ...sections.map((s) => ({ articleId: a.id, title: a.title, lang: a.lang, text: s }))];
+  return [
+    head,
+    ...sections.map((s) => {
+      if (!s.startsWith("##")) return { articleId: a.id, title: a.title, lang: a.lang, text: s };
+      const nl = s.indexOf("\n");
+      const heading = (nl < 0 ? s : s.slice(0, nl)).replace(/^##\s*/, "").trim();
+      const text = nl < 0 ? "" : s.slice(nl + 1).trim();
+      return { articleId: a.id, title: a.title, lang: a.lang, heading, text: text || heading };
+    }),
+  ];
 }
 
 export function buildKbIndex(articles: Article[], k1 = 1.2, b = 0.75) {
   const passages = articles.flatMap(splitPassages);
   const docs = passages.map((p) => {
     const tf = new Map<string, number>();
-    for (const t of tokens(p.text, p.lang)) tf.set(t, (tf.get(t) ?? 0) + 1);
+    for (const t of tokens(p.heading ? `${p.heading} ${p.text}` : p.text, p.lang)) tf.set(t, (tf.get(t) ?? 0) + 1);
     return { p, tf, len: [...tf.values()].reduce((x, y) => x + y, 0) };
   });
   const df = new Map<string, number>();

@@ -11,7 +11,26 @@ const optionalText = z
   .optional()
   .transform((v) => (v && v.trim() ? v.trim() : undefined));
 
-const intWithDefault = (d: number, min = 0) => z.coerce.number().int().min(min).default(d);
+const intWithDefault = (d: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(d);
+
+/** "shop-web=https://…,*=https://…": a channel's webhook URL, `*` for any other channel. */
+const webhookMap = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const out: Record<string, string> = {};
+    for (const part of (v ?? "").split(",").map((x) => x.trim()).filter(Boolean)) {
+      const eq = part.indexOf("=");
+      const name = part.slice(0, eq).trim();
+      const url = part.slice(eq + 1).trim();
+      if (eq < 1 || !/^https?:\/\/[^\s/]+/.test(url)) {
+        ctx.addIssue({ code: "custom", message: `"${part}" must be channel=https://… (comma-separated; * for any channel)` });
+        return z.NEVER;
+      }
+      out[name] = url;
+    }
+    return out;
+  });
 
 /**
  * Every setting CS Coach reads, in one schema. This module is the only reader of process.env;
@@ -20,7 +39,7 @@ const intWithDefault = (d: number, min = 0) => z.coerce.number().int().min(min).
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
-    PORT: intWithDefault(DEFAULTS.port),
+    PORT: intWithDefault(DEFAULTS.port, 0, 65535),
     HOST: z.string().default("0.0.0.0"),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     DATABASE_URL: z
@@ -70,6 +89,9 @@ export const envSchema = z
     OPENAI_EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
     OPENAI_TIMEOUT_MS: intWithDefault(DEFAULTS.llmTimeoutMs, 100),
 
+    CHANNEL_WEBHOOKS: webhookMap,
+    CHANNEL_WEBHOOK_SECRET: optionalText,
+
     POLICY_FILE: optionalText,
     KB_PATH: optionalText,
     LESSONS_DIR: optionalText,
@@ -93,6 +115,9 @@ export const envSchema = z
     }
     if (env.STANDUP_CRON && !/^\s*\d{1,2}\s+\d{1,2}\s+\*\s+\*\s+\*\s*$/.test(env.STANDUP_CRON)) {
       ctx.addIssue({ code: "custom", path: ["STANDUP_CRON"], message: 'must be a daily "minute hour * * *" schedule (or use STANDUP_TIME)' });
+    }
+    if (Object.keys(env.CHANNEL_WEBHOOKS).length && (!env.CHANNEL_WEBHOOK_SECRET || env.CHANNEL_WEBHOOK_SECRET.length < 16)) {
+      ctx.addIssue({ code: "custom", path: ["CHANNEL_WEBHOOK_SECRET"], message: "is required (16+ characters) when CHANNEL_WEBHOOKS is set: every webhook is signed with it" });
     }
     if (env.NODE_ENV === "production" && !env.INGEST_TOKEN) {
       ctx.addIssue({ code: "custom", path: ["INGEST_TOKEN"], message: "is required in production (the ingest API would otherwise accept loopback callers only)" });

@@ -32,6 +32,7 @@ export const escalationThreat: Detector = (w, t) => {
       index: i,
       summary: `customer threatens: ${[...critical, ...warning].join(", ")}${warned >= 2 && !critical.length ? " (again)" : ""}`,
       evidence: [quote(turn.text)],
+      facts: { kinds: [...critical, ...warning], again: warned >= 2 && !critical.length },
     });
   }
   return out;
@@ -41,7 +42,7 @@ export const refundRepeated: Detector = (w, t) => {
   const asks = customerTurns(w).filter((x) => x.t.escalation?.includes("refund_demand"));
   if (asks.length < t.refundRepeats) return [];
   const last = asks[asks.length - 1]!;
-  return [{ detector: "refund_repeated", severity: "warning", index: last.i, summary: `refund demanded ${asks.length} times`, evidence: asks.slice(-2).map((a) => quote(a.t.text)) }];
+  return [{ detector: "refund_repeated", severity: "warning", index: last.i, summary: `refund demanded ${asks.length} times`, evidence: asks.slice(-2).map((a) => quote(a.t.text)), facts: { count: asks.length } }];
 };
 
 /** Negativity that does not let up: the mean of the customer's last few turns. */
@@ -58,6 +59,7 @@ export const sustainedNegativity: Detector = (w, t) => {
         index: recent[recent.length - 1]!.i,
         summary: `customer negative for ${recent.length} turns (mean ${fmt(mean)})`,
         evidence: [`valence ${recent.map((x) => fmt(x.t.valence!)).join(" → ")}`, quote(recent[recent.length - 1]!.t.text)],
+        facts: { turns: recent.length, mean },
       }];
     }
   }
@@ -70,7 +72,7 @@ export const angerSpike: Detector = (w, t) => {
   if (firstAgent < 0) return [];
   for (const { t: turn, i } of customerTurns(w)) {
     if (i > firstAgent && turn.category === "anger" && (turn.valence ?? 0) <= t.angerSpike) {
-      return [{ detector: "anger_spike", severity: "warning", index: i, summary: `anger spike (valence ${fmt(turn.valence!)})`, evidence: [quote(turn.text)] }];
+      return [{ detector: "anger_spike", severity: "warning", index: i, summary: `anger spike (valence ${fmt(turn.valence!)})`, evidence: [quote(turn.text)], facts: { valence: turn.valence } }];
     }
   }
   return [];
@@ -87,6 +89,7 @@ export const agentConduct: Detector = (w) => {
         index: h.index,
         summary: h.kind === "privacy_leak" ? "agent disclosed personal data" : `agent ${h.kind === "arguing" ? "argues with" : "is rude to"} the customer`,
         evidence: [quote(w.turns[h.index]?.text ?? h.evidence ?? "")],
+        facts: { kind: h.kind },
       });
     }
   }
@@ -114,17 +117,21 @@ export const repeatedQuestion: Detector = (w, t) => {
     const b = bigrams(cust[j]!.t.text);
     if (cust.slice(0, j).some((p) => jaccard(bigrams(p.t.text), b) >= t.repeatSimilarity)) {
       repeats++;
-      if (repeats >= t.repeatCount) return [{ detector: "repeated_question", severity: "warning", index: cust[j]!.i, summary: `customer repeated the same question ${repeats} times`, evidence: [quote(cust[j]!.t.text)] }];
+      if (repeats >= t.repeatCount) return [{ detector: "repeated_question", severity: "warning", index: cust[j]!.i, summary: `customer repeated the same question ${repeats} times`, evidence: [quote(cust[j]!.t.text)], facts: { count: repeats } }];
     }
   }
   return [];
 };
 
 export const longSession: Detector = (w, t) =>
-  w.turns.length > t.longSessionTurns ? [{ detector: "long_session", severity: "warning", index: t.longSessionTurns, summary: `session longer than ${t.longSessionTurns} messages`, evidence: [`${w.turns.length} messages`] }] : [];
+  w.turns.length > t.longSessionTurns ? [{ detector: "long_session", severity: "warning", index: t.longSessionTurns, summary: `session longer than ${t.longSessionTurns} messages`, evidence: [`${w.turns.length} messages`], facts: { limit: t.longSessionTurns, count: w.turns.length } }] : [];
 
-export const lowQa: Detector = (w, t) =>
-  w.qaScore !== undefined && w.qaScore < t.qaBelow ? [{ detector: "low_qa", severity: "warning", index: w.turns.length - 1, summary: `QA score ${w.qaScore} below ${t.qaBelow}`, evidence: [...new Set(w.hits.map((h) => h.kind))] }] : [];
+/** Once per session: the turn it first dropped below is where it is recorded; the kinds say why. */
+export const lowQa: Detector = (w, t) => {
+  if (w.qaScore === undefined || w.qaScore >= t.qaBelow) return [];
+  const kinds = [...new Set(w.hits.map((h) => h.kind))];
+  return [{ detector: "low_qa", severity: "warning", index: w.turns.length - 1, once: true, summary: `QA score ${w.qaScore} below ${t.qaBelow}`, evidence: [`QA ${w.qaScore}`], facts: { score: w.qaScore, below: t.qaBelow, kinds } }];
+};
 
 /** Timer: a customer message unanswered for too long (first reply, or a later one). */
 export const waiting: Detector = (w, t) => {
@@ -136,7 +143,7 @@ export const waiting: Detector = (w, t) => {
   const limit = first ? t.firstReplyWaitSeconds : t.replyWaitSeconds;
   const waited = w.now - w.turns[start]!.ts!;
   return waited > limit
-    ? [{ detector: "waiting", severity: "warning", index: start, summary: `customer waiting ${Math.round(waited)} s for ${first ? "a first reply" : "a reply"}`, evidence: [quote(w.turns[start]!.text)] }]
+    ? [{ detector: "waiting", severity: "warning", index: start, summary: `customer waiting ${Math.round(waited)} s for ${first ? "a first reply" : "a reply"}`, evidence: [quote(w.turns[start]!.text)], facts: { seconds: waited, first } }]
     : [];
 };
 
@@ -149,7 +156,7 @@ export const unresolvedAtClose: Detector = (w, t) => {
   const last = v[v.length - 1]!;
   if (mean > t.endMean[w.lang] && last > t.endLast[w.lang]) return [];
   const lastCustomer = customerTurns(w).at(-1)!;
-  return [{ detector: "unresolved", severity: "warning", index: lastCustomer.i, summary: `customer left unhappy (mean ${fmt(mean)}, last ${fmt(last)}): follow up`, evidence: [quote(lastCustomer.t.text)] }];
+  return [{ detector: "unresolved", severity: "warning", index: lastCustomer.i, summary: `customer left unhappy (mean ${fmt(mean)}, last ${fmt(last)}): follow up`, evidence: [quote(lastCustomer.t.text)], facts: { mean, last } }];
 };
 
 export const LIVE_DETECTORS: Detector[] = [escalationThreat, refundRepeated, sustainedNegativity, angerSpike, agentConduct, repeatedQuestion, longSession, lowQa, waiting];

@@ -11,7 +11,7 @@ export interface ReplayedSession {
   firstAlert: number;
 }
 
-const key = (f: Finding) => `${f.detector}@${f.index}`;
+const key = (f: Finding) => (f.once ? f.detector : `${f.detector}@${f.index}`);
 
 /**
  * Runs a finished conversation through scoring and detection turn by turn, as the live

@@ -36,4 +36,8 @@ export interface Finding {
   summary: string;
   /** Short quotes or numbers that show why. */
   evidence: string[];
+  /** The numbers and kinds behind the summary, so a card can say it in its own language. */
+  facts?: Record<string, unknown>;
+  /** Session-level: recorded once per session however often it is seen (a QA score that stays low). */
+  once?: boolean;
 }

@@ -9,9 +9,15 @@ const ms = (v: unknown, fallback: number): Date => {
   return new Date(Number.isFinite(n) && n > 0 ? n : fallback);
 };
 
-/** Service Desk sender_type: 1 is the customer (guest); 2 a human agent; other values are the desk's bot/system. */
-const HELPDESK_GUEST = 1;
-const HELPDESK_AGENT = 2;
+/**
+ * Service Desk sender_type, as the event's field table documents it (and the official Go and
+ * Java SDKs' TicketMessageEvent): 1 the desk's bot, 2 the guest (the customer), 3 an agent.
+ * The example payload on the same page shows 1 on a customer's question: an example value,
+ * not the mapping.
+ */
+const HELPDESK_BOT = 1;
+const HELPDESK_GUEST = 2;
+const HELPDESK_AGENT = 3;
 /** Ticket status codes from 50 up are the closed states (closed by bot, by agent, …). */
 const HELPDESK_FIRST_CLOSED_STATUS = 50;
 const HELPDESK_STAGE: Record<number, "bot" | "human"> = { 1: "bot", 2: "human" };
@@ -42,8 +48,11 @@ function helpdeskMessage(e: Obj, header: LarkEnvelope["header"], roster: Roster,
   const openId: string | undefined = e.sender_id?.open_id;
   const id: string | undefined = e.message_id ?? e.ticket_message_id;
   if (!openId || !id || !ticket.ticket_id) return { kind: "ignored", reason: "ticket message without sender, id or ticket" };
-  const isAgent = roster.agentOpenIds.has(openId) || ticket.agent_owner?.id === openId || e.sender_type === HELPDESK_AGENT;
-  if (!isAgent && e.sender_type !== HELPDESK_GUEST) return { kind: "ignored", reason: `helpdesk sender_type ${e.sender_type} (desk bot)` };
+  const senderType = Number(e.sender_type);
+  if (senderType === HELPDESK_BOT) return { kind: "ignored", reason: "helpdesk sender_type 1 (the desk's bot is not scored)" };
+  // The documented type decides; only when it is missing or unknown do the roster and the ticket's owner.
+  const isAgent =
+    senderType === HELPDESK_AGENT ? true : senderType === HELPDESK_GUEST ? false : roster.agentOpenIds.has(openId) || ticket.agent_owner?.id === openId;
   const type = String(e.msg_type ?? e.content?.msg_type ?? "text");
   const text = typeof e.text === "string" && e.text ? e.text : typeof e.content?.content === "string" ? e.content.content : "";
   return {

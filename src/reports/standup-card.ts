@@ -5,14 +5,14 @@ type Lang = "zh" | "en";
 
 const L = {
   zh: {
-    title: (d: string) => `客服晨会 · ${d} 复盘`, empty: "昨日没有会话记录。", vs: "较前一日",
+    title: (d: string) => `客服晨会 · ${d} 复盘`, empty: (d: string, y: boolean) => (y ? "昨日没有会话记录。" : `${d} 没有会话记录。`), vs: "较前一日",
     volume: "会话 / 消息", fr: "首响", sla: "达标率", emotion: "顾客情绪均值", negative: "负面会话占比", qa: "质检均分",
     rules: "最常违反", alerts: "告警", judged: (a: DayStats["alerts"]) => `接管 ${a.takenOver} · 知悉 ${a.acknowledged} · 误报 ${a.falseAlarm} · 暂缓 ${a.snoozed} · 未处理 ${a.unjudged}`,
     complaints: "投诉类型", star: "客服之星", coach: "需辅导", lesson: "复习微课", wellbeing: "关怀提醒", hints: "提示有用率", none: "无",
     chart: "分时会话量与情绪", narrative: "摘要",
   },
   en: {
-    title: (d: string) => `Team stand-up · review of ${d}`, empty: "No conversations yesterday.", vs: "vs the day before",
+    title: (d: string) => `Team stand-up · review of ${d}`, empty: (d: string, y: boolean) => (y ? "No conversations yesterday." : `No conversations on ${d}.`), vs: "vs the day before",
     volume: "Sessions / messages", fr: "First response", sla: "SLA met", emotion: "Avg customer emotion", negative: "Negative sessions", qa: "QA average",
     rules: "Most-broken rules", alerts: "Alerts", judged: (a: DayStats["alerts"]) => `taken over ${a.takenOver} · acknowledged ${a.acknowledged} · false alarm ${a.falseAlarm} · snoozed ${a.snoozed} · no action ${a.unjudged}`,
     complaints: "Complaint types", star: "Agent of the day", coach: "To coach", lesson: "lesson", wellbeing: "Wellbeing", hints: "Hints useful", none: "none",
@@ -31,11 +31,18 @@ function delta(now: number | null, before: number | null, asPct = false): string
 }
 
 /** The stand-up card, JSON 2.0: numbers for the day with the day before for comparison, a chart, a narrative. */
-export function standupCard(today: DayStats, before: DayStats, narrative: string[], lang: Lang): Record<string, unknown> {
+export interface CardWording {
+  /** The day reported on is yesterday (the scheduled post), so "yesterday" may be said. */
+  isYesterday: boolean;
+  names: { rule: (kind: string) => string; lesson: (id: string) => string };
+}
+
+export function standupCard(today: DayStats, before: DayStats, narrative: string[], lang: Lang, w: CardWording): Record<string, unknown> {
   const t = L[lang];
+  const sep = lang === "zh" ? "，" : ", ";
   const header = { title: { tag: "plain_text", content: t.title(today.day) }, template: "blue" };
   if (!today.sessions) {
-    return { schema: "2.0", config: { update_multi: true }, header, body: { elements: [{ tag: "markdown", content: t.empty }] } };
+    return { schema: "2.0", config: { update_multi: true }, header, body: { elements: [{ tag: "markdown", content: t.empty(today.day, w.isYesterday) }] } };
   }
   const { star, coach } = starAndCoach(today.agents);
   const fr = today.firstResponse;
@@ -43,10 +50,10 @@ export function standupCard(today: DayStats, before: DayStats, narrative: string
     `**${t.volume}** ${today.sessions} / ${today.messages}${delta(today.sessions, before.sessions)}`,
     `**${t.fr}** p50 ${num(fr.p50, "s")} · p90 ${num(fr.p90, "s")} · **${t.sla}**（≤${fr.slaSeconds}s）${pct(fr.slaAttainment)}${delta(fr.slaAttainment, before.firstResponse.slaAttainment, true)}`,
     `**${t.emotion}** ${num(today.avgCustomerValence)}${delta(today.avgCustomerValence, before.avgCustomerValence)} · **${t.negative}** ${pct(today.negativeSessionShare)}${delta(today.negativeSessionShare, before.negativeSessionShare, true)}`,
-    `**${t.qa}** ${num(today.qaAverage)}${delta(today.qaAverage, before.qaAverage)} · **${t.rules}** ${today.topRules.map((r) => `${r.kind} ×${r.count}`).join("，") || t.none}`,
+    `**${t.qa}** ${num(today.qaAverage)}${delta(today.qaAverage, before.qaAverage)} · **${t.rules}** ${today.topRules.map((r) => `${w.names.rule(r.kind)} ×${r.count}`).join(sep) || t.none}`,
     `**${t.alerts}** ${today.alerts.raised}${delta(today.alerts.raised, before.alerts.raised)}：${t.judged(today.alerts)}`,
-    `**${t.complaints}** ${today.complaintTypes.map((c) => `${COMPLAINT_LABEL[c.type][lang]} ×${c.count}`).join("，") || t.none}`,
-    `**${t.star}** ${star ? `${star.name}（${t.qa} ${star.qaAverage}，${star.sessions}）` : t.none} · **${t.coach}** ${coach ? `${coach.name}（${coach.topKind ?? ""}${coach.lesson ? `，${t.lesson}：${coach.lesson}` : ""}）` : t.none}`,
+    `**${t.complaints}** ${today.complaintTypes.map((c) => `${COMPLAINT_LABEL[c.type][lang]} ×${c.count}`).join(sep) || t.none}`,
+    `**${t.star}** ${star ? `${star.name}（${t.qa} ${star.qaAverage}，${star.sessions}）` : t.none} · **${t.coach}** ${coach ? `${coach.name}（${coach.topKind ? w.names.rule(coach.topKind) : ""}${coach.lesson ? `${sep}${t.lesson}${lang === "zh" ? "：" : ": "}${w.names.lesson(coach.lesson)}` : ""}）` : t.none}`,
     `**${t.wellbeing}** ${today.wellbeing.length ? today.wellbeing.join("；") : t.none} · **${t.hints}** ${pct(today.hints.usefulShare)}（${today.hints.useful}/${today.hints.judged}）`,
   ];
   const hours = today.hourly.filter((h) => h.messages > 0);

@@ -154,11 +154,16 @@ export async function dayStats(db: Database, day: string, o: DayOptions): Promis
   };
 }
 
-/** Agents to praise (best QA, at least two sessions) and to coach (lowest QA, with a lesson). */
+/**
+ * The agent to praise: best QA over at least two sessions (one lucky chat is not a trend).
+ * The agent to coach: whoever broke the script and has the lowest QA, however few sessions
+ * they had — one bad session is exactly what a lesson is for. Never the same person.
+ */
 export function starAndCoach(agents: AgentDay[]) {
   const rated = agents.filter((a) => a.qaAverage !== null && a.sessions >= 2);
-  const sorted = [...rated].sort((a, b) => b.qaAverage! - a.qaAverage! || b.sessions - a.sessions);
-  const star = sorted[0];
-  const coach = sorted.length > 1 ? sorted.filter((a) => a.hits > 0).at(-1) : undefined;
-  return { star, coach: coach && coach.agentId !== star?.agentId ? coach : undefined };
+  const star = [...rated].sort((a, b) => b.qaAverage! - a.qaAverage! || b.sessions - a.sessions)[0];
+  const coach = agents
+    .filter((a) => a.hits > 0 && a.qaAverage !== null && a.agentId !== star?.agentId)
+    .sort((a, b) => a.qaAverage! - b.qaAverage! || b.hits - a.hits)[0];
+  return { star, coach };
 }

@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import type { LlmClient } from "../clients/llm.ts";
 import type { Env } from "../config/env.ts";
 import type { Policy } from "../scoring/compliance/policy-schema.ts";
+import { ruleNamer } from "../scoring/compliance/rule-names.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { Database } from "../storage/db.ts";
@@ -8,7 +10,7 @@ import { enqueueOutbox } from "../storage/outbox-repo.ts";
 import { narrative } from "./narrative.ts";
 import { standupCard } from "./standup-card.ts";
 import { dayStats, type DayOptions } from "./standup-data.ts";
-import { addDays, localDay, zonedTime } from "./time-zone.ts";
+import { addDays, dayRange, localDay, zonedTime } from "./time-zone.ts";
 
 export interface StandupConfig {
   chatId?: string;
@@ -17,6 +19,10 @@ export interface StandupConfig {
   tz: string;
   lang: "zh" | "en";
   dayOptions: () => Omit<DayOptions, "tz">;
+  /** Rule kind → the name people use (from the policy). */
+  ruleName: (kind: string) => string;
+  /** Lesson id → its title in the team's language. */
+  lessonTitle: (id: string) => string;
 }
 
 export interface StandupDeps {
@@ -26,9 +32,14 @@ export interface StandupDeps {
   clock: Clock;
   /** Names this process in the claim row (host:pid), for whoever reads the log. */
   instance: string;
+  /** When this installation first started: the scheduler never reports on a day before it. */
+  installedAt: Date;
   log: Logger;
   onQueued?: () => void;
 }
+
+/** Lark dedupes a uuid (≤ 50 characters) for an hour: one per chat and day, so two teams' posts never collide. */
+const standupUuid = (chatId: string, day: string) => `standup-${day}-${createHash("sha256").update(chatId).digest("hex").slice(0, 12)}`;
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "P2002";
 
@@ -43,7 +54,9 @@ export function createStandupJob(d: StandupDeps) {
     const o = { ...d.cfg.dayOptions(), tz: d.cfg.tz };
     const [today, before] = await Promise.all([dayStats(d.db, day, o), dayStats(d.db, addDays(day, -1), o)]);
     const story = await narrative(today, before, d.cfg.lang, d.llm);
-    return { today, before, narrative: story, card: standupCard(today, before, story.sentences, d.cfg.lang) };
+    const yesterday = addDays(localDay(new Date(d.clock.now()), d.cfg.tz), -1);
+    const names = { rule: d.cfg.ruleName, lesson: d.cfg.lessonTitle };
+    return { today, before, narrative: story, card: standupCard(today, before, story.sentences, d.cfg.lang, { isYesterday: day === yesterday, names }) };
   }
 
   /** Builds the report for `day`; unless dryRun, claims the day and queues the card. */
@@ -54,7 +67,7 @@ export function createStandupJob(d: StandupDeps) {
     try {
       await d.db.prisma.$transaction(async (tx) => {
         const claim = await tx.reportRun.create({ data: { kind: "standup", day, instance: d.instance, claimedAt: new Date(d.clock.now()) } });
-        const outboxId = await enqueueOutbox(tx, { kind: "message.create", target: `chat_id:${d.cfg.chatId}`, payload: { msg_type: "interactive", content: report.card }, uuid: `standup-${day}` });
+        const outboxId = await enqueueOutbox(tx, { kind: "message.create", target: `chat_id:${d.cfg.chatId}`, payload: { msg_type: "interactive", content: report.card }, uuid: standupUuid(d.cfg.chatId!, day) });
         await tx.reportRun.update({ where: { id: claim.id }, data: { status: "posted", outboxId, postedAt: new Date(d.clock.now()), summary: JSON.stringify({ ...report.today, hourly: undefined }) } });
       });
     } catch (e) {
@@ -66,10 +79,16 @@ export function createStandupJob(d: StandupDeps) {
     return { ...report, posted: true as const, reason: "queued" };
   }
 
-  /** The day a post is due for at `now`, if the scheduled time has passed (yesterday, local). */
+  /**
+   * The day a post is due for at `now`: yesterday (local), once the scheduled time has passed,
+   * and only if this installation was already running before that day ended — a restart after
+   * downtime catches up, a fresh install does not report on days before it existed.
+   */
   function dueDay(nowMs: number): string | undefined {
     const today = localDay(new Date(nowMs), d.cfg.tz);
-    return nowMs >= zonedTime(today, d.cfg.time, d.cfg.tz).getTime() ? addDays(today, -1) : undefined;
+    if (nowMs < zonedTime(today, d.cfg.time, d.cfg.tz).getTime()) return undefined;
+    const day = addDays(today, -1);
+    return d.installedAt.getTime() < dayRange(day, d.cfg.tz).end.getTime() ? day : undefined;
   }
 
   /** One scheduler step: post the due day unless it already has been (here or elsewhere). */
@@ -94,9 +113,11 @@ export function cronToTime(cron: string): string {
   return `${m[2]!.padStart(2, "0")}:${m[1]!.padStart(2, "0")}`;
 }
 
-/** The stand-up's settings from configuration; SLA and "negative" come from the team's policy. */
-export function standupConfig(env: Env, policy: () => Policy): StandupConfig {
+/** The stand-up's settings from configuration; SLA, "negative" and rule names come from the team's policy. */
+export function standupConfig(env: Env, policy: () => Policy, lessonTitle: (id: string, lang: "zh" | "en") => string | undefined): StandupConfig {
   return {
+    ruleName: (kind) => ruleNamer(policy(), env.UI_LANG)(kind),
+    lessonTitle: (id) => lessonTitle(id, env.UI_LANG) ?? id,
     chatId: env.STANDUP_CHAT_ID,
     time: env.STANDUP_CRON ? cronToTime(env.STANDUP_CRON) : env.STANDUP_TIME,
     tz: env.TZ,

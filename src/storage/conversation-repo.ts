@@ -71,6 +71,20 @@ async function participant(tx: Tx, p: NormalizedMessage["sender"], cache?: Parti
   });
 }
 
+/**
+ * A channel may send more of what it knows as the conversation goes on (an order id, a link,
+ * the agent's Lark identity): later keys are added, earlier ones kept unless resent.
+ * Written only when something changed.
+ */
+function mergedMeta(stored: string | null, incoming: Record<string, unknown> | undefined): { meta?: string } {
+  if (!incoming) return {};
+  const fresh = Object.fromEntries(Object.entries(incoming).filter(([, v]) => v !== undefined && v !== null));
+  if (!Object.keys(fresh).length) return {};
+  const old = stored ? (JSON.parse(stored) as Record<string, unknown>) : {};
+  const merged = JSON.stringify({ ...old, ...fresh });
+  return merged === stored ? {} : { meta: merged };
+}
+
 /** Stores one message; `closedSessionId` names a session this message's arrival closed as idle. */
 export async function storeMessage(tx: Tx, m: NormalizedMessage, raw: string, inboxId: number, idleMs: number, participants?: ParticipantCache) {
   const { session, closedId } = await sessionFor(tx, m.session, m.sentAt, idleMs);
@@ -101,7 +115,7 @@ export async function storeMessage(tx: Tx, m: NormalizedMessage, raw: string, in
       ...(isAgent ? { lastAgentAt: m.sentAt } : { lastCustomerAt: m.sentAt }),
       ...(isAgent && !session.agentId ? { agentId: who.id } : {}),
       ...(!isAgent && !session.customerId ? { customerId: who.id } : {}),
-      ...(m.meta && Object.keys(m.meta).length && !session.meta ? { meta: JSON.stringify(m.meta) } : {}),
+      ...mergedMeta(session.meta, m.meta),
     },
   });
   return { session: updated, message, participant: who, closedSessionId: closedId };

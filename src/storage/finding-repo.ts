@@ -2,7 +2,8 @@ import type { Finding } from "../detection/types.ts";
 import type { Tx } from "./db.ts";
 import type { StoredTurn } from "./score-repo.ts";
 
-const keyOf = (sessionId: string, f: Finding) => `${sessionId}:${f.detector}:${f.index}`;
+/** Session-level findings (`once`) are keyed without their turn: recorded the first time only. */
+const keyOf = (sessionId: string, f: Finding) => (f.once ? `${sessionId}:${f.detector}` : `${sessionId}:${f.detector}:${f.index}`);
 
 /**
  * Stores findings not seen before (a detector re-reports the same finding on every later
@@ -26,6 +27,7 @@ export async function saveNewFindings(tx: Tx, sessionId: string, findings: Findi
         severity: f.severity,
         summary: f.summary,
         evidence: JSON.stringify(f.evidence),
+        facts: f.facts ? JSON.stringify(f.facts) : null,
         at: turns[f.index]?.sentAt ?? now,
       },
       select: { id: true },

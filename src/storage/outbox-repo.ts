@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Database, Db, Tx } from "./db.ts";
 
-export type OutboxKind = "message.create" | "message.reply" | "message.patch" | "ephemeral.send" | "message.urgent";
+export type OutboxKind = "message.create" | "message.reply" | "message.patch" | "ephemeral.send" | "message.urgent" | "webhook.post";
 
 export interface OutboxItem {
   kind: OutboxKind;
-  /** create: "<receive_id_type>:<id>" (e.g. chat_id:oc_…); reply/patch/urgent: a message_id; ephemeral: chat_id. */
+  /** create: "<receive_id_type>:<id>" (e.g. chat_id:oc_…); reply/patch/urgent: a message_id; ephemeral: chat_id; webhook: its URL. */
   target: string;
   payload: Record<string, unknown>;
   /** Which per-recipient limit this send counts against; defaults to the target. */
@@ -37,6 +37,8 @@ export async function enqueueOutbox(tx: Tx | Db, item: OutboxItem): Promise<numb
       payload: JSON.stringify(item.payload),
       rateKey: item.rateKey ?? (item.target || `dep:${item.dependsOnId}`),
       dependsOnId: item.dependsOnId,
+      // Due at once, whatever the worker's clock says (the database's now() is not our clock).
+      nextAttemptAt: new Date(0),
     },
     select: { id: true },
   });
@@ -86,6 +88,7 @@ export function createOutboxRepo(db: Database) {
     markFailed: (id: number, attempts: number, error: string) =>
       prisma.outboxMessage.update({ where: { id }, data: { status: "failed", lockedUntil: null, attempts, lastError: error.slice(0, 2000) } }),
     get: (id: number) => prisma.outboxMessage.findUnique({ where: { id } }),
+    enqueue: (item: OutboxItem) => enqueueOutbox(prisma, item),
     list: () => prisma.outboxMessage.findMany({ orderBy: { id: "asc" } }),
     nextDueAt: async (): Promise<Date | undefined> =>
       (await prisma.outboxMessage.findFirst({ where: { status: "pending" }, orderBy: { nextAttemptAt: "asc" }, select: { nextAttemptAt: true } }))?.nextAttemptAt,

@@ -22,6 +22,8 @@ const sessionSelect = {
   empathyCount: true,
   ruleHitCount: true,
   firstResponseSecs: true,
+  assignedTo: true,
+  assignedAt: true,
 } as const;
 
 const messageSelect = {
@@ -56,15 +58,28 @@ export function createSessionQueries(db: Database) {
           ? { id }
           : ((await tx.session.findFirst({ where: { externalKey: id }, orderBy: { openedAt: "desc" }, select: { id: true } })) ?? undefined);
         if (!where) return undefined;
-        return tx.session.findUnique({
+        const s = await tx.session.findUnique({
           where: { id: where.id },
           select: {
             ...sessionSelect,
             messages: { orderBy: [{ sentAt: "asc" }, { receivedAt: "asc" }], select: messageSelect },
             events: { orderBy: { at: "asc" }, select: { kind: true, at: true, data: true } },
             hits: { orderBy: { at: "asc" }, select: { ruleId: true, kind: true, severity: true, evidence: true, lesson: true, messageId: true, source: true, at: true } },
+            findings: { orderBy: { id: "asc" }, select: { id: true, detector: true, severity: true, summary: true, evidence: true, facts: true, messageId: true, alertId: true, at: true } },
+            alerts: { orderBy: { id: "asc" }, select: { id: true, status: true, severity: true, summary: true, actedBy: true, actedAt: true, snoozedUntil: true, createdAt: true, updatedAt: true, feedback: { orderBy: { id: "asc" }, select: { action: true, operatorId: true, at: true } } } },
           },
         });
+        if (!s) return undefined;
+        // Hints are not a relation of Session in the schema (they outlive nothing): read them here.
+        const hints = await tx.hint.findMany({ where: { sessionId: s.id }, orderBy: { id: "asc" }, select: { id: true, kind: true, refId: true, title: true, content: true, status: true, reason: true, messageId: true, createdAt: true, feedback: { select: { useful: true, at: true } } } });
+        return {
+          ...s,
+          findings: s.findings.map((f) => ({ ...f, evidence: JSON.parse(f.evidence) as string[], facts: f.facts ? (JSON.parse(f.facts) as unknown) : null })),
+          hints: hints.map(({ content, ...h }) => {
+            const c = JSON.parse(content) as { text: string; reply: string; source?: string; lang: string };
+            return { ...h, text: c.text, reply: c.reply, source: c.source ?? null, lang: c.lang };
+          }),
+        };
       }),
   };
 }

@@ -16,6 +16,12 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * The child shares this process's clock: under libfaketime (CI runs the suite at other times of
+ * day) the preload and its settings pass on, as they would to any child of a shell.
+ */
+const clockEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => k === "LD_PRELOAD" || k.startsWith("FAKETIME")));
+
+/**
  * Runs `src/main.ts` in its own process, as `npm start` does: benchmarks keep the load generator
  * off its event loop, fault tests kill it.
  */
@@ -26,7 +32,7 @@ export async function startServerProcess(
   const port = await freePort();
   const proc = spawn(process.execPath, [...(process.env.PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : []), "--import", "tsx", entry], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", ...env },
+    env: { PATH: process.env.PATH ?? "", ...clockEnv(), HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   // stdout carries the dry-run print of every card as well as the JSON log: pass on the log only.

@@ -67,7 +67,8 @@ describe("alerts end to end (fake Lark)", () => {
     expect(card.schema).toBe("2.0");
     expect(card.header.template).toBe("red");
     const text = JSON.stringify(card);
-    expect(text).toContain("regulator");
+    expect(text).toContain("监管投诉"); // the zh card says it in Chinese
+    expect(text).not.toContain("regulator");
     expect(text).toContain("12315");
     expect(text).toContain("take_over");
     // Critical: the supervisors are buzzed on the card.
@@ -76,7 +77,9 @@ describe("alerts end to end (fake Lark)", () => {
     await say(chat, "你们就是骗子，我要找律师起诉你们！", "customer", t0 + 40_000);
     const messageId = (await app!.db.prisma.outboxMessage.findFirst({ where: { kind: "message.create", target: `chat_id:${SUP_CHAT}` } }))!.resultMessageId;
     const patch = await eventually(() => fake.delivered.find((c) => c.method === "PATCH" && c.path === `/open-apis/im/v1/messages/${messageId}`), "card patched");
-    expect(JSON.stringify(cardOf(patch))).toContain("legal");
+    expect(JSON.stringify(cardOf(patch))).toContain("法律途径");
+    // The worst finding leads, and the subtitle says it: a later, milder finding does not replace it.
+    expect(cardOf(patch).header.subtitle.content).toMatch(/扬言/);
     expect(creates(SUP_CHAT)).toHaveLength(1);
     expect(await app!.db.prisma.alert.count({ where: { kind: "session" } })).toBe(1);
   });
@@ -105,6 +108,11 @@ describe("alerts end to end (fake Lark)", () => {
     expect(body).not.toContain("take_over"); // buttons gone once acted on
     const again = await click(SUPERVISOR, "acknowledge", "evt_click_2"); // Lark redelivery
     expect(again.toast.type).toBe("success");
+    // A new click on a handled alert changes nothing and says so.
+    const late = await click(SUPERVISOR, "false_alarm", "evt_click_3");
+    expect(late.toast.type).toBe("info");
+    // Everyone sees the outcome: the card in the supervisors' chat is patched too.
+    await eventually(() => fake.delivered.some((c) => c.method === "PATCH" && c.body?.content?.includes("已知悉") && c.body.content.includes(SUPERVISOR)), "card patched for everyone");
     const fb = await app!.db.prisma.alertFeedback.findMany();
     expect(fb.map((f) => [f.action, f.operatorId])).toEqual([["acknowledge", SUPERVISOR]]);
     expect((await app!.db.prisma.alert.findUnique({ where: { id: alert.id } }))!).toMatchObject({ status: "acknowledged", actedBy: SUPERVISOR });
@@ -113,6 +121,33 @@ describe("alerts end to end (fake Lark)", () => {
     const r = await evalFeedback(app!.db);
     expect(r).toMatchObject({ alerts: 1, judged: 1, precision: 1, acknowledge: 1, false_alarm: 0 });
     expect(r.byDetector.escalation).toMatchObject({ real: 1, falseAlarm: 0 });
+  });
+
+  it("Take over assigns the session to the supervisor, tells the agent privately, and shows who took it", async () => {
+    const chat = "oc_take_over";
+    const t0 = Date.now() + 60_000;
+    await say(chat, "你好，我的订单一直没发货", "customer", t0);
+    await say(chat, "您好，我帮您看一下", "agent", t0 + 3_000);
+    await say(chat, "再不发货我就打12315投诉！", "customer", t0 + 10_000);
+    const alert = await eventually(() => app!.db.prisma.alert.findFirst({ where: { session: { externalKey: chat } } }), "alert");
+    const e = fixture("card.action.trigger.callback.jsonc");
+    e.header.token = TEST_VERIFICATION_TOKEN;
+    e.header.event_id = "evt_take_over_1";
+    e.event.operator.open_id = SUPERVISOR;
+    e.event.action.value = { cs_coach: "alert", alertId: alert.id, action: "take_over" };
+    const r = await post(e);
+    expect(r.toast.type).toBe("success");
+    expect(JSON.stringify(r.card.data)).toContain("已接管");
+    expect(JSON.stringify(r.card.data)).toContain(SUPERVISOR);
+    const s = await app!.db.prisma.session.findFirstOrThrow({ where: { externalKey: chat } });
+    expect(s).toMatchObject({ assignedTo: SUPERVISOR });
+    // The agent hears it by DM; nothing is posted to the customer's chat, and nothing goes to the customer.
+    const dm = await eventually(() => fake.delivered.find((c) => c.body?.receive_id === AGENT_OPEN_ID && c.body.content?.includes("接管")), "agent told");
+    expect(dm.query.receive_id_type).toBe("open_id");
+    expect(fake.delivered.filter((c) => c.body?.receive_id === chat || c.body?.receive_id === "ou_customer_7" || c.body?.open_id === "ou_customer_7")).toHaveLength(0);
+    // The API shows the assignment.
+    const api = await readJson(await fetch(`${app!.url}/v1/sessions/${chat}`, { headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}` } }));
+    expect(api.session.assignedTo).toBe(SUPERVISOR);
   });
 
   it("a customer left waiting triggers an alert with no further message, also across a restart", async () => {

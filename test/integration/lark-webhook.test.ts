@@ -163,6 +163,7 @@ describe("Service Desk events", () => {
     const msg = fixture("helpdesk.ticket_message.created_v1.json");
     msg.header.token = TEST_VERIFICATION_TOKEN;
     msg.header.event_id = "evt_hd_msg_1";
+    msg.event.sender_type = 2; // the guest
     const updated = fixture("helpdesk.ticket.updated_v1.json");
     updated.header.token = TEST_VERIFICATION_TOKEN;
     updated.header.event_id = "evt_hd_upd_1";
@@ -174,7 +175,7 @@ describe("Service Desk events", () => {
     agentReply.header.event_id = "evt_hd_msg_2";
     agentReply.event.message_id = "om_agent_reply";
     agentReply.event.sender_id.open_id = msg.event.ticket.agent_owner.id;
-    agentReply.event.sender_type = 2;
+    agentReply.event.sender_type = 3; // an agent
     agentReply.event.text = "您好，这边为您查询一下";
 
     for (const e of [created, msg, updated, agentReply]) {
@@ -195,6 +196,7 @@ describe("Service Desk events", () => {
   it("keeps one message when Service Desk redelivers it under a new event id", async () => {
     const msg = fixture("helpdesk.ticket_message.created_v1.json");
     msg.header.token = TEST_VERIFICATION_TOKEN;
+    msg.event.sender_type = 2;
     const again = structuredClone(msg);
     again.header.event_id = "evt_hd_redelivered";
     for (const e of [msg, again]) expect((await post(larkRequest(e, { encryptKey: TEST_ENCRYPT_KEY }))).status).toBe(200);

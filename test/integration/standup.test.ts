@@ -5,11 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evalSessions } from "../../src/eval/sessions-eval.ts";
 import { replaySession } from "../../src/detection/replay-session.ts";
 import { exportSessions } from "../../src/reports/export.ts";
-import { dayRange, localDay, addDays } from "../../src/reports/time-zone.ts";
+import { dayRange, addDays } from "../../src/reports/time-zone.ts";
 import { startFakeLark, type FakeLark } from "../fakes/fake-lark-server.ts";
 import { fixture, TEST_VERIFICATION_TOKEN } from "../helpers/lark-events.ts";
 import { eventually, readJson, startTestApp, TEST_INGEST_TOKEN, type TestApp } from "../helpers/start-test-app.ts";
 import { testDatabaseUrl } from "../helpers/test-db.ts";
+import { testClock } from "../fakes/test-clock.ts";
 
 const TZ = "Asia/Shanghai";
 const DAY = "2026-11-20";
@@ -20,6 +21,8 @@ const isPg = /^postgres/.test(process.env.TEST_DATABASE_URL ?? "");
 let fake: FakeLark;
 let db: { url: string; drop: () => Promise<void> };
 let app: TestApp;
+/** The app's clock: the morning after DAY, local — never the machine's date or time of day. */
+const clock = testClock(0);
 const larkEnv = () => ({ LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "s", LARK_DOMAIN: fake.url, STANDUP_CHAT_ID: STANDUP_CHAT, SUPERVISOR_CHAT_ID: "oc_sup", SUPERVISOR_OPEN_IDS: SUPERVISOR, TZ });
 
 /** Local wall-clock time on DAY (or another day) as unix seconds. */
@@ -44,7 +47,8 @@ const LI = { id: "agent-li", name: "小李" };
 beforeAll(async () => {
   fake = await startFakeLark();
   db = testDatabaseUrl();
-  app = await startTestApp(db.url, larkEnv(), { pollMs: { inbox: 10, outbox: 20 } });
+  clock.set(at("10:00", addDays(DAY, 1)) * 1000);
+  app = await startTestApp(db.url, larkEnv(), { pollMs: { inbox: 10, outbox: 20, standup: 20 }, clock });
   // The day before: one quiet session.
   await conversation("d0-clean", WANG, at("11:00", addDays(DAY, -1)), [
     ["customer", "你好，请问这款有蓝色吗", 0],
@@ -79,7 +83,7 @@ beforeAll(async () => {
   ]);
   await eventually(async () => (await app.db.prisma.message.count()) === 20 && (await app.db.prisma.inboxEvent.count({ where: { status: "pending" } })) === 0, "replayed");
   // The day ends: sessions close (end-of-session checks and detectors run).
-  await app.pipeline.closeIdleSessions(Date.now() + 24 * 3600_000);
+  await app.pipeline.closeIdleSessions(clock.now());
   // A supervisor judges one alert a false alarm.
   const alert = await app.db.prisma.alert.findFirst({ where: { session: { externalKey: "d1-slow" } } });
   expect(alert).toBeTruthy();
@@ -127,7 +131,7 @@ describe("daily stand-up", () => {
     expect(text).toContain(`**告警** ${alerts.length}`);
     expect(text).toContain(`误报 ${falseAlarms}`);
     expect(text).toMatch(/客服之星\*\* 小王/);
-    expect(text).toMatch(/需辅导\*\* 小李（[a-z_]+，复习微课：[a-z-]+）/);
+    expect(text).toMatch(/需辅导\*\* 小李（[^a-z（）]+，复习微课：[^a-z（）]+）/);
     expect(text).toContain("物流配送");
     const chart = card.body.elements.find((e: { tag: string }) => e.tag === "chart").chart_spec;
     const volume = chart.data.find((d: { id: string }) => d.id === "volume").values;
@@ -142,10 +146,33 @@ describe("daily stand-up", () => {
     expect(fake.delivered.filter((c) => c.body?.receive_id === STANDUP_CHAT)).toHaveLength(1);
   });
 
-  it("says so on an empty day", async () => {
-    const r = await readJson(await fetch(`${app.url}/v1/reports/standup`, { method: "POST", headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ date: "2026-10-01", dryRun: true }) }));
-    expect(r.posted).toBe(false);
-    expect(JSON.stringify(r.card)).toContain("昨日没有会话记录");
+  it("says so on an empty day, and says \"yesterday\" only of yesterday", async () => {
+    const ask = async (date?: string) =>
+      readJson(await fetch(`${app.url}/v1/reports/standup`, { method: "POST", headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ ...(date ? { date } : {}), dryRun: true }) }));
+    const old = await ask("2026-10-01");
+    expect(old.posted).toBe(false);
+    expect(JSON.stringify(old.card)).toContain("2026-10-01 没有会话记录");
+    expect(JSON.stringify(old.card)).not.toContain("昨日");
+    // Two days after DAY, "yesterday" is DAY + 1: an empty day that may be called yesterday.
+    clock.set(at("10:00", addDays(DAY, 2)) * 1000);
+    try {
+      const y = await ask();
+      expect(y.stats.day).toBe(addDays(DAY, 1));
+      expect(JSON.stringify(y.card)).toContain("昨日没有会话记录");
+    } finally {
+      clock.set(at("10:00", addDays(DAY, 1)) * 1000);
+    }
+  });
+
+  it("names rules and lessons as people say them, and coaches the agent whose one session went badly", async () => {
+    const r = await readJson(await fetch(`${app.url}/v1/reports/standup`, { method: "POST", headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ date: DAY, dryRun: true }) }));
+    const text = JSON.stringify(r.card);
+    // No raw ids: neither rule kinds (missing_apology) nor lesson ids (never-argue).
+    expect(text).not.toMatch(/\b[a-z]+_[a-z_]+ ×/);
+    expect(text).not.toMatch(/复习微课：[a-z-]+/);
+    expect(text).toMatch(/最常违反\*\* [^a-z]+ ×\d/);
+    // 小李 had two sessions, both poor; 小王 had the best QA. The coach is 小李, named with a rule and a lesson title.
+    expect(text).toMatch(/需辅导\*\* 小李（[^a-z（）]+，复习微课：[^a-z（）]+）/);
   });
 
   it("an export of the day, fed back to the sessions evaluation, reproduces the same findings", async () => {
@@ -165,39 +192,72 @@ describe("daily stand-up", () => {
 });
 
 describe("scheduler", () => {
-  const dueNow = () => {
-    // A STANDUP_TIME one minute ago (UTC), so yesterday's post is due right away.
-    const t = new Date(Date.now() - 60_000);
-    return t.getUTCDate() === new Date().getUTCDate() ? `${String(t.getUTCHours()).padStart(2, "0")}:${String(t.getUTCMinutes()).padStart(2, "0")}` : "00:00";
-  };
+  const schedEnv = (chat: string) => ({ ...larkEnv(), STANDUP_TIME: "09:00", STANDUP_CHAT_ID: chat });
+  const sched = { pollMs: { inbox: 50, outbox: 20, standup: 20 } };
+  const posts = (chat: string) => fake.delivered.filter((c) => c.body?.receive_id === chat);
+  const settle = () => new Promise((r) => setTimeout(r, 300));
 
-  it.skipIf(!isPg)("two instances on one PostgreSQL and a restart around the scheduled minute still post exactly once", async () => {
-    const env = { ...larkEnv(), TZ: "UTC", STANDUP_TIME: dueNow(), STANDUP_CHAT_ID: "oc_sched_pg" };
-    const a = await startTestApp(db.url, env, { pollMs: { inbox: 50, outbox: 20, standup: 20 } });
-    const b = await startTestApp(db.url, env, { pollMs: { inbox: 50, outbox: 20, standup: 20 } });
-    await eventually(() => fake.delivered.some((c) => c.body?.receive_id === "oc_sched_pg"), "posted");
-    await a.stop();
-    const a2 = await startTestApp(db.url, env, { pollMs: { inbox: 50, outbox: 20, standup: 20 } });
-    await new Promise((r) => setTimeout(r, 500));
-    expect(fake.delivered.filter((c) => c.body?.receive_id === "oc_sched_pg")).toHaveLength(1);
-    const yesterday = addDays(localDay(new Date(), "UTC"), -1);
-    expect(await app.db.prisma.reportRun.count({ where: { kind: "standup", day: yesterday } })).toBe(1);
-    await Promise.all([b.stop(), a2.stop()]);
+  it("a fresh install never reports on a day before it existed, even past the scheduled time", async () => {
+    const fresh = testDatabaseUrl();
+    const c = testClock(at("09:30", "2026-11-22") * 1000);
+    const a = await startTestApp(fresh.url, schedEnv("oc_sched_fresh"), { ...sched, clock: c });
+    try {
+      expect(a.standup.dueDay(c.now())).toBeUndefined();
+      expect(await a.standup.tick()).toBe(0);
+      await settle();
+      expect(posts("oc_sched_fresh")).toHaveLength(0);
+      // The next morning it has a day of its own to report on.
+      c.set(at("09:01", "2026-11-23") * 1000);
+      expect(a.standup.dueDay(c.now())).toBe("2026-11-22");
+      await eventually(() => posts("oc_sched_fresh").length === 1, "first real stand-up posted");
+    } finally {
+      await a.stop();
+      await fresh.drop();
+    }
   });
 
-  it("catches up after downtime and posts once across restarts", async () => {
-    await app.stop();
-    const env = { ...larkEnv(), TZ: "UTC", STANDUP_TIME: dueNow(), STANDUP_CHAT_ID: "oc_sched_restart" };
-    const yesterday = addDays(localDay(new Date(), "UTC"), -1);
-    await app.db.prisma.$disconnect().catch(() => undefined);
-    const first = await startTestApp(db.url, env, { pollMs: { inbox: 50, outbox: 20, standup: 20 } });
-    // Whichever test ran first may have posted yesterday already (one row per day, whatever the chat).
-    const before = await first.db.prisma.reportRun.count({ where: { kind: "standup", day: yesterday } });
-    await eventually(async () => (await first.db.prisma.reportRun.count({ where: { kind: "standup", day: yesterday } })) === 1, "claimed");
+  it("catches up after downtime across a month's end, and posts once across restarts", async () => {
+    const fresh = testDatabaseUrl();
+    const c = testClock(at("08:00", "2026-11-30") * 1000);
+    const chat = "oc_sched_restart";
+    const first = await startTestApp(fresh.url, schedEnv(chat), { ...sched, clock: c });
+    await settle();
+    expect(posts(chat)).toHaveLength(0); // installed on the 30th: nothing to say about the 29th
     await first.stop();
-    app = await startTestApp(db.url, env, { pollMs: { inbox: 50, outbox: 20, standup: 20 } });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await app.db.prisma.reportRun.count({ where: { kind: "standup", day: yesterday } })).toBe(1);
-    if (before === 0) expect(fake.delivered.filter((c) => c.body?.receive_id === "oc_sched_restart")).toHaveLength(1);
+    // Down from the 30th until after the next morning's post time, which falls in another month.
+    c.set(at("11:45", "2026-12-01") * 1000);
+    const second = await startTestApp(fresh.url, schedEnv(chat), { ...sched, clock: c });
+    await eventually(async () => (await second.db.prisma.reportRun.count({ where: { kind: "standup", day: "2026-11-30" } })) === 1, "caught up");
+    await second.stop();
+    const third = await startTestApp(fresh.url, schedEnv(chat), { ...sched, clock: c });
+    await settle();
+    expect(await third.db.prisma.reportRun.count({ where: { kind: "standup" } })).toBe(1);
+    await eventually(() => posts(chat).length === 1, "one card");
+    await settle();
+    expect(posts(chat)).toHaveLength(1);
+    const card = JSON.parse(posts(chat)[0]!.body.content);
+    expect(card.header.title.content).toContain("2026-11-30");
+    expect(JSON.stringify(card)).toContain("昨日没有会话记录");
+    await third.stop();
+    await fresh.drop();
+  });
+
+  it.skipIf(!isPg)("two instances on one PostgreSQL and a restart around the scheduled minute still post exactly once", async () => {
+    const fresh = testDatabaseUrl();
+    const c = testClock(at("20:00", "2026-11-21") * 1000);
+    const chat = "oc_sched_pg";
+    const install = await startTestApp(fresh.url, schedEnv(chat), { ...sched, clock: c });
+    await install.stop();
+    c.set(at("08:59", "2026-11-22") * 1000 + 59_500);
+    const a = await startTestApp(fresh.url, schedEnv(chat), { ...sched, clock: c });
+    const b = await startTestApp(fresh.url, schedEnv(chat), { ...sched, clock: c });
+    await eventually(() => posts(chat).length > 0, "posted");
+    await a.stop();
+    const a2 = await startTestApp(fresh.url, schedEnv(chat), { ...sched, clock: c });
+    await settle();
+    expect(posts(chat)).toHaveLength(1);
+    expect(await b.db.prisma.reportRun.count({ where: { kind: "standup", day: "2026-11-21" } })).toBe(1);
+    await Promise.all([b.stop(), a2.stop()]);
+    await fresh.drop();
   });
 });

@@ -44,6 +44,8 @@ const check = z.discriminatedUnion("type", [
 export const ruleSchema = z.object({
   id: z.string().regex(/^[a-z0-9_.-]+$/, "lowercase letters, digits, _ . -"),
   kind: z.string().min(1),
+  /** What people call the rule in a meeting (cards and the stand-up); defaults by kind. */
+  name: z.object({ zh: z.string().min(1), en: z.string().min(1) }).optional(),
   description: z.object({ zh: z.string(), en: z.string() }),
   severity,
   enabled: z.boolean().default(true),

@@ -73,6 +73,22 @@ describe("hint candidates", () => {
     expect(rude[0]!.reply).toContain("理解");
   });
 
+  it("a suggested reply reads as a reply: no section heading glued into the sentence", () => {
+    const articles = loadKb(DEFAULT_KB_PATH);
+    const headings = articles.flatMap((a) => [...a.body.matchAll(/^##\s*(.+)$/gm)].map((m) => m[1]!.trim()));
+    expect(headings.length).toBeGreaterThan(10);
+    const questions = readFileSync(join(FIXTURES, "questions-zh.jsonl"), "utf8").trim().split("\n").slice(0, 60).map((l) => JSON.parse(l).question as string);
+    let checked = 0;
+    for (const q of questions) {
+      for (const c of hintCandidates({ turn: { role: "customer", text: q }, lang: "zh", hits: [], findings: [], kb, lessons, minKbScore: 2 })) {
+        checked++;
+        const said = c.reply.replace(/^亲，/, "");
+        for (const h of headings) expect(said.startsWith(`${h} `) || said.startsWith(h + "\n"), `${q} → ${c.reply}`).toBe(false);
+      }
+    }
+    expect(checked).toBeGreaterThan(30);
+  });
+
   it("no question, no KB lookup; an unrelated question scores too low", () => {
     expect(isQuestion("好的谢谢")).toBe(false);
     expect(hintCandidates({ turn: { role: "customer", text: "今天天气真好啊？" }, lang: "zh", hits: [], findings: [], kb, lessons, minKbScore: 2 })).toEqual([]);

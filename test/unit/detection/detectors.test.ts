@@ -66,35 +66,90 @@ describe("detectors", () => {
 });
 
 describe("alert card", () => {
-  const view = {
+  const ruleName = (lang: "zh" | "en") => (kind: string) => ({ missing_apology: { zh: "未及时致歉", en: "no apology" }, slow_response: { zh: "回复超时", en: "slow reply" } } as Record<string, Record<string, string>>)[kind]?.[lang] ?? kind;
+  const findings = [
+    { detector: "low_qa", severity: "warning", summary: "QA score 55 below 60", evidence: ["QA 55"], facts: { score: 55, below: 60, kinds: ["missing_apology", "slow_response"] } },
+    { detector: "escalation", severity: "critical", summary: "customer threatens: regulator", evidence: ["我的电话13812345678，我要打12315"], facts: { kinds: ["regulator"], again: false } },
+    { detector: "low_qa", severity: "warning", summary: "QA score 50 below 60", evidence: ["QA 50"], facts: { score: 50, below: 60, kinds: ["missing_apology"] } },
+  ];
+  const view = (lang: "zh" | "en") => ({
     alertId: 7,
     kind: "session" as const,
     status: "open",
     severity: "critical",
-    summary: "customer threatens: regulator",
-    session: { channel: "lark_p2p", externalKey: "oc_1", agent: "小王", customer: "ou_c", qaScore: 77 },
-    findings: [{ detector: "escalation", severity: "critical", summary: "customer threatens: regulator", evidence: ["我的电话13812345678，我要打12315"] }],
+    summary: "QA score 50 below 60",
+    session: {
+      channel: "lark_group",
+      externalKey: "oc_41e7bdf4877cfc316136f4ccf6c32613",
+      agent: { name: "小王", openId: "ou_agent_1" },
+      customer: { name: "buyer-77" },
+      qaScore: 50,
+      meta: [["orderId", "8812"] as [string, string]],
+      link: "https://applink.feishu.cn/client/chat/open?openChatId=oc_41e7bdf4877cfc316136f4ccf6c32613",
+    },
+    findings,
     trajectory: [-0.2, -0.6, -0.95],
     lastMessages: [{ role: "customer", text: "我的电话13812345678，我要打12315" }],
-    lang: "zh" as const,
-  };
+    lang,
+    ruleName: ruleName(lang),
+  });
+  const buttonsOf = (card: any) =>
+    card.body.elements.filter((e: any) => e.tag === "column_set" && e.flex_mode === "flow").flatMap((e: any) => e.columns.map((col: any) => col.elements[0].behaviors[0]));
 
-  it("is card JSON 2.0 with the four actions, and no PII in it", () => {
-    const card = alertCard(view) as any;
+  it("is card JSON 2.0 with the four actions and a link to the conversation, and no PII in it", () => {
+    const card = alertCard(view("zh")) as any;
     expect(card.schema).toBe("2.0");
     expect(card.config.update_multi).toBe(true);
     expect(card.header.template).toBe("red");
-    const buttons = card.body.elements.find((e: any) => e.tag === "column_set").columns.map((col: any) => col.elements[0].behaviors[0].value.action);
-    expect(buttons).toEqual(["take_over", "acknowledge", "false_alarm", "snooze"]);
+    const b = buttonsOf(card);
+    expect(b.filter((x: any) => x.type === "callback").map((x: any) => x.value.action)).toEqual(["take_over", "acknowledge", "false_alarm", "snooze"]);
+    expect(b.find((x: any) => x.type === "open_url").default_url).toContain("openChatId=oc_41e7");
     const text = JSON.stringify(card);
     expect(text).not.toContain("13812345678");
-    expect(text).toContain("[PHONE]");
+    expect(text).toContain("PHONE\\\\]"); // the placeholder, escaped for markdown
     expect(text).toContain(sparkline([-0.2, -0.6, -0.95]));
   });
 
-  it("shows who acted and drops the buttons once handled", () => {
-    const card = alertCard({ ...view, status: "taken_over", actedBy: "ou_sup" }) as any;
-    expect(card.body.elements.some((e: any) => e.tag === "column_set")).toBe(false);
+  it("says every finding once, the worst first, in the card's language only", () => {
+    const zh = alertCard(view("zh")) as any;
+    expect(zh.header.subtitle.content).toContain("12315");
+    const why = zh.body.elements.find((e: any) => e.tag === "markdown" && e.content.startsWith("**原因**")).content as string;
+    const lines = why.split("\n").slice(1);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/🔴 顾客扬言向监管投诉/);
+    expect(lines[1]).toMatch(/质检分 50，低于 60：未及时致歉/);
+    const zhText = JSON.stringify(zh);
+    for (const english of ["customer threatens", "QA score", "below", "missing_apology", "low_qa", "Customer"]) expect(zhText).not.toContain(english);
+    const en = alertCard(view("en")) as any;
+    const enText = JSON.stringify(en);
+    expect(enText).toContain("Customer threatens a regulator complaint");
+    expect(enText).toContain("QA 50, below 60: no apology");
+    // Only the customer's own words may be Chinese on the English card.
+    const ours = JSON.stringify({ header: en.header, body: en.body.elements.filter((e: any) => !(e.tag === "markdown" && /^\*\*(Why|Last messages)\*\*/.test(e.content))) });
+    expect(ours).not.toMatch(/[\u4e00-\u9fa5]/);
+  });
+
+  it("names the agent and the customer, the channel, the platform's id and the order", () => {
+    const card = alertCard(view("zh")) as any;
+    const text = JSON.stringify(card);
+    expect(text).toContain('"tag":"person","user_id":"ou_agent_1"');
+    expect(text).toContain("buyer-77");
+    expect(text).toContain("飞书群聊");
+    expect(text).toContain("oc_41e7bdf4877cfc316136f4ccf6c32613");
+    expect(text).toMatch(/订单号\*\* 8812/);
+  });
+
+  it("escapes markdown in customer text and names", () => {
+    const v = view("zh");
+    const card = alertCard({ ...v, session: { ...v.session, customer: { name: "[点我](https://evil.example)" } }, lastMessages: [{ role: "customer", text: "**大字** [链接](https://evil.example) <at id=all></at>" }] });
+    const text = JSON.stringify(card);
+    expect(text).not.toContain("](https://evil");
+    expect(text).not.toContain("<at id=all>");
+  });
+
+  it("shows who acted and drops the actions once handled", () => {
+    const card = alertCard({ ...view("zh"), status: "taken_over", actedBy: "ou_sup" }) as any;
+    expect(buttonsOf(card).filter((x: any) => x.type === "callback")).toHaveLength(0);
     expect(JSON.stringify(card)).toContain("已接管");
     expect(JSON.stringify(card)).toContain("ou_sup");
   });

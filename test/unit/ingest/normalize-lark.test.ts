@@ -55,9 +55,21 @@ describe("message content", () => {
 });
 
 describe("Service Desk", () => {
-  it("reads the documented ticket message as the customer's", () => {
-    const n = normalizeLarkEnvelope(fixture("helpdesk.ticket_message.created_v1.json"), roster, 0);
-    expect(n).toMatchObject({
+  // The official example, with each documented sender_type: 1 bot, 2 guest (customer), 3 agent.
+  const withSender = (senderType: number | undefined, openId?: string) => {
+    const ev = fixture("helpdesk.ticket_message.created_v1.json");
+    if (senderType === undefined) delete ev.event.sender_type;
+    else ev.event.sender_type = senderType;
+    if (openId) ev.event.sender_id.open_id = openId;
+    return normalizeLarkEnvelope(ev, roster, 0);
+  };
+
+  it("sender_type 1 is the desk's bot: not scored", () => {
+    expect(withSender(1)).toMatchObject({ kind: "ignored" });
+  });
+
+  it("sender_type 2 is the guest: the customer, even when the roster or the ticket owner says otherwise", () => {
+    expect(withSender(2)).toMatchObject({
       kind: "message",
       source: "helpdesk",
       externalId: "om_8baa3656c7b41900d29bf9104bf5310b",
@@ -65,19 +77,17 @@ describe("Service Desk", () => {
       sender: { role: "customer" },
       text: "请问vpn怎么下载",
     });
+    expect(withSender(2, "ou_37019b7c830210acd88fdce886e25c71")).toMatchObject({ sender: { role: "customer" } });
   });
 
-  it("recognises the ticket's agent owner as the agent", () => {
-    const ev = fixture("helpdesk.ticket_message.created_v1.json");
-    ev.event.sender_id.open_id = ev.event.ticket.agent_owner.id;
-    ev.event.sender_type = 2;
-    expect(normalizeLarkEnvelope(ev, roster, 0)).toMatchObject({ sender: { role: "agent", name: "abc" } });
+  it("sender_type 3 is an agent, named from the ticket's agent owner", () => {
+    expect(withSender(3)).toMatchObject({ kind: "message", sender: { role: "agent" } });
+    expect(withSender(3, "ou_37019b7c830210acd88fdce886e25c71")).toMatchObject({ sender: { role: "agent", name: "abc" } });
   });
 
-  it("ignores the desk's own bot", () => {
-    const ev = fixture("helpdesk.ticket_message.created_v1.json");
-    ev.event.sender_type = 3;
-    expect(normalizeLarkEnvelope(ev, roster, 0).kind).toBe("ignored");
+  it("without a sender_type, falls back to the roster and the ticket's owner", () => {
+    expect(withSender(undefined, "ou_37019b7c830210acd88fdce886e25c71")).toMatchObject({ sender: { role: "agent" } });
+    expect(withSender(undefined)).toMatchObject({ sender: { role: "customer" } });
   });
 
   it("turns ticket updates into created / handover / closed", () => {
