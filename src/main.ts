@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { ConfigError, loadConfig } from "./config/env.ts";
+import { ConfigError, loadConfig, StartupError } from "./config/env.ts";
 import { startCsCoach } from "./start.ts";
 
 // Entry point for `npm start`: read the configuration once, start, and stop cleanly on signals.
@@ -19,9 +19,11 @@ try {
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
 } catch (e) {
-  if (e instanceof ConfigError) {
+  // Start-up problems are the operator's to fix: say which, in a line, never a stack trace.
+  if (e instanceof ConfigError || e instanceof StartupError) {
     console.error(e.message);
     process.exit(2);
   }
-  throw e;
+  console.error(`start-up failed: ${String((e as Error)?.message ?? e).split("\n")[0]}`);
+  process.exit(1);
 }

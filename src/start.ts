@@ -10,7 +10,7 @@ import { ruleNamer } from "./scoring/compliance/rule-names.ts";
 import { createWebhookPoster } from "./clients/webhook-poster.ts";
 import { createRateLimiter } from "./actions/rate-limiter.ts";
 import { createDryRunSender, createLarkSender, type LarkSender } from "./clients/lark-sender.ts";
-import type { Config } from "./config/env.ts";
+import { StartupError, type Config } from "./config/env.ts";
 import { DEFAULTS } from "./config/defaults.ts";
 import { createHttpApp } from "./edge/app.ts";
 import { bearerAuth } from "./edge/bearer-auth.ts";
@@ -41,6 +41,22 @@ import { createOutboxRepo } from "./storage/outbox-repo.ts";
 import { recordFirstStart } from "./storage/app-state.ts";
 import { createSessionQueries } from "./storage/session-queries.ts";
 
+/** Runs one start-up step; a failure becomes one line naming the variable that configures it. */
+async function step<T>(variable: string, fn: () => T | Promise<T>, explain: (e: unknown) => string = (e) => (e as Error).message): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw new StartupError(variable, explain(e));
+  }
+}
+
+/** What went wrong opening the database, without the URL's password. */
+function dbProblem(e: unknown): string {
+  const err = e as { code?: string; message?: string; address?: string; port?: number };
+  if (err.code === "ECONNREFUSED" || err.code === "ENOTFOUND" || err.code === "ETIMEDOUT" || err.code === "EHOSTUNREACH") return `${err.code}: nothing answers at ${err.address ?? "the host"}${err.port ? `:${err.port}` : ""}`;
+  return String(err.message ?? e).replace(/\/\/[^@/\s]*@/g, "//***@").split("\n")[0]!;
+}
+
 /** Capabilities a test (or another host) may replace. */
 export interface StartOverrides {
   log?: Logger;
@@ -63,7 +79,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
   const log = o.log ?? createLogger(env.LOG_LEVEL);
   const clock = o.clock ?? systemClock;
 
-  const applied = await migrate(config.database.url);
+  const applied = await step("DATABASE_URL", () => migrate(config.database.url), (e) => `cannot open the database (${dbProblem(e)})`);
   if (applied.length) log.info("migrations applied", { applied });
   const db = openDatabase(config.database.url);
   const inbox = createInboxRepo(db);
@@ -75,8 +91,9 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
       ? createDryRunSender(log)
       : createLarkSender({ appId: env.LARK_APP_ID!, appSecret: env.LARK_APP_SECRET!, domain: env.LARK_DOMAIN, logger: log }));
 
-  const scorers = o.scorers ?? loadScorers(env.POLICY_FILE, log);
-  const lessons = loadLessons([LESSONS_DIR, ...(env.LESSONS_DIR ? [env.LESSONS_DIR] : [])]);
+  const scorers = o.scorers ?? (await step("POLICY_FILE", () => loadScorers(env.POLICY_FILE, log)));
+  const lessons = await step("LESSONS_DIR", () => loadLessons([LESSONS_DIR, ...(env.LESSONS_DIR ? [env.LESSONS_DIR] : [])]));
+  const kb = await step("KB_PATH", () => buildKbIndex(loadKb(env.KB_PATH ?? DEFAULT_KB_PATH)));
   const installedAt = await recordFirstStart(db, new Date(clock.now()));
   const webhookFor = (channel: string | undefined) => env.CHANNEL_WEBHOOKS[channel ?? ""] ?? env.CHANNEL_WEBHOOKS["*"];
   const alerts: AlertConfig = {
@@ -109,7 +126,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
     alerts,
     coaching: {
-      kb: buildKbIndex(loadKb(env.KB_PATH ?? DEFAULT_KB_PATH)),
+      kb,
       lessons,
       hints: { perMinute: env.HINTS_PER_MINUTE, draftWithLlm: Boolean(llm), webhookFor },
       minKbScore: env.KB_MIN_SCORE,
@@ -117,7 +134,10 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     onQueued: () => outboxWorker.kick(),
     log,
   });
+  // What Lark said of our credentials: checked at start (and again while unreachable).
+  const lark: { state: "unknown" | "ok" | "rejected"; detail: string } = { state: config.dryRun ? "ok" : "unknown", detail: "" };
   const outboxWorker = createOutboxWorker({
+    paused: () => (lark.state === "rejected" ? lark.detail : undefined),
     repo: outboxRepo,
     sender,
     webhooks: env.CHANNEL_WEBHOOK_SECRET ? createWebhookPoster({ secret: env.CHANNEL_WEBHOOK_SECRET, now: () => clock.now() }) : undefined,
@@ -176,12 +196,14 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     inboxWorker.kick();
   });
   const health = async () => {
+    // Ready: the database answers and Lark has not refused our credentials (a configuration error).
+    const problems = lark.state === "rejected" ? [lark.detail] : [];
     try {
       // Events recorded but not processed yet: the queue a burst leaves behind (indexed count).
       const backlog = await db.prisma.inboxEvent.count({ where: { status: "pending" } });
-      return { ok: true, details: { db: "ok", provider: db.provider, dryRun: config.dryRun, eventMode: env.LARK_EVENT_MODE, backlog, requests: edgeLoad.stats() } };
+      return { ok: true, ready: !problems.length, problems, details: { db: "ok", provider: db.provider, dryRun: config.dryRun, eventMode: env.LARK_EVENT_MODE, lark: lark.state, backlog, requests: edgeLoad.stats() } };
     } catch {
-      return { ok: false, details: { db: "unreachable", provider: db.provider } };
+      return { ok: false, ready: false, problems: ["DATABASE_URL: the database is unreachable", ...problems], details: { db: "unreachable", provider: db.provider, lark: lark.state } };
     }
   };
   const app = createHttpApp(
@@ -199,7 +221,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
         }),
       ],
       authed: [
-        ingestRoute({ maxBodyBytes: env.MAX_BODY_BYTES, recordMany }),
+        ingestRoute({ maxBodyBytes: env.MAX_BODY_BYTES, recordMany, now: () => clock.now() }),
         sessionsRoute(createSessionQueries(db)),
         reportsRoute({ job: standup, tz: env.TZ, now: () => clock.now(), maxBodyBytes: env.MAX_BODY_BYTES }),
       ],
@@ -211,7 +233,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
   );
 
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(new StartupError("PORT", `cannot listen on ${env.HOST}:${env.PORT} (${(err as NodeJS.ErrnoException).code ?? err.message})`)) : resolve(s)));
   });
   // Lark waits ~3 s; a slow client must not hold a socket for longer than that.
   server.requestTimeout = 10_000;
@@ -235,6 +257,25 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
   log.info("CS Coach started", { port, dryRun: config.dryRun, eventMode: env.LARK_EVENT_MODE, db: db.provider, llm: llm ? llm.model : "off" });
 
   let stopping: Promise<void> | undefined;
+  async function checkLark(attempt: number): Promise<void> {
+    if (stopping) return;
+    const r = await sender.checkCredentials();
+    if (r.state === "ok") {
+      lark.state = "ok";
+      return;
+    }
+    if (r.state === "rejected") {
+      lark.state = "rejected";
+      lark.detail = `LARK_APP_ID / LARK_APP_SECRET: Lark refused the app's credentials (${r.detail}); copy both from the developer console (Credentials & Basic Info) and restart`;
+      log.error("configuration error", { problem: lark.detail });
+      return;
+    }
+    // Unreachable: try again later, more slowly each time (sends retry on their own meanwhile).
+    const t = setTimeout(() => void checkLark(attempt + 1), Math.min(300_000, 5_000 * 2 ** attempt));
+    t.unref();
+  }
+  if (!config.dryRun) void checkLark(0);
+
   return {
     port,
     url: `http://127.0.0.1:${port}`,

@@ -21,6 +21,8 @@ export interface OutboxWorkerOptions {
   maxBackoffMs: number;
   pollMs: number;
   random?: () => number;
+  /** While this names a reason (Lark refused our credentials), nothing is sent: rows wait, attempts are not spent. */
+  paused?: () => string | undefined;
 }
 
 const BATCH = 20;
@@ -77,8 +79,9 @@ export function createOutboxWorker(o: OutboxWorkerOptions) {
       }
       let delay = backoffMs(attempts, o.baseBackoffMs, o.maxBackoffMs, random);
       if (err.cls === "token_invalid") {
+        // A fresh token at once, the first time; after that, back off (the credentials may be wrong).
         o.sender.invalidateToken();
-        delay = 0;
+        if (attempts === 1) delay = 0;
       }
       if (err.cls === "rate_limited") {
         o.limiter.drain(row.rateKey, now);
@@ -98,7 +101,15 @@ export function createOutboxWorker(o: OutboxWorkerOptions) {
     log.warn("ephemeral card refused; sending the hint by DM instead", { uuid: fallback.uuid });
   }
 
+  let pausedFor: string | undefined;
   async function runOnce(): Promise<number> {
+    const reason = o.paused?.();
+    if (reason !== pausedFor) {
+      if (reason) o.log.error("sending paused", { reason });
+      else if (pausedFor) o.log.info("sending resumed");
+      pausedFor = reason;
+    }
+    if (reason) return 0;
     const rows = await o.repo.claimDue(new Date(o.clock.now()), BATCH, LEASE_MS);
     for (const row of rows) {
       await yieldToIo(); // see the inbox worker: keep the edge responsive during a backlog

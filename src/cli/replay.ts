@@ -7,6 +7,7 @@ import { z } from "zod";
 import { loadConfig } from "../config/env.ts";
 import { createLogger } from "../shared/logger.ts";
 import { startCsCoach } from "../start.ts";
+import { createDryRunSender, type OutboundRequest } from "../clients/lark-sender.ts";
 import { colors, fit } from "./terminal.ts";
 
 /**
@@ -58,21 +59,52 @@ function readItems(path: string): Item[] {
   return items.sort((a, b) => a.at - b.at);
 }
 
+/** One line for something the bot would send: what it is, to whom, and its headline. */
+export function describeSend(req: OutboundRequest): string {
+  const p = req.payload as Record<string, any>;
+  const card = (p.card ?? p.content) as Record<string, any> | undefined;
+  const head = [card?.header?.title?.content, card?.header?.subtitle?.content].filter(Boolean).join(" — ");
+  const to = req.target.replace(/^(chat_id|open_id):/, "");
+  switch (req.kind) {
+    case "message.create":
+      return p.msg_type === "text" ? `message to ${to}: ${p.content?.text ?? ""}` : `${req.uuid.startsWith("alert-") ? "alert card" : req.uuid.startsWith("hint-") ? "hint (DM)" : "card"} to ${to}: ${head}`;
+    case "ephemeral.send":
+      return `hint to ${p.open_id} (only they see it): ${head}`;
+    case "message.patch":
+      return `alert card updated: ${head}`;
+    case "message.urgent":
+      return `urgent buzz to ${(p.user_id_list ?? []).join(", ")}`;
+    default:
+      return `${req.kind} → ${to}`;
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { fast: { type: "boolean", default: false }, speed: { type: "string", default: "1" }, db: { type: "string" } },
+    options: { fast: { type: "boolean", default: false }, speed: { type: "string", default: "1" }, db: { type: "string" }, verbose: { type: "boolean", default: false } },
   });
   const file = positionals[0];
-  if (!file) throw new Error("usage: npm run replay -- <file.jsonl> [--fast] [--speed N] [--db URL]");
+  if (!file) throw new Error("usage: npm run replay -- <file.jsonl> [--fast] [--speed N] [--db URL] [--verbose]");
   const items = readItems(file);
   const speed = Math.max(0.01, Number(values.speed) || 1);
   const tmpDb = join(tmpdir(), `cs-coach-replay-${randomUUID()}.db`);
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", DATABASE_URL: values.db ?? `file:${tmpDb}`, LOG_LEVEL: "silent" });
-  const coach = await startCsCoach(config, { log: createLogger("silent"), pollMs: { inbox: 20, outbox: 200 } });
   const c = colors(process.stdout.isTTY ?? false);
+  // What the bot would send, one line each (the whole card with --verbose), under the message that caused it.
+  const quiet = createLogger("silent");
+  const sender = createDryRunSender(quiet, (line) => {
+    if (values.verbose) console.log(c.dim(line));
+  });
+  const sends: OutboundRequest[] = [];
+  const recording = { ...sender, send: (req: OutboundRequest) => (sends.push(req), sender.send(req)) };
+  const coach = await startCsCoach(config, { log: quiet, sender: recording, pollMs: { inbox: 20, outbox: 20 } });
+  const flush = async () => {
+    await coach.outboxWorker.runOnce();
+    for (const req of sends.splice(0)) console.log(c.cyan(`${" ".repeat(14)}→ ${describeSend(req)}`));
+  };
   const epoch = Math.floor(Date.now() / 1000) - Math.ceil(items.at(-1)?.at ?? 0) - 60;
   const base = `replay-${Date.now().toString(36)}`;
   console.log(c.bold(`${fit("time", 7)} ${fit("session", 12)} ${fit("who", 5)} ${fit("message", 44)} ${fit("emotion", 24)} ${fit("QA", 5)} rule hits`));
@@ -105,10 +137,12 @@ async function main() {
       console.log(
         `${fit(time, 7)} ${fit(it.sessionId, 12)} ${fit(it.role === "agent" ? "agent" : "cust", 5)} ${fit(it.text, 44)} ${tint(fit(emo, 24))} ${fit(String(m.session.qaScore ?? "–"), 5)} ${c.yellow(hits.map((h) => `⚠ ${h.kind}`).join(" "))}${escalation}`,
       );
+      await flush();
     }
     // Close every replayed session, as the idle timeout would, to run the end-of-session checks.
     const sessions = await coach.db.prisma.session.findMany({ where: { externalKey: { startsWith: base } } });
     const closed = await coach.pipeline.closeIdleSessions(Date.now() + (config.env.SESSION_IDLE_MINUTES + 1) * 60_000 + 10 * 365 * 86_400_000);
+    await flush();
     console.log(c.bold(`\n${sessions.length} session(s), ${closed} closed at the end`));
     for (const s of await coach.db.prisma.session.findMany({ where: { externalKey: { startsWith: base } }, include: { hits: true } })) {
       const kinds = [...new Set(s.hits.map((h) => h.kind))].join(", ") || "none";

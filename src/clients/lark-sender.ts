@@ -17,6 +17,16 @@ export interface LarkSender {
   send(req: OutboundRequest): Promise<{ messageId?: string }>;
   /** Drop the cached tenant token so the next call fetches a fresh one. */
   invalidateToken(): void;
+  /**
+   * Asks Lark for a tenant token with the configured credentials: "rejected" means the app id
+   * or secret is wrong (no retry will help), "unreachable" that Lark could not be asked.
+   */
+  checkCredentials(): Promise<{ state: "ok" } | { state: "rejected" | "unreachable"; detail: string }>;
+}
+
+/** The Open API's base URL for a LARK_DOMAIN value. */
+export function openApiBase(domain: string): string {
+  return domain === "feishu" ? "https://open.feishu.cn" : domain === "lark" ? "https://open.larksuite.com" : domain;
 }
 
 export interface LarkClientOptions {
@@ -83,6 +93,22 @@ export function createLarkSender(opts: LarkClientOptions): LarkSender {
   return {
     dryRun: false,
     invalidateToken,
+    async checkCredentials() {
+      try {
+        const res = await fetch(`${openApiBase(opts.domain)}/open-apis/auth/v3/tenant_access_token/internal`, {
+          method: "POST",
+          headers: { "content-type": "application/json; charset=utf-8" },
+          body: JSON.stringify({ app_id: opts.appId, app_secret: opts.appSecret }),
+          signal: AbortSignal.timeout(5000),
+        });
+        const body = (await res.json().catch(() => ({}))) as { code?: number; msg?: string; tenant_access_token?: string };
+        if (body.code === 0 && body.tenant_access_token) return { state: "ok" as const };
+        if (res.status >= 500) return { state: "unreachable" as const, detail: `HTTP ${res.status}` };
+        return { state: "rejected" as const, detail: `code ${body.code ?? res.status}: ${body.msg ?? "no message"}` };
+      } catch (e) {
+        return { state: "unreachable" as const, detail: (e as Error).message };
+      }
+    },
     async send({ kind, target, payload, uuid }) {
       const p = payload as Record<string, any>;
       switch (kind) {
@@ -144,6 +170,7 @@ export function createDryRunSender(log: Logger, print: (line: string) => void = 
   return {
     dryRun: true,
     invalidateToken() {},
+    checkCredentials: async () => ({ state: "ok" as const }),
     async send({ kind, target, payload, uuid }) {
       log.info("dry-run: would send to Lark", { kind, target, uuid });
       // Printed like a log line: customer PII in quoted text is redacted here too.

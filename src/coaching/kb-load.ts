@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import { z } from "zod";
 import { parseFrontMatter } from "../shared/front-matter.ts";
+import { parseJsonFile } from "../shared/parse-json.ts";
 
 /**
  * Knowledge-base articles from three formats:
@@ -24,7 +25,7 @@ export type Article = z.infer<typeof articleSchema>;
 
 function frontMatter(text: string, path: string): Article {
   const { meta, body } = parseFrontMatter(text, path);
-  return articleSchema.parse({ ...meta, body, source: path });
+  return article({ ...meta, body, source: path }, path);
 }
 
 function parseCsv(text: string): string[][] {
@@ -57,7 +58,18 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
+const REQUIRED_COLUMNS = ["id", "title", "lang", "body"];
+
+/** A zod failure on one article as one line: where, which field, what is wrong. */
+function article(value: unknown, where: string): Article {
+  const r = articleSchema.safeParse(value);
+  if (r.success) return r.data;
+  throw new Error(`${where}: ${r.error.issues.map((i) => `${i.path.join(".") || "article"} ${i.message}`).join("; ")}`);
+}
+
+/** Loads a KB from a folder, a CSV or a JSON file; a problem throws one line naming the file (and row). */
 export function loadKb(path: string): Article[] {
+  if (!existsSync(path)) throw new Error(`${path} does not exist`);
   const st = statSync(path);
   if (st.isDirectory()) {
     return readdirSync(path, { recursive: true, encoding: "utf8" })
@@ -66,12 +78,19 @@ export function loadKb(path: string): Article[] {
       .map((f) => frontMatter(readFileSync(join(path, f), "utf8"), join(path, f)));
   }
   const text = readFileSync(path, "utf8");
-  if (extname(path) === ".json") return z.array(articleSchema).parse(JSON.parse(text)).map((a) => ({ ...a, source: path }));
+  if (extname(path) === ".json") {
+    const list = parseJsonFile(text, path);
+    if (!Array.isArray(list)) throw new Error(`${path}: must be a JSON array of {id, title, lang, body, tags?}`);
+    return list.map((a, i) => ({ ...article(a, `${path}[${i}]`), source: path }));
+  }
   if (extname(path) === ".csv") {
-    const [head, ...rows] = parseCsv(text);
-    const col = (name: string) => head!.indexOf(name);
+    const [head = [], ...rows] = parseCsv(text);
+    const names = head.map((h) => h.trim().toLowerCase());
+    const missing = REQUIRED_COLUMNS.filter((c) => !names.includes(c));
+    if (missing.length) throw new Error(`${path}: the header row must name id,title,lang,body (tags optional); missing: ${missing.join(", ")}`);
+    const col = (name: string) => names.indexOf(name);
     return rows.map((r, i) =>
-      articleSchema.parse({ id: r[col("id")], title: r[col("title")], lang: r[col("lang")], body: r[col("body")], tags: col("tags") >= 0 && r[col("tags")] ? r[col("tags")]!.split("|") : [], source: `${path}:${i + 2}` }),
+      article({ id: r[col("id")], title: r[col("title")], lang: r[col("lang")], body: r[col("body")], tags: col("tags") >= 0 && r[col("tags")] ? r[col("tags")]!.split("|") : [], source: `${path}:${i + 2}` }, `${path}:${i + 2}`),
     );
   }
   throw new Error(`${path}: a KB is a folder of .md files, a .csv or a .json file`);

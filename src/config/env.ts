@@ -11,7 +11,13 @@ const optionalText = z
   .optional()
   .transform((v) => (v && v.trim() ? v.trim() : undefined));
 
-const intWithDefault = (d: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(d);
+const intWithDefault = (d: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(d);
 
 /** "shop-web=https://…,*=https://…": a channel's webhook URL, `*` for any other channel. */
 const webhookMap = z
@@ -133,10 +139,22 @@ export interface Config {
   database: { provider: "sqlite" | "postgresql"; url: string };
 }
 
+/** Variables whose values may be echoed in an error (never a secret's). */
+const ECHO = new Set(["PORT", "HOST", "NODE_ENV", "LOG_LEVEL", "LARK_DOMAIN", "LARK_EVENT_MODE", "STANDUP_TIME", "STANDUP_CRON", "TZ", "UI_LANG", "OPENAI_BASE_URL", "OPENAI_MODEL", "POLICY_FILE", "KB_PATH", "LESSONS_DIR"]);
+
+/** One line per problem, each naming its variable (see .env.example for every variable). */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee .env.example for every variable.`);
+    super(problems.map((p) => `configuration error: ${p}`).join("\n"));
     this.name = "ConfigError";
+  }
+}
+
+/** A start-up step that failed for a reason the operator can fix: one line naming the variable. */
+export class StartupError extends Error {
+  constructor(readonly variable: string, detail: string) {
+    super(`start-up failed: ${variable}: ${detail.replace(/\s*\n\s*/g, "; ")}`);
+    this.name = "StartupError";
   }
 }
 
@@ -144,7 +162,13 @@ export class ConfigError extends Error {
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "(env)"}: ${i.message}`));
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = i.path.join(".") || "(env)";
+        const value = source[name];
+        return `${name}: ${i.message}${ECHO.has(name) && value !== undefined ? ` (got "${value}")` : ""}`;
+      }),
+    );
   }
   const env = parsed.data;
   return {

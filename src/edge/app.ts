@@ -3,7 +3,7 @@ import { AppError, isAppError } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
 
 export interface HealthProbe {
-  (): Promise<{ ok: boolean; details: Record<string, unknown> }>;
+  (): Promise<{ ok: boolean; ready: boolean; problems: string[]; details: Record<string, unknown> }>;
 }
 
 /** Body-parser errors carry a `type`; map them to our codes so every refusal looks the same. */
@@ -28,7 +28,7 @@ export function createHttpApp(routes: { public: Router[]; authed: Router[] }, au
   });
   app.get("/readyz", async (_req, res) => {
     const h = await health();
-    res.status(h.ok ? 200 : 503).json({ ready: h.ok });
+    res.status(h.ready ? 200 : 503).json({ ready: h.ready, ...(h.problems.length ? { problems: h.problems } : {}) });
   });
   // Health answers even when overloaded (a probe must see the process alive); the rest is gated.
   if (gate) app.use(gate);

@@ -9,11 +9,11 @@ import type { RecordEvents } from "./record-event.ts";
  * Validated as a whole (one bad message refuses the batch, with the path of each problem), then
  * recorded in one write; 202 says what was new and what was a repeat of an earlier messageId.
  */
-export function ingestRoute(o: { maxBodyBytes: number; recordMany: RecordEvents }): Router {
+export function ingestRoute(o: { maxBodyBytes: number; recordMany: RecordEvents; now: () => number }): Router {
   const router = Router();
   router.post("/v1/messages", ...rawJsonBody(o.maxBodyBytes), async (req, res, next) => {
     try {
-      const parsed = parseApiBatch(parseJsonBody(req.body));
+      const parsed = parseApiBatch(parseJsonBody(req.body), o.now());
       if (!parsed.ok) throw new AppError("malformed_body", "invalid message(s): nothing was stored", parsed.issues);
       const { messages } = parsed;
       const fresh = await o.recordMany(

@@ -3,8 +3,12 @@ import { z } from "zod";
 import { AppError } from "../shared/errors.ts";
 import type { SessionQueries } from "../storage/session-queries.ts";
 
+const SINCE_FORMS = "must be an ISO-8601 time with an offset (2026-11-20T09:00:00+08:00 or …Z) or unix milliseconds (1763600400000)";
 const listQuery = z.object({
-  since: z.union([z.iso.datetime({ offset: true }), z.string().regex(/^\d+$/)]).optional(),
+  since: z
+    .union([z.iso.datetime({ offset: true }), z.string().regex(/^\d{1,15}$/)], { error: SINCE_FORMS })
+    .refine((v) => Number.isFinite(new Date(/^\d+$/.test(v) ? Number(v) : v).getTime()), SINCE_FORMS)
+    .optional(),
   status: z.enum(["open", "closed"]).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });

@@ -28,7 +28,8 @@ export function normalizeInboxEvent(row: InboxRow, roster: Roster): NormalizedEv
   }
   if (row.source === "api") {
     const parsed = apiMessageSchema.safeParse(payload);
-    return parsed.success ? normalizeApiMessage(parsed.data) : { kind: "ignored", reason: "stored API message no longer validates" };
+    if (!parsed.success || parsed.data.ts === undefined) return { kind: "ignored", reason: "stored API message no longer validates" };
+    return normalizeApiMessage({ ...parsed.data, ts: parsed.data.ts });
   }
   return normalizeLarkEnvelope(payload as LarkEnvelope, roster, row.receivedAt.getTime());
 }

@@ -61,7 +61,8 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<st
   const schema = pgSchemaOf(url);
   const clean = new URL(url);
   clean.searchParams.delete("schema");
-  const client = new pg.Client({ connectionString: clean.toString() });
+  // A database that does not answer is a start-up error, not a hang.
+  const client = new pg.Client({ connectionString: clean.toString(), connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
     if (schema) {

@@ -29,6 +29,7 @@ export async function startFakeLark(opts: { wsPingIntervalSeconds?: number } = {
   let msgSeq = 0;
   const validTokens = new Set<string>();
   let delivered: RecordedCall[] = [];
+  const rejectedSecrets = new Set<string>();
 
   let downUntil = 0;
   const app = express();
@@ -66,7 +67,11 @@ export async function startFakeLark(opts: { wsPingIntervalSeconds?: number } = {
     next();
   };
 
-  app.post("/open-apis/auth/v3/tenant_access_token/internal", route("token"), (_req, res) => {
+  app.post("/open-apis/auth/v3/tenant_access_token/internal", route("token"), (req, res) => {
+    if (rejectedSecrets.has(req.body?.app_secret)) {
+      res.json({ code: 10014, msg: "app secret invalid" });
+      return;
+    }
     const t = `t-fake-${++tokenSeq}`;
     validTokens.add(t);
     res.json({ code: 0, msg: "ok", tenant_access_token: t, expire: 7200 });
@@ -135,6 +140,10 @@ export async function startFakeLark(opts: { wsPingIntervalSeconds?: number } = {
     /** Successful deliveries only (not retries that failed, not uuid repeats). */
     get delivered() {
       return delivered;
+    },
+    /** Answer token requests with this app secret as Lark does a wrong one (code 10014). */
+    rejectSecret(secret: string) {
+      rejectedSecrets.add(secret);
     },
     /** Queue responses for a route: token | create | reply | patch | urgent | ephemeral. */
     fail(name: string, ...responses: Scripted[]) {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { eventually, readJson, useTestApp, TEST_INGEST_TOKEN } from "../helpers/start-test-app.ts";
+import { testClock } from "../fakes/test-clock.ts";
 
-const ctx = useTestApp({ SESSION_IDLE_MINUTES: "30" });
+/** The app's clock, at a fixed instant of the test's choosing (never the machine's date). */
+const clock = testClock(Date.UTC(2026, 10, 20, 2, 0, 0));
+const ctx = useTestApp({ SESSION_IDLE_MINUTES: "30" }, { clock });
 
 let seq = 0;
 const uid = (p: string) => `${p}-${Date.now().toString(36)}-${++seq}`;
@@ -17,7 +20,7 @@ const msg = (sessionId: string, over: Record<string, unknown> = {}) => ({
   role: "customer",
   senderId: "cust-1",
   text: "where is my parcel?",
-  ts: Math.floor(Date.now() / 1000),
+  ts: Math.floor(clock.now() / 1000),
   channel: "shop-web",
   ...over,
 });
@@ -40,6 +43,39 @@ describe("POST /v1/messages", () => {
     const paths = body.details.map((d: { path: string }) => d.path);
     expect(paths).toEqual(expect.arrayContaining(["1.role", "1.ts"]));
     expect(await ctx.app.db.prisma.inboxEvent.count({ where: { payload: { contains: s } } })).toBe(0);
+  });
+
+  it("refuses times before 2000 or in the future and empty texts, with the reason; a missing ts is the time received", async () => {
+    const s = uid("s");
+    const now = Math.floor(clock.now() / 1000);
+    const res = await postMessages([
+      msg(s, { ts: now + 3 * 365 * 86400 }), // years ahead
+      msg(s, { ts: "1999-12-31T23:00:00Z" }),
+      msg(s, { ts: 1e300 }),
+      msg(s, { text: "   " }),
+    ]);
+    expect(res.status).toBe(400);
+    const body = await readJson(res);
+    const byPath = Object.fromEntries(body.details.map((d: { path: string; message: string }) => [d.path, d.message]));
+    expect(Object.keys(byPath).sort()).toEqual(["0.ts", "1.ts", "2.ts", "3.text"]);
+    expect(byPath["0.ts"]).toMatch(/between 2000-01-01 and now .*leave it out/);
+    expect(byPath["3.text"]).toMatch(/must not be empty/);
+    expect(await ctx.app.db.prisma.inboxEvent.count({ where: { payload: { contains: s } } })).toBe(0);
+
+    const ok = await postMessages({ sessionId: s, messageId: uid("m"), role: "customer", senderId: "c-now", text: "还在吗" });
+    expect(ok.status).toBe(202);
+    const stored = await eventually(() => ctx.app.db.prisma.message.findFirst({ where: { session: { externalKey: s } } }), "stored");
+    expect(Math.abs(stored.sentAt.getTime() - clock.now())).toBeLessThan(60_000);
+  });
+
+  it("GET /v1/sessions?since= names the forms it accepts", async () => {
+    for (const bad of ["yesterday", "99999999999999999999", "2026-13-45"]) {
+      const res = await get(`/v1/sessions?since=${bad}`);
+      expect(res.status, bad).toBe(400);
+      expect(JSON.stringify(await readJson(res))).toMatch(/ISO-8601 time with an offset .* or unix milliseconds/);
+    }
+    expect((await get(`/v1/sessions?since=${clock.now() - 3600_000}`)).status).toBe(200);
+    expect((await get(`/v1/sessions?since=2026-11-20T09:00:00%2B08:00`)).status).toBe(200);
   });
 
   it("accepts a batch, is idempotent on messageId, and keeps the conversation in order", async () => {

@@ -72,7 +72,8 @@ describe("outbox delivery to Lark", () => {
     const id = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "open_id:ou_a", payload: { msg_type: "text", content: { text: "two" } } });
     app.outboxWorker.kick();
     await eventually(async () => (await app!.outboxRepo.get(id))?.status === "sent");
-    expect(fake.calls.filter((c) => c.path.endsWith("tenant_access_token/internal"))).toHaveLength(2);
+    // The credentials check at start, the first token, and one refresh.
+    expect(fake.calls.filter((c) => c.path.endsWith("tenant_access_token/internal"))).toHaveLength(3);
     expect(fake.delivered).toHaveLength(2);
   });
 

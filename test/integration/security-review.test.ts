@@ -10,6 +10,11 @@ const PHONE = "13912345678";
 const ID_CARD = "110105199003071234";
 const CARD = "6222020200112233445";
 const STREET = "朝阳区建国路88号";
+// International forms and e-mail (a US cell in two spellings, a London landline).
+const US_PHONE = "415-555-0132";
+const US_PHONE_INTL = "+1 415 555 0132";
+const UK_PHONE = "+44 20 7946 0958";
+const EMAIL = "li.lei@example.com";
 const SECRETS = ["sec-app-secret-9d2f", "sec-ingest-token-5b1e", "sec-openai-key-7c3a"];
 
 const printed: string[] = [];
@@ -29,11 +34,26 @@ describe("security review: PII and secrets never leave in logs, prints or export
       expect((await fetch(`${ctx.app.url}/lark/events`, { method: "POST", body: r.body, headers: r.headers })).status).toBe(200);
     };
     await say(`我的手机${PHONE}，身份证${ID_CARD}，退款打到卡${CARD}`, 0);
-    await say(`地址是北京市${STREET}，快递什么时候到？`, 1);
+    await say(`地址是北京市${STREET}，快递什么时候到？我在美国的电话 ${US_PHONE}，伦敦办公室 ${UK_PHONE}，邮箱 ${EMAIL}`, 1);
     await say(`好的，已记下您的电话${PHONE}`, 2, true);
-    await say("再不处理我就打12315投诉你们！", 3);
+    await say(`美国的号码 ${US_PHONE_INTL} 我们也会联系`, 3, true);
+    await say("再不处理我就打12315投诉你们！", 4);
     const p = ctx.app.db.prisma;
-    await eventually(async () => (await p.alert.count()) === 1 && (await p.outboxMessage.count({ where: { status: "pending" } })) === 0 && (await p.outboxMessage.count()) > 0, "processed and sent");
+    // Wait for what the assertions read: every message processed (the 12315 one too, not only
+    // the privacy alert that comes before it), then every send done.
+    await eventually(
+      async () =>
+        (await p.message.count()) === 5 &&
+        (await p.inboxEvent.count({ where: { status: "pending" } })) === 0 &&
+        (await p.finding.count({ where: { detector: "escalation" } })) > 0 &&
+        (await p.outboxMessage.count({ where: { status: "pending" } })) === 0 &&
+        (await p.outboxMessage.count()) > 0,
+      "processed and sent",
+    );
+    // Both agent turns that wrote a number are privacy leaks, the international one included.
+    const leaks = await p.ruleHit.findMany({ where: { kind: "privacy_leak" }, select: { evidence: true } });
+    expect(leaks).toHaveLength(2);
+    for (const l of leaks) expect(l.evidence).toBe("[PHONE]");
     // The raw text is stored (the team's own record)…
     expect((await p.message.findMany({ select: { text: true } })).map((m) => m.text).join()).toContain(PHONE);
 
@@ -43,7 +63,7 @@ describe("security review: PII and secrets never leave in logs, prints or export
     expect(outputs.printed.length).toBeGreaterThan(0);
     expect(outputs.export).toContain("12315");
     for (const [where, text] of Object.entries(outputs)) {
-      for (const secret of [PHONE, ID_CARD, CARD, STREET, ...SECRETS]) expect(text.includes(secret), `${secret} in ${where}`).toBe(false);
+      for (const secret of [PHONE, ID_CARD, CARD, STREET, US_PHONE, "415 555 0132", "7946 0958", EMAIL, ...SECRETS]) expect(text.includes(secret), `${secret} in ${where}`).toBe(false);
     }
   });
 });

@@ -1,3 +1,4 @@
+import { findPii } from "../../shared/pii.ts";
 import type { Policy, Rule, Severity } from "./policy-schema.ts";
 
 /** One turn as the compliance engine sees it. `ts` is seconds (any origin) when known. */
@@ -71,6 +72,17 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
             },
           };
         }
+        if (rule.check.type === "pii") {
+          const kinds = new Set<string>(rule.check.kinds);
+          return {
+            rule,
+            match: (text: string) => {
+              const found = findPii(text).find((sp) => kinds.has(sp.kind));
+              // The evidence names what leaked, never the value itself.
+              return found ? `[${found.kind.toUpperCase()}]` : undefined;
+            },
+          };
+        }
         return { rule };
       }),
   };
@@ -98,7 +110,8 @@ export function checkTurn(c: CompiledPolicy, turns: Turn[], i: number): RuleHit[
     const ch = rule.check;
     switch (ch.type) {
       case "phrases":
-      case "regex": {
+      case "regex":
+      case "pii": {
         const found = match!(t.text);
         if (found) hits.push(hit(rule, i, found));
         break;

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { parseJsonFile } from "../../shared/parse-json.ts";
 import { thresholdsSchema } from "../../detection/thresholds.ts";
 
 /**
@@ -28,6 +29,8 @@ const check = z.discriminatedUnion("type", [
   z.object({ type: z.literal("phrases"), phrases: bilingual }),
   /** Any of these patterns in an agent message is a hit; `ignore` exempts masked forms. */
   z.object({ type: z.literal("regex"), patterns: z.array(z.string().min(1)).min(1), ignore: z.array(z.string()).default([]) }),
+  /** Personal data in an agent message, found by the same finder that redacts logs and cards. */
+  z.object({ type: z.literal("pii"), kinds: z.array(z.enum(["phone", "id", "card", "email", "address"])).min(1).default(["phone", "id", "card", "email", "address"]) }),
   /** Reply time: the first reply, or every reply, measured from the first unanswered customer message. */
   z.object({ type: z.literal("timing"), what: z.enum(["first_response", "response"]), maxSeconds: z.number().positive() }),
   /** Order of things: greeting first, apology after a negative turn, closing check at the end. */
@@ -100,16 +103,17 @@ export class PolicyError extends Error {}
 
 export function parsePolicy(json: unknown, source = "policy"): Policy {
   const r = policySchema.safeParse(json);
-  if (!r.success) throw new PolicyError(`${source} is invalid:\n${r.error.issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`).join("\n")}`);
+  if (!r.success) throw new PolicyError(`${source} is invalid: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   return r.data;
 }
 
 export function loadPolicy(path = DEFAULT_POLICY_PATH): Policy {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, "utf8"));
+    json = parseJsonFile(readFileSync(path, "utf8"), path);
   } catch (e) {
-    throw new PolicyError(`${path}: ${(e as Error).message}`);
+    const err = e as NodeJS.ErrnoException;
+    throw new PolicyError(err.code === "ENOENT" ? `${path} does not exist` : err.message);
   }
   return parsePolicy(json, path);
 }

@@ -37,7 +37,7 @@ describe("policy as data", () => {
   it("rejects duplicate ids and broken regexes with the path of each problem", () => {
     const bad = structuredClone(policyJson);
     bad.rules.push({ ...bad.rules[0] });
-    bad.rules.find((r: { id: string }) => r.id === "privacy.leak").check.patterns.push("(unclosed");
+    bad.rules.push({ id: "team.order_format", kind: "order_format", description: { zh: "订单号格式", en: "order format" }, severity: "low", check: { type: "regex", patterns: ["(unclosed"] } });
     expect(() => parsePolicy(bad)).toThrow(PolicyError);
     try {
       parsePolicy(bad);
