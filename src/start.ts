@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { createOutboxWorker } from "./actions/outbox-worker.ts";
 import { hostname } from "node:os";
+import { createHash } from "node:crypto";
 import { reportsRoute } from "./edge/reports-route.ts";
 import { createStandupJob, standupConfig } from "./reports/standup-job.ts";
 import { createCardActionHandler } from "./actions/card-actions.ts";
@@ -94,7 +95,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
   const scorers = o.scorers ?? (await step("POLICY_FILE", () => loadScorers(env.POLICY_FILE, log)));
   const lessons = await step("LESSONS_DIR", () => loadLessons([LESSONS_DIR, ...(env.LESSONS_DIR ? [env.LESSONS_DIR] : [])]));
   const kb = await step("KB_PATH", () => buildKbIndex(loadKb(env.KB_PATH ?? DEFAULT_KB_PATH)));
-  const installedAt = await recordFirstStart(db, new Date(clock.now()));
+  const { installedAt, installationId } = await recordFirstStart(db, new Date(clock.now()));
   const webhookFor = (channel: string | undefined) => env.CHANNEL_WEBHOOKS[channel ?? ""] ?? env.CHANNEL_WEBHOOKS["*"];
   const alerts: AlertConfig = {
     supervisorChatId: env.SUPERVISOR_CHAT_ID,
@@ -137,6 +138,9 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
   // What Lark said of our credentials: checked at start (and again while unreachable).
   const lark: { state: "unknown" | "ok" | "rejected"; detail: string } = { state: config.dryRun ? "ok" : "unknown", detail: "" };
   const outboxWorker = createOutboxWorker({
+    // Lark dedupes a uuid per app for an hour: two installations on one app (staging and
+    // production, say) must never share one, so what Lark sees is scoped to this installation.
+    idempotencyKey: (uuid) => createHash("sha256").update(`${installationId}:${uuid}`).digest("hex").slice(0, 40),
     paused: () => (lark.state === "rejected" ? lark.detail : undefined),
     repo: outboxRepo,
     sender,

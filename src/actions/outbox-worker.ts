@@ -21,6 +21,8 @@ export interface OutboxWorkerOptions {
   maxBackoffMs: number;
   pollMs: number;
   random?: () => number;
+  /** The uuid Lark sees for a row's uuid (stable across retries); the row's own by default. */
+  idempotencyKey?: (uuid: string) => string;
   /** While this names a reason (Lark refused our credentials), nothing is sent: rows wait, attempts are not spent. */
   paused?: () => string | undefined;
 }
@@ -65,7 +67,8 @@ export function createOutboxWorker(o: OutboxWorkerOptions) {
       const payload = JSON.parse(row.payload) as Record<string, unknown>;
       const isWebhook = row.kind === "webhook.post";
       if (isWebhook && !o.webhooks) throw new Error("no channel webhooks are configured");
-      const res = isWebhook ? await o.webhooks!.post(target, payload, row.uuid) : await o.sender.send({ kind: row.kind as OutboxKind, target, payload, uuid: row.uuid });
+      const uuid = o.idempotencyKey?.(row.uuid) ?? row.uuid;
+      const res = isWebhook ? await o.webhooks!.post(target, payload, uuid) : await o.sender.send({ kind: row.kind as OutboxKind, target, payload, uuid });
       const dry = !isWebhook && o.sender.dryRun;
       await o.repo.markSent(row.id, dry ? "dry_run" : "sent", res.messageId, attempts);
       log.info("sent", { attempts, dryRun: dry });

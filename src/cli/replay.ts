@@ -65,9 +65,10 @@ export function describeSend(req: OutboundRequest): string {
   const card = (p.card ?? p.content) as Record<string, any> | undefined;
   const head = [card?.header?.title?.content, card?.header?.subtitle?.content].filter(Boolean).join(" — ");
   const to = req.target.replace(/^(chat_id|open_id):/, "");
+  const what = JSON.stringify(p).includes('"cs_coach":"alert"') ? "alert card" : JSON.stringify(p).includes('"cs_coach":"hint"') ? "hint (DM)" : "card";
   switch (req.kind) {
     case "message.create":
-      return p.msg_type === "text" ? `message to ${to}: ${p.content?.text ?? ""}` : `${req.uuid.startsWith("alert-") ? "alert card" : req.uuid.startsWith("hint-") ? "hint (DM)" : "card"} to ${to}: ${head}`;
+      return p.msg_type === "text" ? `message to ${to}: ${p.content?.text ?? ""}` : `${what} to ${to}: ${head}`;
     case "ephemeral.send":
       return `hint to ${p.open_id} (only they see it): ${head}`;
     case "message.patch":

@@ -3,6 +3,7 @@ import { larkDedupKey } from "../ingest/normalize-lark.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/logger.ts";
 import { rawJsonBody } from "./raw-json.ts";
+import { AppError } from "../shared/errors.ts";
 import { verifyLarkRequest, type LarkEnvelope } from "./lark-verify.ts";
 import type { RecordEvent } from "./record-event.ts";
 
@@ -37,6 +38,10 @@ export function larkRoute(o: LarkRouteOptions): Router {
         return;
       }
       const { envelope } = verified;
+      if (envelope.header.event_type === "card.action.trigger" && verified.ageSeconds > o.windowSeconds) {
+        throw new AppError("stale_request", `card callback older than ${o.windowSeconds}s; replayed or clock skew`);
+      }
+      if (verified.ageSeconds > o.windowSeconds) o.log.info("late Lark delivery accepted (a retry)", { eventId: envelope.header.event_id, ageSeconds: Math.round(verified.ageSeconds) });
       if (envelope.header.event_type === "card.action.trigger" && o.onCardAction) {
         res.status(200).json(await o.onCardAction(envelope));
         return;

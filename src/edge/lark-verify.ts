@@ -9,12 +9,20 @@ export interface LarkVerifyOptions {
   nowMs: number;
 }
 
+/**
+ * Lark re-sends an event it got no 200 for after about 5 s, 5 min, 1 h and 6 h. Its docs do not
+ * say whether a retry carries a fresh X-Lark-Request-Timestamp, so a correctly signed event up to
+ * this old is still taken (deduplication on message_id / event_id makes a replay a no-op).
+ * Card callbacks, answered at once and never retried that way, keep the short window.
+ */
+export const LARK_RETRY_HORIZON_SECONDS = 7 * 3600 + 30 * 60;
+
 export type LarkHeaders = Record<string, string | string[] | undefined>;
 
 /** What the edge hands on: the decrypted envelope, or a challenge to echo. */
 export type VerifiedLarkRequest =
   | { kind: "challenge"; challenge: string }
-  | { kind: "event"; envelope: LarkEnvelope };
+  | { kind: "event"; envelope: LarkEnvelope; /** seconds since the signed timestamp (0 when unsigned) */ ageSeconds: number };
 
 export interface LarkEnvelope {
   schema: "2.0";
@@ -67,13 +75,16 @@ export function verifyLarkRequest(rawBody: Buffer, headers: LarkHeaders, opts: L
   const timestamp = header(headers, "x-lark-request-timestamp");
   const nonce = header(headers, "x-lark-request-nonce");
   const signed = Boolean(signature || timestamp || nonce);
+  let ageSeconds = 0;
 
   if (opts.encryptKey && signed) {
     if (!signature || !timestamp || !nonce) throw new AppError("bad_signature", "incomplete signature headers (X-Lark-Signature, X-Lark-Request-Timestamp, X-Lark-Request-Nonce)");
     const ts = Number(timestamp);
     if (!Number.isFinite(ts)) throw new AppError("bad_signature", "X-Lark-Request-Timestamp is not a number");
-    if (Math.abs(opts.nowMs / 1000 - ts) > opts.windowSeconds) {
-      throw new AppError("stale_request", `request timestamp is outside the ${opts.windowSeconds}s window; replayed or clock skew`);
+    const age = opts.nowMs / 1000 - ts;
+    ageSeconds = Math.max(0, age);
+    if (age < -opts.windowSeconds || age > Math.max(opts.windowSeconds, LARK_RETRY_HORIZON_SECONDS)) {
+      throw new AppError("stale_request", `request timestamp is outside the accepted window (${opts.windowSeconds}s ahead, Lark's retry horizon behind); replayed or clock skew`);
     }
     if (!safeEqualHex(signature, larkSignature(timestamp, nonce, opts.encryptKey, rawBody))) {
       throw new AppError("bad_signature", "X-Lark-Signature does not match the body; check LARK_ENCRYPT_KEY");
@@ -110,7 +121,7 @@ export function verifyLarkRequest(rawBody: Buffer, headers: LarkHeaders, opts: L
 
   if (opts.encryptKey && !signed) throw new AppError("bad_signature", "missing X-Lark-Signature header");
 
-  return { kind: "event", envelope: toEnvelope(b, opts.verificationToken) };
+  return { kind: "event", envelope: toEnvelope(b, opts.verificationToken), ageSeconds };
 }
 
 /**

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { LlmClient } from "../clients/llm.ts";
 import type { Env } from "../config/env.ts";
 import type { Policy } from "../scoring/compliance/policy-schema.ts";
@@ -38,9 +37,6 @@ export interface StandupDeps {
   onQueued?: () => void;
 }
 
-/** Lark dedupes a uuid (≤ 50 characters) for an hour: one per chat and day, so two teams' posts never collide. */
-const standupUuid = (chatId: string, day: string) => `standup-${day}-${createHash("sha256").update(chatId).digest("hex").slice(0, 12)}`;
-
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "P2002";
 
 /**
@@ -67,7 +63,7 @@ export function createStandupJob(d: StandupDeps) {
     try {
       await d.db.prisma.$transaction(async (tx) => {
         const claim = await tx.reportRun.create({ data: { kind: "standup", day, instance: d.instance, claimedAt: new Date(d.clock.now()) } });
-        const outboxId = await enqueueOutbox(tx, { kind: "message.create", target: `chat_id:${d.cfg.chatId}`, payload: { msg_type: "interactive", content: report.card }, uuid: standupUuid(d.cfg.chatId!, day) });
+        const outboxId = await enqueueOutbox(tx, { kind: "message.create", target: `chat_id:${d.cfg.chatId}`, payload: { msg_type: "interactive", content: report.card }, uuid: `standup-${day}` });
         await tx.reportRun.update({ where: { id: claim.id }, data: { status: "posted", outboxId, postedAt: new Date(d.clock.now()), summary: JSON.stringify({ ...report.today, hourly: undefined }) } });
       });
     } catch (e) {

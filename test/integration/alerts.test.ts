@@ -187,3 +187,40 @@ describe("alerts end to end (fake Lark)", () => {
     await eventually(() => creates(SUP_CHAT).some((c) => c.body.content.includes("小李")), "wellbeing card sent");
   });
 });
+
+describe("alerts with no supervisors' chat", () => {
+  it("every supervisor gets the card by DM, each buzzed on their own, and Lark's unreachable ids are logged", async () => {
+    // The other app's outbox (buzzes for the wellbeing test's sessions) must not take the scripted answer.
+    await app?.stop();
+    app = undefined;
+    const db2 = testDatabaseUrl();
+    const sups = ["ou_sup_a", "ou_sup_b"];
+    const dmApp = await startTestApp(db2.url, { LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "s", LARK_DOMAIN: fake.url, SUPERVISOR_OPEN_IDS: sups.join(",") }, { pollMs: { inbox: 10, outbox: 10 } });
+    try {
+      // Lark says it could not buzz one of them (left the company, say).
+      fake.fail("urgent", { status: 200, body: { code: 0, msg: "success", data: { invalid_user_id_list: ["ou_sup_b"] } } });
+      const t = Date.now() + 60_000;
+      const req = larkRequest(imMessageEvent({ chatId: "oc_dm_alerts", chatType: "p2p", text: "再不退款我就打12315投诉你们！", senderOpenId: "ou_customer_dm", createTime: t }), { encryptKey: TEST_ENCRYPT_KEY });
+      expect((await fetch(`${dmApp.url}/lark/events`, { method: "POST", body: req.body, headers: req.headers })).status).toBe(200);
+      for (const id of sups) await eventually(() => fake.delivered.some((c) => c.body?.receive_id === id && c.query.receive_id_type === "open_id"), `card to ${id}`);
+      const rows = await dmApp.db.prisma.outboxMessage.findMany({ where: { kind: "message.urgent" } });
+      expect(rows.map((r) => JSON.parse(r.payload).user_id_list).sort()).toEqual([["ou_sup_a"], ["ou_sup_b"]]);
+      await eventually(() => dmApp.logLines.some((l) => l.includes("urgent buzz") && l.includes("ou_sup_b")), "invalid ids logged");
+      // An action from either supervisor updates both copies.
+      const alert = (await dmApp.db.prisma.alert.findFirst())!;
+      const e = fixture("card.action.trigger.callback.jsonc");
+      e.header = { ...e.header, event_id: "evt_dm_ack", token: TEST_VERIFICATION_TOKEN };
+      e.event.operator.open_id = "ou_sup_a";
+      e.event.action.value = { cs_coach: "alert", alertId: alert.id, action: "acknowledge" };
+      const r = larkRequest(e, { encryptKey: TEST_ENCRYPT_KEY });
+      expect((await fetch(`${dmApp.url}/lark/events`, { method: "POST", body: r.body, headers: r.headers })).status).toBe(200);
+      const created = await dmApp.db.prisma.outboxMessage.findMany({ where: { kind: "message.create", uuid: { startsWith: `alert-${alert.id}-create` } } });
+      expect(created).toHaveLength(2);
+      const ids = created.map((c) => c.resultMessageId);
+      await eventually(() => ids.every((id) => fake.delivered.some((c) => c.method === "PATCH" && c.path.endsWith(`/${id}`) && c.body.content.includes("已知悉"))), "both copies patched");
+    } finally {
+      await dmApp.stop();
+      await db2.drop();
+    }
+  });
+});

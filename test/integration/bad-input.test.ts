@@ -86,8 +86,8 @@ describe("bad input at the edge: a clear 4xx, never a 5xx, nothing stored", () =
         await expectRefused(await send("/lark/events", body, headers));
       }
     }
-    // A captured request replayed an hour later, and one with its signature moved to another body.
-    const old = larkRequest(imMessageEvent({ text: "old" }), { encryptKey: TEST_ENCRYPT_KEY, timestamp: Math.floor(Date.now() / 1000) - 3600 });
+    // A captured request replayed past Lark's retry horizon, and one with its signature moved to another body.
+    const old = larkRequest(imMessageEvent({ text: "old" }), { encryptKey: TEST_ENCRYPT_KEY, timestamp: Math.floor(Date.now() / 1000) - 8 * 3600 });
     await expectRefused(await send("/lark/events", old.body, old.headers));
     const a = larkRequest(imMessageEvent({ text: "a" }), { encryptKey: TEST_ENCRYPT_KEY });
     const b = larkRequest(imMessageEvent({ text: "b" }), { encryptKey: TEST_ENCRYPT_KEY });

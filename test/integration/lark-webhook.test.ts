@@ -110,8 +110,19 @@ describe("POST /lark/events — refusals store nothing", () => {
     await refused(larkRequest(imMessageEvent(), { encryptKey: TEST_ENCRYPT_KEY, signed: false }), 401, "bad_signature");
   });
 
-  it("stale timestamp (replay) → 401", async () => {
-    await refused(larkRequest(imMessageEvent(), { encryptKey: TEST_ENCRYPT_KEY, timestamp: Math.floor(Date.now() / 1000) - 3600 }), 401, "stale_request");
+  it("stale timestamp (replay) → 401: past Lark's retry horizon, or a card callback past the window", async () => {
+    await refused(larkRequest(imMessageEvent(), { encryptKey: TEST_ENCRYPT_KEY, timestamp: Math.floor(Date.now() / 1000) - 8 * 3600 }), 401, "stale_request");
+    const click = fixture("card.action.trigger.callback.jsonc");
+    click.header.token = TEST_VERIFICATION_TOKEN;
+    await refused(larkRequest(click, { encryptKey: TEST_ENCRYPT_KEY, timestamp: Math.floor(Date.now() / 1000) - 600 }), 401, "stale_request");
+  });
+
+  it("a Lark retry an hour later (first timestamp kept) is taken, once", async () => {
+    const ev = imMessageEvent({ text: "retried by Lark" });
+    const late = larkRequest(ev, { encryptKey: TEST_ENCRYPT_KEY, timestamp: Math.floor(Date.now() / 1000) - 3600 });
+    for (let i = 0; i < 2; i++) expect((await fetch(`${ctx.app.url}/lark/events`, { method: "POST", body: late.body, headers: late.headers })).status).toBe(200);
+    await eventually(async () => (await ctx.app.db.prisma.message.count({ where: { text: "retried by Lark" } })) === 1);
+    expect(await ctx.app.db.prisma.inboxEvent.count({ where: { payload: { contains: "retried by Lark" } } })).toBe(1);
   });
 
   it("wrong verification token → 401", async () => {
