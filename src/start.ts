@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { createOutboxWorker } from "./actions/outbox-worker.ts";
 import { hostname } from "node:os";
 import { createHash } from "node:crypto";
@@ -237,11 +237,14 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
   );
 
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(new StartupError("PORT", `cannot listen on ${env.HOST}:${env.PORT} (${(err as NodeJS.ErrnoException).code ?? err.message})`)) : resolve(s)));
+    // The whole request (headers and body) must arrive within the timeout, checked twice a
+    // second: a slow sender is cut within seconds instead of holding its socket.
+    const s = createServer({ requestTimeout: DEFAULTS.requestTimeoutMs, headersTimeout: DEFAULTS.requestTimeoutMs, connectionsCheckingInterval: DEFAULTS.connectionsCheckingIntervalMs }, app);
+    // A socket silent this long is closed (one a client keeps open after its 408, say).
+    s.timeout = DEFAULTS.socketIdleMs;
+    s.once("error", (err: NodeJS.ErrnoException) => reject(new StartupError("PORT", `cannot listen on ${env.HOST}:${env.PORT} (${err.code ?? err.message})`)));
+    s.listen(env.PORT, env.HOST, () => resolve(s));
   });
-  // Lark waits ~3 s; a slow client must not hold a socket for longer than that.
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 10_000;
   const port = (server.address() as AddressInfo).port;
 
   const ws =

@@ -32,6 +32,15 @@ export const DEFAULTS = {
    * full queue waits well under a second, far inside Lark's 3 s window.
    */
   maxInFlightRequests: 256,
+  /**
+   * A request must arrive whole (headers and body) this fast: Lark's are a few KB and ingest
+   * batches at most a megabyte from a server. Slower senders are cut, so they cannot hold sockets.
+   */
+  requestTimeoutMs: 5_000,
+  /** An idle socket is closed after this long (Node's default is never). */
+  socketIdleMs: 30_000,
+  /** How often Node checks that deadline (its default, 30 s, would let a slow body linger). */
+  connectionsCheckingIntervalMs: 500,
   /** While requests are in flight, event processing takes at most this share of the loop. */
   processingShareUnderLoad: 0.25,
 } as const;

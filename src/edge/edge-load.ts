@@ -9,9 +9,15 @@ import type { Logger } from "../shared/logger.ts";
  * ingest clients retry, and nothing was recorded, so nothing is lost. Priority: while requests
  * are in flight the inbox worker (which shares this loop) limits itself to a share of the time,
  * so acks keep their throughput under a burst and the backlog is processed right after it.
+ *
+ * A request counts once its body has arrived whole: a sender trickling a body costs the server
+ * nothing but a socket (cut by the server's request timeout), so junk connections can never
+ * hold the slots that verified Lark events and ingest batches need.
  */
 export function createEdgeLoad(maxInFlight: number, log: Logger, now: () => number = () => performance.now()) {
   let inFlight = 0;
+  /** Connections still sending their request (not counted against the limit). */
+  let receiving = 0;
   let lastActivity = -Infinity;
   let shed = 0;
   let lastShedLog = -Infinity;
@@ -27,19 +33,32 @@ export function createEdgeLoad(maxInFlight: number, log: Logger, now: () => numb
       res.set("Retry-After", "1").status(503).json({ error: "overloaded", message: "too many requests in flight; nothing was recorded, retry shortly" });
       return;
     }
-    inFlight++;
+    let admitted = false;
     let done = false;
-    const started = now();
+    let started = now();
+    const hasBody = Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
+    const admit = () => {
+      if (admitted || done) return;
+      admitted = true;
+      if (hasBody) receiving--;
+      inFlight++;
+      started = now();
+    };
     const end = () => {
       if (done) return;
       done = true;
-      inFlight--;
+      if (admitted) inFlight--;
+      else if (hasBody) receiving--;
       lastActivity = now();
       // Lark gives up at ~3 s: an answer this slow is worth a line.
-      if (lastActivity - started > 1000) log.warn("slow answer", { path: req.path, ms: Math.round(lastActivity - started), inFlight });
+      if (admitted && lastActivity - started > 1000) log.warn("slow answer", { path: req.path, ms: Math.round(lastActivity - started), inFlight });
     };
     res.once("finish", end);
     res.once("close", end);
+    if (hasBody) {
+      receiving++;
+      req.once("end", admit); // the body parser has read the last byte
+    } else admit();
     next();
   };
 
@@ -52,6 +71,6 @@ export function createEdgeLoad(maxInFlight: number, log: Logger, now: () => numb
     /** Requests are in flight, or one finished a moment ago (the next of a burst is likely on its way). */
     busy: () => inFlight > 0 || now() - lastActivity < 5,
     /** For /healthz: requests in flight now, and how many were shed since start. */
-    stats: () => ({ inFlight, shed }),
+    stats: () => ({ inFlight, receiving, shed }),
   };
 }
