@@ -1,3 +1,4 @@
+import { setImmediate as yieldToIo } from "node:timers/promises";
 import { normalizeInboxEvent, type InboxRow } from "./ingest/normalize.ts";
 import type { NormalizedEvent, NormalizedMessage, Roster } from "./ingest/types.ts";
 import { createSessionLocks, SessionBusy, sessionLockKey } from "./storage/session-lock.ts";
@@ -35,6 +36,16 @@ export interface PipelineDeps {
 export type ProcessOutcome = "stored" | "session_event" | "ignored" | "already_processed" | "session_busy";
 
 class AlreadyProcessed extends Error {}
+
+/** Timers do this much per pass, yielding between items, and run again at once while there is more. */
+const TIMER_BATCH = 50;
+
+/** An event that failed to process, with its conversation's key (the worker holds that conversation back). */
+export class EventFailed extends Error {
+  constructor(readonly sessionKey: string | undefined, readonly original: unknown) {
+    super(String((original as Error)?.message ?? original));
+  }
+}
 
 const prismaCode = (e: unknown) => (e as { code?: string })?.code;
 /** The unique (source, externalId) on Message: the same message under a second event id. */
@@ -186,7 +197,12 @@ export function createPipeline(deps: PipelineDeps) {
    */
   async function processInboxEvent(row: InboxRow, busy = new Set<string>()): Promise<ProcessOutcome> {
     const log = deps.log.child({ inboxId: row.id, eventType: row.eventType });
-    const event = normalizeInboxEvent(row, roster);
+    let event: NormalizedEvent;
+    try {
+      event = normalizeInboxEvent(row, roster);
+    } catch (e) {
+      throw new EventFailed(undefined, e); // a stored payload no version of us can read
+    }
     const key = event.kind === "ignored" ? undefined : sessionLockKey(event.session);
     if (key && busy.has(key)) return "session_busy";
     try {
@@ -210,14 +226,22 @@ export function createPipeline(deps: PipelineDeps) {
         await handled(row, "ignored", "duplicate message", async () => undefined).catch(() => undefined);
         return "ignored";
       }
-      throw e;
+      throw new EventFailed(key, e);
     }
   }
 
-  /** Closes sessions idle past the timeout and finalizes each; returns how many. */
-  async function closeIdleSessions(now: number): Promise<number> {
+  /** The conversation an inbox row belongs to (for holding its later events back), if any. */
+
+
+  /**
+   * Closes up to `limit` sessions idle past the timeout and finalizes each, yielding to the
+   * event loop between them (acks and health answers interleave); returns how many it closed.
+   * The timer calls it again at once while it finds work.
+   */
+  async function closeIdleSessions(now: number, limit = TIMER_BATCH): Promise<number> {
     let closed = 0;
-    for (const s of await idleSessions(db.prisma, now, sessionIdleMs)) {
+    for (const s of await idleSessions(db.prisma, now, sessionIdleMs, limit)) {
+      await yieldToIo();
       const id = s.id;
       const done = await db.prisma.$transaction(async (tx) => {
         // Under the conversation's lock, re-checked inside: another instance may have closed it.
@@ -236,7 +260,7 @@ export function createPipeline(deps: PipelineDeps) {
    * The waiting timer: customers whose last message is still unanswered. Derived from stored
    * timestamps, so it survives restarts; each wait is found (and alerted) once.
    */
-  async function checkWaiting(nowMs: number): Promise<number> {
+  async function checkWaiting(nowMs: number, limit = TIMER_BATCH): Promise<number> {
     const t = scorers.policy().policy.detection;
     const shortest = Math.min(t.firstReplyWaitSeconds, t.replyWaitSeconds) * 1000;
     const candidates = (
@@ -244,7 +268,7 @@ export function createPipeline(deps: PipelineDeps) {
         where: { status: "open", lastCustomerAt: { lte: new Date(nowMs - shortest), gte: new Date(nowMs - sessionIdleMs) } },
         select: { id: true, channel: true, externalKey: true, lastCustomerAt: true, lastAgentAt: true },
         orderBy: { lastCustomerAt: "asc" },
-        take: 500,
+        take: limit * 4,
       })
     ).filter((c) => !(c.lastAgentAt && c.lastCustomerAt && c.lastAgentAt >= c.lastCustomerAt));
     // A wait already reported (a waiting finding since the agent last spoke) costs nothing more:
@@ -256,9 +280,12 @@ export function createPipeline(deps: PipelineDeps) {
     const lastReported = new Map<string, number>();
     for (const r of reported) lastReported.set(r.sessionId, Math.max(lastReported.get(r.sessionId) ?? 0, r.at.getTime()));
     let found = 0;
+    let checked = 0;
     for (const c of candidates) {
       const seen = lastReported.get(c.id);
       if (seen !== undefined && seen >= (c.lastAgentAt?.getTime() ?? 0)) continue;
+      if (checked++ >= limit) break;
+      await yieldToIo();
       // The lock makes a second instance's timer wait, then find the wait already reported.
       const fresh = await db.prisma.$transaction(async (tx) => {
         await locks.lock(tx, sessionLockKey(c));

@@ -78,6 +78,7 @@ export interface StartOverrides {
 export async function startCsCoach(config: Config, o: StartOverrides = {}) {
   const { env } = config;
   const log = o.log ?? createLogger(env.LOG_LEVEL);
+  log.maskValues([env.LARK_APP_SECRET, env.LARK_ENCRYPT_KEY, env.LARK_VERIFICATION_TOKEN, env.INGEST_TOKEN, env.OPENAI_API_KEY, env.CHANNEL_WEBHOOK_SECRET]);
   const clock = o.clock ?? systemClock;
 
   const applied = await step("DATABASE_URL", () => migrate(config.database.url), (e) => `cannot open the database (${dbProblem(e)})`);
@@ -121,7 +122,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
   const pipeline = createPipeline({
     db,
     inbox,
-    roster: { agentOpenIds: new Set(env.AGENT_OPEN_IDS) },
+    roster: { agentOpenIds: new Set(env.AGENT_OPEN_IDS), ownChatIds: new Set([env.SUPERVISOR_CHAT_ID, env.STANDUP_CHAT_ID].filter((x): x is string => Boolean(x))) },
     scorers,
     llmEnabled: Boolean(llm),
     sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
@@ -163,9 +164,10 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
   const idleSweeper = createWorkerLoop(
     "idle sweeper",
     async () => {
+      // A batch at a time, yielding between sessions; again at once while there are more.
       const n = await pipeline.closeIdleSessions(clock.now());
       if (n) log.info("idle sessions closed", { count: n });
-      return 0;
+      return n;
     },
     60_000,
     log,
@@ -179,7 +181,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
         log.info("customers waiting too long", { count: n });
         outboxWorker.kick();
       }
-      return 0;
+      return n;
     },
     o.pollMs?.waiting ?? DEFAULTS.waitingCheckMs,
     log,

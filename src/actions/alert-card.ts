@@ -1,5 +1,5 @@
 import { describeFinding, findingsForCard } from "../detection/describe-finding.ts";
-import { redactText } from "../shared/redact.ts";
+import { redactClip, redactText } from "../shared/redact.ts";
 
 export type UiLang = "zh" | "en";
 
@@ -73,11 +73,7 @@ export function sparkline(values: number[]): string {
 
 /** Card markdown: customer text must not format, link or mention anything. */
 export const esc = (s: string) => s.replace(/[\\<>*_~`[\]()#|!]/g, (c) => `\\${c}`).replace(/\n+/g, " ");
-/** Redact first, then shorten: a clipped number would no longer look like one. */
-export const quoteText = (s: string, n: number) => {
-  const r = redactText(s);
-  return r.length > n ? `${r.slice(0, n)}…` : r;
-};
+const quoteText = redactClip;
 
 export type AlertAction = "take_over" | "acknowledge" | "false_alarm" | "snooze";
 

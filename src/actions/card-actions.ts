@@ -43,9 +43,10 @@ export function createCardActionHandler(d: CardActionDeps) {
       const hint = await tx.hint.findUnique({ where: { id: v.hintId } });
       const agent = hint?.agentId ? await tx.participant.findUnique({ where: { id: hint.agentId } }) : null;
       if (!hint || !agent || agent.externalId !== operator) return undefined;
-      if (!(await tx.hintFeedback.findUnique({ where: { eventId: envelope.header.event_id } }))) {
-        await tx.hintFeedback.create({ data: { hintId: hint.id, useful: v.useful, operatorId: operator, eventId: envelope.header.event_id, at: new Date(d.now()) } });
-      }
+      // One verdict per agent and hint: a second click changes it, repeated clicks add nothing.
+      const mine = await tx.hintFeedback.findFirst({ where: { hintId: hint.id, operatorId: operator } });
+      if (!mine) await tx.hintFeedback.create({ data: { hintId: hint.id, useful: v.useful, operatorId: operator, eventId: envelope.header.event_id, at: new Date(d.now()) } });
+      else if (mine.useful !== v.useful) await tx.hintFeedback.update({ where: { id: mine.id }, data: { useful: v.useful, at: new Date(d.now()) } });
       const c = JSON.parse(hint.content) as { text: string; reply: string; source?: string; lang: "zh" | "en" };
       return hintCard({ hintId: hint.id, kind: hint.kind as "kb" | "lesson", lang: c.lang, title: hint.title, text: c.text, reply: c.reply, source: c.source, verdict: v.useful });
     });

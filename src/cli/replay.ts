@@ -142,7 +142,8 @@ async function main() {
     }
     // Close every replayed session, as the idle timeout would, to run the end-of-session checks.
     const sessions = await coach.db.prisma.session.findMany({ where: { externalKey: { startsWith: base } } });
-    const closed = await coach.pipeline.closeIdleSessions(Date.now() + (config.env.SESSION_IDLE_MINUTES + 1) * 60_000 + 10 * 365 * 86_400_000);
+    let closed = 0;
+    for (let n = 1; n > 0; closed += n) n = await coach.pipeline.closeIdleSessions(Date.now() + (config.env.SESSION_IDLE_MINUTES + 1) * 60_000 + 10 * 365 * 86_400_000);
     await flush();
     console.log(c.bold(`\n${sessions.length} session(s), ${closed} closed at the end`));
     for (const s of await coach.db.prisma.session.findMany({ where: { externalKey: { startsWith: base } }, include: { hits: true } })) {

@@ -92,7 +92,8 @@ export function buildKbIndex(articles: Article[], k1 = 1.2, b = 0.75) {
     size: articles.length,
     passages: passages.length,
     search(question: string, lang: "zh" | "en", k = 3): KbHit[] {
-      const q = [...new Set(tokens(expandQuery(question, lang), lang))];
+      // A question is a sentence or two: a pasted page is looked up by its start.
+      const q = [...new Set(tokens(expandQuery(question.slice(0, 500), lang), lang))];
       const scores = new Map<number, number>();
       for (const t of q) {
         const list = postings.get(t);

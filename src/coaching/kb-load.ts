@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { extname, join } from "node:path";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { extname, join, sep } from "node:path";
 import { z } from "zod";
 import { parseFrontMatter } from "../shared/front-matter.ts";
 import { parseJsonFile } from "../shared/parse-json.ts";
@@ -72,10 +72,17 @@ export function loadKb(path: string): Article[] {
   if (!existsSync(path)) throw new Error(`${path} does not exist`);
   const st = statSync(path);
   if (st.isDirectory()) {
-    return readdirSync(path, { recursive: true, encoding: "utf8" })
+    // Only files really inside the folder: a symlink out of it (to /etc, say) is not the team's KB.
+    const root = realpathSync(path);
+    const files = readdirSync(path, { recursive: true, encoding: "utf8" })
       .filter((f) => f.endsWith(".md") && !f.toLowerCase().endsWith("readme.md"))
-      .sort()
-      .map((f) => frontMatter(readFileSync(join(path, f), "utf8"), join(path, f)));
+      .filter((f) => {
+        const real = realpathSync(join(path, f));
+        return real === root || real.startsWith(root + sep);
+      })
+      .sort();
+    if (!files.length) throw new Error(`${path} has no articles (Markdown files with front matter id, title, lang)`);
+    return files.map((f) => frontMatter(readFileSync(join(path, f), "utf8"), join(path, f)));
   }
   const text = readFileSync(path, "utf8");
   if (extname(path) === ".json") {

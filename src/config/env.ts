@@ -67,6 +67,8 @@ export const envSchema = z
       })
       .transform((v) => v.replace(/\/+$/, "")),
     LARK_EVENT_MODE: z.enum(["webhook", "ws"]).default("webhook"),
+    /** Production webhooks need LARK_ENCRYPT_KEY (signed bodies); "true" opts out, knowingly. */
+    LARK_ALLOW_UNSIGNED: z.enum(["true", "false"], { error: 'must be "true" or "false"' }).default("false").transform((v) => v === "true"),
 
     INGEST_TOKEN: optionalText,
     AGENT_OPEN_IDS: csv,
@@ -124,6 +126,13 @@ export const envSchema = z
     }
     if (Object.keys(env.CHANNEL_WEBHOOKS).length && (!env.CHANNEL_WEBHOOK_SECRET || env.CHANNEL_WEBHOOK_SECRET.length < 16)) {
       ctx.addIssue({ code: "custom", path: ["CHANNEL_WEBHOOK_SECRET"], message: "is required (16+ characters) when CHANNEL_WEBHOOKS is set: every webhook is signed with it" });
+    }
+    if (env.NODE_ENV === "production" && env.LARK_EVENT_MODE === "webhook" && (env.LARK_APP_ID || env.LARK_VERIFICATION_TOKEN) && !env.LARK_ENCRYPT_KEY && !env.LARK_ALLOW_UNSIGNED) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["LARK_ENCRYPT_KEY"],
+        message: "is required in production: without it webhook events are not signed and anyone who learns the verification token can forge them (copy the Encrypt Key from Events & Callbacks → Encryption, or set LARK_ALLOW_UNSIGNED=true to accept that risk)",
+      });
     }
     if (env.NODE_ENV === "production" && !env.INGEST_TOKEN) {
       ctx.addIssue({ code: "custom", path: ["INGEST_TOKEN"], message: "is required in production (the ingest API would otherwise accept loopback callers only)" });

@@ -1,3 +1,4 @@
+import { redactClip } from "../shared/redact.ts";
 import type { Thresholds } from "./thresholds.ts";
 import type { DetTurn, Finding, SessionWindow } from "./types.ts";
 
@@ -8,7 +9,8 @@ import type { DetTurn, Finding, SessionWindow } from "./types.ts";
  */
 type Detector = (w: SessionWindow, t: Thresholds) => Finding[];
 
-const quote = (s: string, n = 40) => (s.length > n ? `${s.slice(0, n)}…` : s);
+/** Evidence is shown and exported: redacted before it is shortened. */
+const quote = (s: string, n = 40) => redactClip(s, n);
 const customerTurns = (w: SessionWindow) => w.turns.map((t, i) => ({ t, i })).filter((x) => x.t.role === "customer");
 const fmt = (v: number) => v.toFixed(2);
 

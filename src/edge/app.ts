@@ -13,6 +13,8 @@ function toAppError(e: unknown): AppError | undefined {
   if (t === "entity.too.large") return new AppError("payload_too_large", "body is larger than MAX_BODY_BYTES");
   if (t === "encoding.unsupported" || t === "charset.unsupported") return new AppError("unsupported_media_type", (e as Error).message);
   if (t === "request.aborted" || t === "request.size.invalid" || t === "stream.encoding.set") return new AppError("malformed_body", (e as Error).message);
+  // A path that is not valid percent-encoding (/v1/sessions/%E0%A4%A) fails in the router's decode.
+  if (e instanceof URIError) return new AppError("malformed_body", "the URL is not valid percent-encoding");
   return undefined;
 }
 

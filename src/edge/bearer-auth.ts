@@ -15,6 +15,11 @@ export function bearerAuth(token: string | undefined): RequestHandler {
   return (req, _res, next) => {
     if (!expected) {
       const ip = req.socket.remoteAddress ?? "";
+      // Behind a reverse proxy on the same host every caller arrives from loopback: a forwarded
+      // request is someone else's, so without a token it is refused.
+      if (req.get("x-forwarded-for") !== undefined || req.get("forwarded") !== undefined || req.get("x-real-ip") !== undefined) {
+        return next(new AppError("unauthorized", "INGEST_TOKEN is not set and this request came through a proxy: only direct loopback callers are accepted; set INGEST_TOKEN"));
+      }
       return next(LOOPBACK.has(ip) ? undefined : new AppError("unauthorized", "INGEST_TOKEN is not set: only loopback callers are accepted; set INGEST_TOKEN to accept others"));
     }
     const header = req.get("authorization") ?? "";

@@ -1,5 +1,6 @@
 import { Router } from "express";
 import { larkDedupKey } from "../ingest/normalize-lark.ts";
+import { larkEventProblem } from "../ingest/lark-event-shape.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/logger.ts";
 import { rawJsonBody } from "./raw-json.ts";
@@ -46,6 +47,8 @@ export function larkRoute(o: LarkRouteOptions): Router {
         res.status(200).json(await o.onCardAction(envelope));
         return;
       }
+      const problem = larkEventProblem(envelope);
+      if (problem) throw new AppError("malformed_body", `event refused: ${problem}`);
       const fresh = await o.record({
         dedupKey: larkDedupKey(envelope),
         source: "lark_http",

@@ -29,10 +29,26 @@ function messageSchema(nowMs?: number) {
     ts: ts.optional(),
     channel: z.string().trim().min(1).max(64).optional(),
     lang: z.string().max(16).optional(),
-    meta: z.record(z.string(), z.unknown()).optional(),
+    meta: z
+      .record(z.string().max(64), z.unknown())
+      .refine((m) => depthAtMost(m, 4), "may nest at most 4 levels (it is a few facts about the session, shown to supervisors)")
+      .optional(),
   });
 }
 export const apiMessageSchema = messageSchema();
+
+/** Iterative (no recursion to overflow): true when no value nests deeper than max. */
+function depthAtMost(v: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[v, 0]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (x && typeof x === "object") {
+      if (d >= max) return false;
+      for (const child of Object.values(x)) stack.push([child, d + 1]);
+    }
+  }
+  return true;
+}
 export type ApiMessage = z.infer<typeof apiMessageSchema>;
 /** As stored: the time is always there (filled in at the door when the platform sent none). */
 export type StoredApiMessage = ApiMessage & { ts: number | string };

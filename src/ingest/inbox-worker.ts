@@ -1,5 +1,5 @@
 import { setImmediate as yieldToIo, setTimeout as sleep } from "node:timers/promises";
-import type { ProcessInboxEvent } from "../pipeline.ts";
+import { EventFailed, type ProcessInboxEvent } from "../pipeline.ts";
 import type { Logger } from "../shared/logger.ts";
 import { createWorkerLoop } from "../shared/worker-loop.ts";
 import type { InboxRepo } from "../storage/inbox-repo.ts";
@@ -19,8 +19,11 @@ export interface AckPriority {
  * every session's messages in order within this instance (instances on one PostgreSQL also
  * take a per-conversation lock, see storage/session-lock.ts).
  */
-export function createInboxWorker(inbox: InboxRepo, process: ProcessInboxEvent, pollMs: number, log: Logger, priority?: AckPriority) {
+export function createInboxWorker(inbox: InboxRepo, process: ProcessInboxEvent, pollMs: number, log: Logger, priority?: AckPriority, now: () => number = () => performance.now()) {
   let lastMs = 0;
+  /** A row that failed waits this long before its next try (and holds its conversation back meanwhile). */
+  const RETRY_AFTER_MS = 1_000;
+  const retryAt = new Map<number, { at: number; key?: string }>();
   /**
    * SQLite calls resolve synchronously, so without a yield a long backlog would run entirely in
    * microtasks and starve the HTTP edge. Under a burst of requests we also pause in proportion to
@@ -32,25 +35,40 @@ export function createInboxWorker(inbox: InboxRepo, process: ProcessInboxEvent, 
     else await yieldToIo();
   }
 
+  /**
+   * One pass over pending events, in order. A failing event is retried a little later, up to
+   * INBOX_MAX_ATTEMPTS times, then parked as failed; meanwhile only its own conversation waits
+   * (its later events are skipped, to keep their order) — every other conversation goes on.
+   */
   async function runOnce(): Promise<number> {
     const rows = await inbox.pending(BATCH);
     const busy = new Set<string>();
     let done = 0;
+    const t = now();
+    for (const [id, r] of retryAt) {
+      if (r.at <= t) retryAt.delete(id);
+      else if (r.key) busy.add(r.key);
+    }
     for (const row of rows) {
+      if (retryAt.has(row.id)) continue;
       await makeRoomForAcks();
       const t0 = performance.now();
       try {
         if ((await process(row, busy)) !== "session_busy") done++;
         lastMs = performance.now() - t0;
       } catch (e) {
-        const attempts = row.attempts ?? 0;
-        log.error("processing an event failed; will retry", { inboxId: row.id, attempts: attempts + 1, error: e });
-        await inbox.recordFailure(row.id, attempts + 1, String((e as Error)?.message ?? e), INBOX_MAX_ATTEMPTS).catch(() => {});
-        // Stop this pass so a failing row is retried on the next poll, not in a hot loop.
-        return 0;
+        const attempts = (row.attempts ?? 0) + 1;
+        const key = e instanceof EventFailed ? e.sessionKey : undefined;
+        const parked = attempts >= INBOX_MAX_ATTEMPTS;
+        log.error(parked ? "processing an event failed for good; parked" : "processing an event failed; will retry", { inboxId: row.id, attempts, error: e instanceof EventFailed ? e.original : e });
+        await inbox.recordFailure(row.id, attempts, String((e as Error)?.message ?? e), INBOX_MAX_ATTEMPTS).catch(() => {});
+        if (!parked) {
+          retryAt.set(row.id, { at: now() + RETRY_AFTER_MS, key });
+          if (key) busy.add(key);
+        }
       }
     }
-    // Only rows another instance holds were left: wait for the next poll instead of spinning.
+    // Only rows held back (another instance's, or waiting to retry) were left: wait for the next poll.
     return done;
   }
   const loop = createWorkerLoop("inbox worker", runOnce, pollMs, log);

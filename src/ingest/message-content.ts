@@ -24,18 +24,23 @@ const PLACEHOLDER: Record<string, string> = {
   merge_forward: "[forwarded messages]",
 };
 
+/**
+ * One pass over the text: each mention key (@_user_1, @_all) is replaced by its person's name,
+ * and a name is never scanned again (a name containing a later key must not multiply the text).
+ */
 function resolveMentions(text: string, mentions: Mention[]): string {
-  let out = text;
-  for (const m of mentions) if (m.key) out = out.split(m.key).join(m.name ? `@${m.name}` : "@");
-  return out;
+  if (!mentions.length) return text;
+  const names = new Map(mentions.filter((m) => m.key).map((m) => [m.key, m.name ? `@${m.name}` : "@"]));
+  return text.replace(/@_(?:user_\d{1,6}|all)/g, (key) => names.get(key) ?? key);
 }
 
 function postToText(post: Post, mentions: Mention[]): string {
   // A received post has no locale wrapper; a sent one may ({zh_cn: {...}}). Accept both.
   const body: Post = post.content ? post : (Object.values(post).find((v) => v && typeof v === "object" && "content" in (v as object)) as Post) ?? {};
-  const lines = (body.content ?? []).map((line) =>
+  const lines = (Array.isArray(body.content) ? body.content : []).map((line) =>
     (Array.isArray(line) ? line : [])
       .map((n) => {
+        if (!n || typeof n !== "object") return "";
         switch (n.tag) {
           case "text":
           case "a":
@@ -56,18 +61,21 @@ function postToText(post: Post, mentions: Mention[]): string {
       })
       .join(""),
   );
-  return [body.title, ...lines].filter((l) => l && l.trim()).join("\n");
+  return [typeof body.title === "string" ? body.title : "", ...lines].filter((l) => l && l.trim()).join("\n");
 }
 
-export function contentToText(messageType: string, content: string | undefined, mentions: Mention[] = []): string {
+/** Whatever Lark (or a forger) put in `content`: the documented JSON string, or anything else. */
+export function contentToText(messageType: string, content: unknown, mentions: Mention[] = []): string {
   let parsed: unknown;
-  try {
-    parsed = content ? JSON.parse(content) : {};
-  } catch {
-    return content ?? "";
-  }
-  const c = (parsed ?? {}) as Record<string, unknown>;
-  if (messageType === "text") return resolveMentions(String(c.text ?? ""), mentions).trim();
+  if (typeof content === "string") {
+    try {
+      parsed = content ? JSON.parse(content) : {};
+    } catch {
+      return content;
+    }
+  } else parsed = content;
+  const c = (parsed && typeof parsed === "object" && !Array.isArray(parsed) ? parsed : {}) as Record<string, unknown>;
+  if (messageType === "text") return resolveMentions(typeof c.text === "string" ? c.text : "", mentions).trim();
   if (messageType === "post") return postToText(c as Post, mentions).trim();
   return PLACEHOLDER[messageType] ?? `[${messageType}]`;
 }

@@ -4,9 +4,11 @@ import type { NormalizedEvent, Roster } from "./types.ts";
 
 type Obj = Record<string, any>;
 
+/** Latest instant a Date can hold (±8.64e15 ms): a larger "time" is junk, not a date. */
+const MAX_DATE_MS = 8.64e15;
 const ms = (v: unknown, fallback: number): Date => {
   const n = Number(v);
-  return new Date(Number.isFinite(n) && n > 0 ? n : fallback);
+  return new Date(Number.isFinite(n) && n > 0 && n < MAX_DATE_MS ? n : fallback);
 };
 
 /**
@@ -27,9 +29,12 @@ function imMessage(e: Obj, roster: Roster, receivedAt: number): NormalizedEvent 
   const msg = e.message ?? {};
   if (sender.sender_type && sender.sender_type !== "user") return { kind: "ignored", reason: `sender_type ${sender.sender_type} (bots are not scored)` };
   const openId: string | undefined = sender.sender_id?.open_id ?? sender.sender_id?.user_id;
-  if (!openId || !msg.message_id || !msg.chat_id) return { kind: "ignored", reason: "message without sender, id or chat" };
-  const mentions: Mention[] = Array.isArray(msg.mentions) ? msg.mentions.map((m: Obj) => ({ key: String(m.key ?? ""), name: m.name })) : [];
-  const type = String(msg.message_type ?? "text");
+  if (typeof openId !== "string" || typeof msg.message_id !== "string" || typeof msg.chat_id !== "string") return { kind: "ignored", reason: "message without sender, id or chat" };
+  if (roster.ownChatIds?.has(msg.chat_id)) return { kind: "ignored", reason: "the bot's own chat (supervisors or stand-up), not a customer conversation" };
+  const mentions: Mention[] = Array.isArray(msg.mentions)
+    ? msg.mentions.filter((m: unknown) => m && typeof m === "object").map((m: Obj) => ({ key: typeof m.key === "string" ? m.key : "", name: typeof m.name === "string" ? m.name : undefined }))
+    : [];
+  const type = typeof msg.message_type === "string" ? msg.message_type : "text";
   return {
     kind: "message",
     source: "lark",

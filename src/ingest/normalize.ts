@@ -19,7 +19,7 @@ export interface InboxRow {
  *   2. route by source: the ingest API's message, or a Lark envelope by event type;
  *   3. return a typed message, a session event, or the reason it is ignored.
  */
-export function normalizeInboxEvent(row: InboxRow, roster: Roster): NormalizedEvent {
+function readInboxEvent(row: InboxRow, roster: Roster): NormalizedEvent {
   let payload: unknown;
   try {
     payload = JSON.parse(row.payload);
@@ -32,4 +32,13 @@ export function normalizeInboxEvent(row: InboxRow, roster: Roster): NormalizedEv
     return normalizeApiMessage({ ...parsed.data, ts: parsed.data.ts });
   }
   return normalizeLarkEnvelope(payload as LarkEnvelope, roster, row.receivedAt.getTime());
+}
+
+/** NUL characters are not text (and PostgreSQL refuses them): dropped here, once, for every source. */
+const NUL = /\u0000/g;
+
+export function normalizeInboxEvent(row: InboxRow, roster: Roster): NormalizedEvent {
+  const e = readInboxEvent(row, roster);
+  if (e.kind !== "message") return e;
+  return { ...e, text: e.text.replace(NUL, ""), sender: e.sender.name ? { ...e.sender, name: e.sender.name.replace(NUL, "") } : e.sender };
 }

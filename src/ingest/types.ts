@@ -46,4 +46,6 @@ export type NormalizedEvent = NormalizedMessage | NormalizedSessionEvent | Ignor
 /** Who is who: from configuration (AGENT_OPEN_IDS). */
 export interface Roster {
   agentOpenIds: ReadonlySet<string>;
+  /** The bot's own chats (supervisors', stand-up): not customer conversations. */
+  ownChatIds?: ReadonlySet<string>;
 }

@@ -26,9 +26,17 @@ export function assessTurn(s: Scorers, turns: Turn[], i: number): { emotion: Emo
  * customers' reviews and reads polite service phrasing as complaints; and an agent mentioning a
  * refund or a complaint is not the customer threatening one.
  */
+/**
+ * Emotion reads a message's opening and its end (a few thousand characters say how someone
+ * feels as well as twenty thousand do), so one pasted novel costs what a long message costs.
+ */
+const EMOTION_HEAD = 3_000;
+const EMOTION_TAIL = 1_000;
+const forEmotion = (text: string) => (text.length > EMOTION_HEAD + EMOTION_TAIL ? `${text.slice(0, EMOTION_HEAD)}\n${text.slice(-EMOTION_TAIL)}` : text);
+
 export function scoreTurnEmotion(t: Pick<Turn, "role" | "text">, zhModel?: ZhModel): EmotionScore {
-  if (t.role === "customer") return scoreEmotion(t.text, zhModel);
-  const e = scoreEmotion(t.text);
+  if (t.role === "customer") return scoreEmotion(forEmotion(t.text), zhModel);
+  const e = scoreEmotion(forEmotion(t.text));
   return { ...e, escalation: { kinds: [], evidence: [] } };
 }
 

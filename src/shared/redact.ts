@@ -9,6 +9,12 @@ export function redactText(text: string): string {
   return redactPii(text);
 }
 
+/** Redact first, then shorten: a clipped number would no longer look like one (and would leak). */
+export function redactClip(text: string, max: number): string {
+  const r = redactText(text);
+  return r.length > max ? `${r.slice(0, max)}…` : r;
+}
+
 const SECRET_KEY = /secret|token|password|authorization|encrypt|api[_-]?key|signature/i;
 
 /** Deep copy of a log/prompt payload with secrets masked and every string redacted. */

@@ -140,8 +140,8 @@ export async function storeSessionEvent(tx: Tx, ev: NormalizedSessionEvent, idle
 }
 
 /** Open sessions nobody wrote in for idleMs. */
-export async function idleSessions(db: Pick<Tx, "session">, now: number, idleMs: number): Promise<Array<{ id: string; channel: string; externalKey: string }>> {
-  return db.session.findMany({ where: { status: "open", lastMessageAt: { lt: new Date(now - idleMs) } }, select: { id: true, channel: true, externalKey: true } });
+export async function idleSessions(db: Pick<Tx, "session">, now: number, idleMs: number, limit = 50): Promise<Array<{ id: string; channel: string; externalKey: string }>> {
+  return db.session.findMany({ where: { status: "open", lastMessageAt: { lt: new Date(now - idleMs) } }, orderBy: { lastMessageAt: "asc" }, take: limit, select: { id: true, channel: true, externalKey: true } });
 }
 
 /** Closes one session as idle; false when it was closed (or written to) meanwhile. */

@@ -1,3 +1,4 @@
+import { redactClip } from "../shared/redact.ts";
 import type { InboxRow } from "../ingest/normalize.ts";
 import { createBatcher } from "../shared/batcher.ts";
 import type { Database, Tx } from "./db.ts";
@@ -91,7 +92,7 @@ export function createInboxRepo(db: Database) {
     async recordFailure(id: number, attempts: number, error: string, maxAttempts: number) {
       await prisma.inboxEvent.update({
         where: { id },
-        data: { attempts, error: error.slice(0, 2000), ...(attempts >= maxAttempts ? { status: "failed", processedAt: new Date() } : {}) },
+        data: { attempts, error: redactClip(error, 2000), ...(attempts >= maxAttempts ? { status: "failed", processedAt: new Date() } : {}) },
       });
     },
 

@@ -1,3 +1,4 @@
+import { redactClip } from "../shared/redact.ts";
 import { randomUUID } from "node:crypto";
 import type { Database, Db, Tx } from "./db.ts";
 
@@ -83,10 +84,10 @@ export function createOutboxRepo(db: Database) {
     reschedule: (id: number, at: Date, attempts: number, error?: string) =>
       prisma.outboxMessage.update({
         where: { id },
-        data: { nextAttemptAt: at, lockedUntil: null, attempts, ...(error ? { lastError: error.slice(0, 2000) } : {}) },
+        data: { nextAttemptAt: at, lockedUntil: null, attempts, ...(error ? { lastError: redactClip(error, 2000) } : {}) },
       }),
     markFailed: (id: number, attempts: number, error: string) =>
-      prisma.outboxMessage.update({ where: { id }, data: { status: "failed", lockedUntil: null, attempts, lastError: error.slice(0, 2000) } }),
+      prisma.outboxMessage.update({ where: { id }, data: { status: "failed", lockedUntil: null, attempts, lastError: redactClip(error, 2000) } }),
     get: (id: number) => prisma.outboxMessage.findUnique({ where: { id } }),
     enqueue: (item: OutboxItem) => enqueueOutbox(prisma, item),
     list: () => prisma.outboxMessage.findMany({ orderBy: { id: "asc" } }),

@@ -1,3 +1,4 @@
+import { redactClip } from "../shared/redact.ts";
 import type { HitRef, RuleHit, Turn } from "../scoring/compliance/engine.ts";
 import { aggregateSession, type SessionAggregates } from "../scoring/assess.ts";
 import type { CompiledPolicy } from "../scoring/compliance/engine.ts";
@@ -59,7 +60,7 @@ export async function saveHits(tx: Tx, sessionId: string, hits: RuleHit[], turns
       ruleId: h.ruleId,
       kind: h.kind,
       severity: h.severity,
-      evidence: h.evidence.slice(0, 500),
+      evidence: redactClip(h.evidence, 500),
       lesson: h.lesson ?? null,
       source,
       at: turns[h.index]?.sentAt ?? new Date(),

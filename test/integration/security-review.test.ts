@@ -37,7 +37,8 @@ describe("security review: PII and secrets never leave in logs, prints or export
     await say(`地址是北京市${STREET}，快递什么时候到？我在美国的电话 ${US_PHONE}，伦敦办公室 ${UK_PHONE}，邮箱 ${EMAIL}`, 1);
     await say(`好的，已记下您的电话${PHONE}`, 2, true);
     await say(`美国的号码 ${US_PHONE_INTL} 我们也会联系`, 3, true);
-    await say("再不处理我就打12315投诉你们！", 4);
+    // The number straddles where a quote is shortened (40 characters): it must be redacted first.
+    await say(`再不处理我就打12315投诉你们！我等了一个星期了，你们打我电话${PHONE}，身份证${ID_CARD}`, 4);
     const p = ctx.app.db.prisma;
     // Wait for what the assertions read: every message processed (the 12315 one too, not only
     // the privacy alert that comes before it), then every send done.
@@ -64,6 +65,8 @@ describe("security review: PII and secrets never leave in logs, prints or export
     expect(outputs.export).toContain("12315");
     for (const [where, text] of Object.entries(outputs)) {
       for (const secret of [PHONE, ID_CARD, CARD, STREET, US_PHONE, "415 555 0132", "7946 0958", EMAIL, ...SECRETS]) expect(text.includes(secret), `${secret} in ${where}`).toBe(false);
+      // Nor a shortened piece of a number (a clipped quote that escaped redaction).
+      for (const piece of [PHONE.slice(0, 7), ID_CARD.slice(0, 8)]) expect(text.includes(piece), `${piece}… in ${where}`).toBe(false);
     }
   });
 });

@@ -1,4 +1,6 @@
 import { findPii } from "../../shared/pii.ts";
+import { redactClip } from "../../shared/redact.ts";
+import { TEAM_PATTERN_INPUT } from "../../shared/safe-regex.ts";
 import type { Policy, Rule, Severity } from "./policy-schema.ts";
 
 /** One turn as the compliance engine sees it. `ts` is seconds (any origin) when known. */
@@ -62,7 +64,9 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
           const ignore = rule.check.ignore.map((p) => new RegExp(p, "iu"));
           return {
             rule,
-            match: (text: string) => {
+            match: (full: string) => {
+              // Team patterns see a bounded prefix: whatever they are, one message costs a bounded time.
+              const text = full.length > TEAM_PATTERN_INPUT ? full.slice(0, TEAM_PATTERN_INPUT) : full;
               if (ignore.some((re) => re.test(text))) return undefined;
               for (const re of patterns) {
                 const m = re.exec(text);
@@ -161,7 +165,7 @@ function missingApology(c: CompiledPolicy, turns: Turn[], i: number, within: num
   const replies = turns.slice(negative + 1, i + 1).filter((x) => x.role === "agent");
   if (replies.length !== within) return undefined;
   if (replies.some((x) => c.apology(x.text))) return undefined;
-  return `no apology after: "${turns[negative]!.text.slice(0, 40)}"`;
+  return `no apology after: "${redactClip(turns[negative]!.text, 40)}"`;
 }
 
 /** Hits only visible once the conversation is over (the closing check). */

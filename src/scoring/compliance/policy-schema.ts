@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { parseJsonFile } from "../../shared/parse-json.ts";
+import { regexRisk } from "../../shared/safe-regex.ts";
 import { thresholdsSchema } from "../../detection/thresholds.ts";
 
 /**
@@ -87,7 +88,10 @@ export const policySchema = z
             new RegExp(src, "iu");
           } catch (e) {
             ctx.addIssue({ code: "custom", path: ["rules", i, "check", "patterns", j], message: `bad regex: ${(e as Error).message}` });
+            continue;
           }
+          const risk = regexRisk(src);
+          if (risk) ctx.addIssue({ code: "custom", path: ["rules", i, "check", "patterns", j], message: `unsafe regex: it ${risk}; rewrite it without nested repeats` });
         }
       }
     });

@@ -42,6 +42,24 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/INGEST_TOKEN/);
   });
 
+  it("in production, webhook events must be signed: LARK_ENCRYPT_KEY, unless explicitly opted out", () => {
+    const prod = { NODE_ENV: "production", INGEST_TOKEN: "t", LARK_APP_ID: "cli_x", LARK_APP_SECRET: "s", LARK_VERIFICATION_TOKEN: "v" };
+    expect(() => loadConfig(prod)).toThrow(/LARK_ENCRYPT_KEY: is required in production/);
+    expect(loadConfig({ ...prod, LARK_ENCRYPT_KEY: "k" }).env.LARK_ENCRYPT_KEY).toBe("k");
+    expect(loadConfig({ ...prod, LARK_ALLOW_UNSIGNED: "true" }).env.LARK_ALLOW_UNSIGNED).toBe(true);
+    expect(loadConfig({ ...prod, LARK_EVENT_MODE: "ws" }).env.LARK_EVENT_MODE).toBe("ws"); // the long connection needs no signature
+  });
+
+  it("names the variable, and echoes a value only when it is not a secret", () => {
+    expect(() => loadConfig({ PORT: "70000" })).toThrow('PORT: must be at most 65535 (got "70000")');
+    try {
+      loadConfig({ LARK_APP_ID: "cli_x", LARK_APP_SECRET: "", DATABASE_URL: "mysql://u:pw@h/db" });
+    } catch (e) {
+      expect((e as Error).message).toContain("DATABASE_URL");
+      expect((e as Error).message).not.toContain("pw@h");
+    }
+  });
+
   it("accepts a base URL for LARK_DOMAIN (tests point it at a fake) and trims the trailing slash", () => {
     expect(loadConfig({ LARK_DOMAIN: "http://127.0.0.1:9999/" }).env.LARK_DOMAIN).toBe("http://127.0.0.1:9999");
   });

@@ -47,6 +47,12 @@ describe("policy as data", () => {
     }
   });
 
+  it("refuses a team pattern that could backtrack for ever, naming where it is", () => {
+    const bad = structuredClone(policyJson);
+    bad.rules.push({ id: "team.slow", kind: "custom", description: { zh: "x", en: "x" }, severity: "low", check: { type: "regex", patterns: ["^(a+)+$"] } });
+    expect(() => parsePolicy(bad)).toThrow(/rules\.\d+\.check\.patterns\.0: unsafe regex: it repeats a group that itself repeats/);
+  });
+
   it("a team can add its own phrases, switch rules on and off, and change thresholds", () => {
     const p = structuredClone(policyJson);
     p.rules.find((r: { id: string }) => r.id === "language.rude").check.phrases.zh.push("自己百度");
