@@ -3,10 +3,20 @@ import { ingestBench, loadLevelBench } from "./ingest-bench.ts";
 import { scoringBench } from "./scoring-bench.ts";
 import { kbBench } from "./kb-bench.ts";
 import { table } from "./stats.ts";
+import { attackBench } from "./attack-bench.ts";
 
 // npm run bench — every benchmark, bounded in time, loopback only. Numbers go to docs/benchmarks.md.
 const quick = process.argv.includes("--quick");
 const results: Record<string, unknown> = {};
+
+if (process.argv.includes("--attacks")) {
+  // npm run bench -- --attacks: only the security review's attacks (probe latencies under each).
+  console.log("\n# Attacks: /healthz and signed-ack latency (ms) while each runs, server in its own process");
+  const rows = await attackBench();
+  console.log(table(rows));
+  console.log(`\n${JSON.stringify({ bench: { attacks: rows } })}`);
+  process.exit(0);
+}
 
 console.log("\n# Ingest: signed + encrypted im.message.receive_v1 → durable inbox (SQLite, server in its own process)");
 const rows = [];
