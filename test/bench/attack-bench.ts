@@ -51,7 +51,7 @@ export async function attackBench() {
   const dbFile = join(tmpdir(), `cs-coach-attack-${randomUUID()}.db`);
   const env = { DATABASE_URL: `file:${dbFile}`, LARK_ENCRYPT_KEY: ENCRYPT_KEY, LARK_VERIFICATION_TOKEN: TEST_VERIFICATION_TOKEN, INGEST_TOKEN: TOKEN, AGENT_OPEN_IDS: "ou_agent_bench" };
   let server = await startServerProcess(env);
-  const rows: Array<Record<string, unknown>> = [];
+  const rows: Array<Record<string, string | number>> = [];
   const run = async (name: string, attack: () => Promise<void>, minMs?: number) => rows.push({ attack: name, ...(await probeDuring(server.url, attack, minMs)) });
   try {
     await run("none (baseline)", async () => undefined);
@@ -103,7 +103,7 @@ export async function attackBench() {
     await sleep(6000);
     await server.stop();
     server = await startServerProcess(env);
-    await run("1,000 idle sessions closed by the sweeper at start", async () => sleep(6000), 6000);
+    await run("1,000 idle sessions closed by the sweeper at start", async () => void (await sleep(6000)), 6000);
   } finally {
     await server.stop();
     for (const s of ["", "-wal", "-shm"]) rmSync(dbFile + s, { force: true });

@@ -37,7 +37,8 @@ describe("the ingest API without a token", () => {
     try {
       const msg = JSON.stringify({ sessionId: "nt", messageId: "nt-1", role: "customer", senderId: "c", text: "你好" });
       expect((await fetch(`${open.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: msg })).status).toBe(202);
-      for (const h of [{ "x-forwarded-for": "203.0.113.9" }, { forwarded: "for=203.0.113.9" }, { "x-real-ip": "203.0.113.9" }]) {
+      const forwarded: Array<Record<string, string>> = [{ "x-forwarded-for": "203.0.113.9" }, { forwarded: "for=203.0.113.9" }, { "x-real-ip": "203.0.113.9" }];
+      for (const h of forwarded) {
         const res = await fetch(`${open.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", ...h }, body: msg });
         expect(res.status).toBe(401);
         expect((await readJson(res)).message).toMatch(/proxy.*INGEST_TOKEN/);
