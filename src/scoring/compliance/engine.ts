@@ -45,6 +45,8 @@ export interface CompiledPolicy {
   closing: ReturnType<typeof compilePhrases>;
   warm: ReturnType<typeof compilePhrases>;
   rules: Array<{ rule: Rule; match?: (text: string) => string | undefined }>;
+  /** An enabled first-response timing rule exists (the every-reply rule then leaves the first reply to it). */
+  timesFirstReply: boolean;
 }
 
 export function compilePolicy(policy: Policy): CompiledPolicy {
@@ -55,6 +57,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     empathy: compilePhrases(policy.phrases.empathy),
     closing: compilePhrases(policy.phrases.closing),
     warm: compilePhrases(policy.phrases.warmAddress),
+    timesFirstReply: policy.rules.some((r) => r.enabled && r.check.type === "timing" && r.check.what === "first_response"),
     rules: policy.rules
       .filter((r) => r.enabled)
       .map((rule) => {
@@ -122,6 +125,8 @@ export function checkTurn(c: CompiledPolicy, turns: Turn[], i: number): RuleHit[
       }
       case "timing": {
         if (ch.what === "first_response" && agentBefore > 0) break;
+        // A slow first reply is one violation (the first-response rule's), not two.
+        if (ch.what === "response" && agentBefore === 0 && c.timesFirstReply) break;
         const from = ch.what === "first_response" ? turns.findIndex((x) => x.role === "customer") : waitingSince(turns, i);
         if (from === undefined || from < 0 || from > i) break;
         const start = turns[from]!.ts;
