@@ -105,7 +105,8 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
     dryRun: config.dryRun,
     ruleName: (kind) => ruleNamer(scorers.policy().policy, env.UI_LANG)(kind),
     applinkHost: env.LARK_DOMAIN === "lark" ? "applink.larksuite.com" : "applink.feishu.cn",
-    webhookFor,
+    // Without channel webhooks an alert update costs no lookup for them.
+    webhookFor: Object.keys(env.CHANNEL_WEBHOOKS).length ? webhookFor : undefined,
   };
   const onCardAction = createCardActionHandler({
     db,
