@@ -230,9 +230,6 @@ export function createPipeline(deps: PipelineDeps) {
     }
   }
 
-  /** The conversation an inbox row belongs to (for holding its later events back), if any. */
-
-
   /**
    * Closes up to `limit` sessions idle past the timeout and finalizes each, yielding to the
    * event loop between them (acks and health answers interleave); returns how many it closed.

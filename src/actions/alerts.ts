@@ -2,6 +2,7 @@ import type { Thresholds } from "../detection/thresholds.ts";
 import type { Finding, FindingSeverity } from "../detection/types.ts";
 import type { Tx } from "../storage/db.ts";
 import { enqueueOutbox } from "../storage/outbox-repo.ts";
+import { parseSessionMeta, sentChannel } from "../shared/session-meta.ts";
 import { alertCard, type AlertView, type UiLang } from "./alert-card.ts";
 import { describeFinding, findingsForCard } from "../detection/describe-finding.ts";
 
@@ -20,23 +21,19 @@ export interface AlertConfig {
 }
 
 /** An ingest session's platform hears about its alerts as they change (its channel webhook). */
-async function postToChannel(tx: Tx, cfg: AlertConfig, alertId: number) {
-  if (!cfg.webhookFor) return;
-  const a = await tx.alert.findUniqueOrThrow({ where: { id: alertId } });
-  if (!a.sessionId) return;
-  const s = await tx.session.findUniqueOrThrow({ where: { id: a.sessionId }, select: { channel: true, externalKey: true, meta: true } });
-  const channel = sessionMeta(s.meta).channel;
-  const url = s.channel === "api" ? cfg.webhookFor(typeof channel === "string" ? channel : undefined) : undefined;
+async function postToChannel(tx: Tx, cfg: AlertConfig, a: AlertRow, v: AlertView) {
+  const url = cfg.webhookFor && v.session?.channel === "api" ? cfg.webhookFor(v.session.sentChannel) : undefined;
   if (!url) return;
-  const v = await alertView(tx, alertId, cfg);
   const findings = findingsForCard(v.findings).map((f) => ({ detector: f.detector, severity: f.severity, text: describeFinding(f, cfg.lang, cfg.ruleName) }));
   await enqueueOutbox(tx, {
     kind: "webhook.post",
     target: url,
-    payload: { type: "alert", sessionId: s.externalKey, alert: { id: a.id, status: a.status, severity: a.severity, actedBy: a.actedBy, findings } },
+    payload: { type: "alert", sessionId: v.session!.externalKey, alert: { id: a.id, status: a.status, severity: a.severity, actedBy: a.actedBy, findings } },
     uuid: `alert-${a.id}-v${a.version}-webhook`,
   });
 }
+
+type AlertRow = Awaited<ReturnType<Tx["alert"]["findUniqueOrThrow"]>>;
 
 const RANK: Record<string, number> = { info: 0, warning: 1, critical: 2 };
 const maxSeverity = (a: string, b: string) => (RANK[b]! > RANK[a]! ? b : a);
@@ -53,16 +50,6 @@ function cardTargets(cfg: AlertConfig): Array<{ target: string; buzz: string[] }
 
 /** Keys a channel sends in `meta` that are plumbing, not something a supervisor reads. */
 const HIDDEN_META = new Set(["chatType", "threadId", "parentId", "channel", "url", "conversationUrl", "link", "agentOpenId", "chatId", "ticketMessageId", "ticketStatus"]);
-
-function sessionMeta(raw: string | null): Record<string, unknown> {
-  if (!raw) return {};
-  try {
-    const v = JSON.parse(raw) as unknown;
-    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
 
 /** orderId first, then the channel's other scalar facts (at most five in all). */
 function shownMeta(meta: Record<string, unknown>): Array<[string, string]> {
@@ -96,10 +83,10 @@ export async function alertView(tx: Tx, alertId: number, cfg: Pick<AlertConfig, 
       const p = people.find((x) => x.id === id);
       return p ? { name: p.name ?? p.externalId, openId: p.platform === "lark" ? p.externalId : undefined } : undefined;
     };
-    const meta = sessionMeta(s.meta);
+    const meta = parseSessionMeta(s.meta);
     session = {
       channel: s.channel,
-      sentChannel: typeof meta.channel === "string" ? meta.channel : undefined,
+      sentChannel: sentChannel(meta),
       externalKey: s.externalKey,
       agent: who(s.agentId),
       customer: who(s.customerId),
@@ -138,34 +125,28 @@ export function cardOutboxIds(a: { createOutboxId: number | null; cardOutboxIds:
 
 /** Patches every copy of the alert's card to its current state (after an action, or a new finding). */
 export async function patchAlertCards(tx: Tx, cfg: AlertConfig, alertId: number): Promise<void> {
-  await postToChannel(tx, cfg, alertId);
-  const a = await tx.alert.findUniqueOrThrow({ where: { id: alertId } });
-  const card = alertCard(await alertView(tx, alertId, cfg));
-  for (const [i, createId] of cardOutboxIds(a).entries()) {
-    await enqueueOutbox(tx, { kind: "message.patch", target: "", dependsOnId: createId, payload: { content: card }, uuid: `alert-${a.id}-v${a.version}-${i}` });
-  }
+  await publish(tx, cfg, alertId, "patch", false);
 }
 
-/** Sends a new card (and a buzz when critical), or patches the episode's cards in place. */
+/** Sends a new card (and a buzz when critical), or patches the episode's cards in place; the channel's webhook hears of it too. */
 async function publish(tx: Tx, cfg: AlertConfig, alertId: number, mode: "create" | "patch", buzz: boolean) {
-  if (mode === "create") await postToChannel(tx, cfg, alertId);
-  const targets = cardTargets(cfg);
-  if (!targets.length) {
-    // No card to send: the alert is still stored, visible through the API and the channel's webhook.
-    if (mode === "patch") await postToChannel(tx, cfg, alertId);
-    return;
-  }
   const a = await tx.alert.findUniqueOrThrow({ where: { id: alertId } });
+  const view = await alertView(tx, alertId, cfg);
+  await postToChannel(tx, cfg, a, view);
+  const targets = cardTargets(cfg);
+  if (!targets.length) return; // no card to send: the alert is still stored, visible through the API
+  const card = alertCard(view);
   let ids = cardOutboxIds(a);
   if (mode === "create" || !ids.length) {
-    const card = alertCard(await alertView(tx, alertId, cfg));
     ids = [];
     for (const [i, t] of targets.entries()) {
       ids.push(await enqueueOutbox(tx, { kind: "message.create", target: t.target, payload: { msg_type: "interactive", content: card }, uuid: `alert-${a.id}-create${i ? `-${i}` : ""}` }));
     }
     await tx.alert.update({ where: { id: a.id }, data: { createOutboxId: ids[0], cardOutboxIds: JSON.stringify(ids) } });
   } else {
-    await patchAlertCards(tx, cfg, alertId);
+    for (const [i, createId] of ids.entries()) {
+      await enqueueOutbox(tx, { kind: "message.patch", target: "", dependsOnId: createId, payload: { content: card }, uuid: `alert-${a.id}-v${a.version}-${i}` });
+    }
   }
   if (!buzz) return;
   for (const [i, t] of targets.entries()) {

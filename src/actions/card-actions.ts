@@ -88,7 +88,7 @@ export function createCardActionHandler(d: CardActionDeps) {
         if (action === "take_over" && alert.sessionId) {
           // The session is now the supervisor's; the agent hears it privately, never in the chat.
           await tx.session.update({ where: { id: alert.sessionId }, data: { assignedTo: operator, assignedAt: now } });
-          await notifyAgent(tx, alert.sessionId, { text: t.tookOver, uuid: `takeover-${alertId}` });
+          await notifyAgent(tx, alert.sessionId, { text: t.tookOver, uuid: `takeover-${alertId}` }, d.alerts.webhookFor);
         }
         // Everyone sees the outcome: every copy of the card is patched, not only the one clicked.
         await patchAlertCards(tx, d.alerts, alertId);

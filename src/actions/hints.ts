@@ -2,7 +2,7 @@ import { hintCard, hintCardV1 } from "../coaching/hint-card.ts";
 import type { HintCandidate } from "../coaching/coach.ts";
 import type { Tx } from "../storage/db.ts";
 import { enqueueOutbox } from "../storage/outbox-repo.ts";
-import { agentRecipient } from "./agent-recipient.ts";
+import { privateRoute, type PrivateRoute } from "./private-route.ts";
 
 /** Where a channel's own platform receives hints and alerts (a signed POST), by ingest `channel`. */
 export type WebhookFor = (channel: string | undefined) => string | undefined;
@@ -28,21 +28,15 @@ export interface HintContent {
 /** A hint held for an agent who has not joined yet is still worth sending this long after. */
 const HOLD_MS = 15 * 60_000;
 
-const sessionInfo = (tx: Tx, sessionId: string) => tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { id: true, channel: true, externalKey: true, meta: true } });
-const sentChannel = (meta: string | null) => {
-  const v = meta ? (JSON.parse(meta) as { channel?: unknown }).channel : undefined;
-  return typeof v === "string" ? v : undefined;
-};
-
 /**
  * Queues the hint privately for the session's agent, and only for them: an ephemeral card in a
  * Lark group chat (a DM if Lark refuses it), a DM in p2p chats and Service Desk tickets; for
  * another platform, its channel webhook and, when the channel told us the agent's Lark
  * open_id, a DM. Returns false when there is no way to reach the agent (kept "undelivered").
  */
-export async function sendHint(tx: Tx, webhookFor: WebhookFor, hint: { id: number; kind: string; title: string; sessionId: string }, c: HintContent): Promise<boolean> {
-  const session = await sessionInfo(tx, hint.sessionId);
-  const agent = await agentRecipient(tx, hint.sessionId);
+export async function sendHint(tx: Tx, webhookFor: WebhookFor, hint: { id: number; kind: string; title: string; sessionId: string }, c: HintContent, known?: PrivateRoute): Promise<boolean> {
+  const session = known ?? (await privateRoute(tx, hint.sessionId));
+  const { agent } = session;
   if (!agent) return false;
   const view = { hintId: hint.id, kind: hint.kind as "kb" | "lesson", lang: c.lang, title: hint.title, text: c.text, reply: c.reply, source: c.source };
   const dm = (openId: string) => ({ kind: "message.create" as const, target: `open_id:${openId}`, payload: { msg_type: "interactive", content: hintCard(view) }, uuid: `hint-${hint.id}` });
@@ -55,12 +49,12 @@ export async function sendHint(tx: Tx, webhookFor: WebhookFor, hint: { id: numbe
     outboxId = await enqueueOutbox(tx, dm(agent.openId));
   }
   if (session.channel === "api") {
-    const url = webhookFor(sentChannel(session.meta));
+    const url = webhookFor(session.sentChannel);
     if (url) {
       const id = await enqueueOutbox(tx, {
         kind: "webhook.post",
         target: url,
-        payload: { type: "hint", sessionId: session.externalKey, channel: sentChannel(session.meta), hint: { id: hint.id, kind: hint.kind, title: hint.title, text: c.text, reply: c.reply, source: c.source, lang: c.lang } },
+        payload: { type: "hint", sessionId: session.externalKey, channel: session.sentChannel, hint: { id: hint.id, kind: hint.kind, title: hint.title, text: c.text, reply: c.reply, source: c.source, lang: c.lang } },
         uuid: `hint-${hint.id}-webhook`,
       });
       outboxId ??= id;
@@ -73,14 +67,14 @@ export async function sendHint(tx: Tx, webhookFor: WebhookFor, hint: { id: numbe
 
 /** A private notice to the session's agent (a supervisor took over, …), by the same rules as hints. */
 export async function notifyAgent(tx: Tx, sessionId: string, notice: { text: string; uuid: string }, webhookFor?: WebhookFor): Promise<boolean> {
-  const agent = await agentRecipient(tx, sessionId);
-  const session = await sessionInfo(tx, sessionId);
+  const session = await privateRoute(tx, sessionId);
+  const { agent } = session;
   let sent = false;
   if (agent?.openId) {
     await enqueueOutbox(tx, { kind: "message.create", target: `open_id:${agent.openId}`, payload: { msg_type: "text", content: { text: notice.text } }, uuid: notice.uuid });
     sent = true;
   }
-  const url = session.channel === "api" ? webhookFor?.(sentChannel(session.meta)) : undefined;
+  const url = session.channel === "api" ? webhookFor?.(session.sentChannel) : undefined;
   if (url) {
     await enqueueOutbox(tx, { kind: "webhook.post", target: url, payload: { type: "notice", sessionId: session.externalKey, text: notice.text }, uuid: `${notice.uuid}-webhook` });
     sent = true;
@@ -100,7 +94,8 @@ async function overBudget(tx: Tx, cfg: HintConfig, agentId: string, now: Date) {
  */
 export async function deliverHints(tx: Tx, cfg: HintConfig, sessionId: string, messageId: string, lang: "zh" | "en", candidates: HintCandidate[], now: Date) {
   if (!candidates.length) return [];
-  const agent = await agentRecipient(tx, sessionId);
+  const route = await privateRoute(tx, sessionId);
+  const { agent } = route;
   const already = new Set((await tx.hint.findMany({ where: { sessionId, refId: { in: candidates.map((c) => c.refId) } }, select: { refId: true } })).map((h) => h.refId));
   const results: Array<{ id: number; status: string; refId: string }> = [];
   for (const c of candidates) {
@@ -115,7 +110,7 @@ export async function deliverHints(tx: Tx, cfg: HintConfig, sessionId: string, m
     const hint = await tx.hint.create({
       data: { sessionId, messageId, agentId: agent?.participantId, kind: c.kind, refId: c.refId, title: c.title, content: JSON.stringify(content), status, reason, createdAt: now },
     });
-    if (status === "queued" && !(await sendHint(tx, cfg.webhookFor, { ...hint, sessionId }, content))) {
+    if (status === "queued" && !(await sendHint(tx, cfg.webhookFor, { ...hint, sessionId }, content, route))) {
       status = "undelivered";
       await tx.hint.update({ where: { id: hint.id }, data: { status, reason: "no way to reach this agent (no Lark identity, no channel webhook): kept for GET /v1/sessions/:id" } });
     }
@@ -128,7 +123,8 @@ export async function deliverHints(tx: Tx, cfg: HintConfig, sessionId: string, m
 export async function releaseHeldHints(tx: Tx, cfg: HintConfig, sessionId: string, now: Date) {
   const held = await tx.hint.findMany({ where: { sessionId, status: "held", createdAt: { gte: new Date(now.getTime() - HOLD_MS) } }, orderBy: { id: "asc" } });
   if (!held.length) return [];
-  const agent = await agentRecipient(tx, sessionId);
+  const route = await privateRoute(tx, sessionId);
+  const { agent } = route;
   if (!agent) return [];
   const results: Array<{ id: number; status: string; refId: string }> = [];
   for (const h of held) {
@@ -137,7 +133,7 @@ export async function releaseHeldHints(tx: Tx, cfg: HintConfig, sessionId: strin
     if (await overBudget(tx, cfg, agent.participantId, now)) status = "throttled";
     else if (h.kind === "kb" && cfg.draftWithLlm) status = "drafting";
     await tx.hint.update({ where: { id: h.id }, data: { agentId: agent.participantId, status, reason: status === "throttled" ? `over ${cfg.perMinute} hints per minute` : null, createdAt: now } });
-    if (status === "queued" && !(await sendHint(tx, cfg.webhookFor, h, content))) {
+    if (status === "queued" && !(await sendHint(tx, cfg.webhookFor, h, content, route))) {
       status = "undelivered";
       await tx.hint.update({ where: { id: h.id }, data: { status } });
     }

@@ -1,3 +1,4 @@
+import { parseSessionMeta } from "../shared/session-meta.ts";
 import { randomUUID } from "node:crypto";
 import type { NormalizedMessage, NormalizedSessionEvent, SessionRef } from "../ingest/types.ts";
 import type { Tx } from "./db.ts";
@@ -80,7 +81,7 @@ function mergedMeta(stored: string | null, incoming: Record<string, unknown> | u
   if (!incoming) return {};
   const fresh = Object.fromEntries(Object.entries(incoming).filter(([, v]) => v !== undefined && v !== null));
   if (!Object.keys(fresh).length) return {};
-  const old = stored ? (JSON.parse(stored) as Record<string, unknown>) : {};
+  const old = parseSessionMeta(stored);
   const merged = JSON.stringify({ ...old, ...fresh });
   return merged === stored ? {} : { meta: merged };
 }

@@ -1,0 +1,41 @@
+import { parseSessionMeta, sentChannel } from "../shared/session-meta.ts";
+import type { Tx } from "../storage/db.ts";
+
+export interface AgentRecipient {
+  participantId: string;
+  platform: string;
+  /** The agent's Lark open_id: theirs when on Lark, or the one an ingest channel sent (`meta.agentOpenId`). */
+  openId?: string;
+}
+
+/** Where private messages for a session can go: its conversation, and its agent when it may be reached. */
+export interface PrivateRoute {
+  channel: string;
+  /** The platform's chat / ticket / session id. */
+  externalKey: string;
+  /** The ingest `channel`, for its webhook. */
+  sentChannel?: string;
+  agent?: AgentRecipient;
+}
+
+const isOpenId = (v: unknown): v is string => typeof v === "string" && /^ou_[A-Za-z0-9_-]{4,64}$/.test(v);
+
+/**
+ * The session's agent, as the one person private hints and notices may go to. Never the
+ * customer: the participant must be stored as an agent, must not be the session's customer,
+ * and the Lark identity used must not be the customer's.
+ */
+export async function privateRoute(tx: Tx, sessionId: string): Promise<PrivateRoute> {
+  const s = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { channel: true, externalKey: true, agentId: true, customerId: true, meta: true } });
+  const meta = parseSessionMeta(s.meta);
+  const route: PrivateRoute = { channel: s.channel, externalKey: s.externalKey, sentChannel: sentChannel(meta) };
+  if (!s.agentId || s.agentId === s.customerId) return route;
+  const [agent, customer] = await Promise.all([
+    tx.participant.findUnique({ where: { id: s.agentId }, select: { id: true, role: true, platform: true, externalId: true } }),
+    s.customerId ? tx.participant.findUnique({ where: { id: s.customerId }, select: { platform: true, externalId: true } }) : null,
+  ]);
+  if (!agent || agent.role !== "agent") return route;
+  let openId = agent.platform === "lark" ? agent.externalId : isOpenId(meta.agentOpenId) ? meta.agentOpenId : undefined;
+  if (openId && customer?.platform === "lark" && customer.externalId === openId) openId = undefined;
+  return { ...route, agent: { participantId: agent.id, platform: agent.platform, openId } };
+}
