@@ -114,7 +114,7 @@ export function createPipeline(deps: PipelineDeps) {
     const turns = await loadTurns(tx, sessionId);
     const i = turns.findIndex((t) => t.messageId === messageId);
     const { emotion, hits } = assessTurn(scorers, turns, i);
-    if (turns[i]!.role === "customer") turns[i]!.valence = emotion.valence;
+    if (turns[i]!.role === "customer") Object.assign(turns[i]!, { valence: emotion.valence, problem: emotion.problem });
     await saveScore(tx, messageId, sessionId, emotion, deps.llmEnabled ? "pending" : "skipped");
     await saveHits(tx, sessionId, hits, turns);
     turns[i]!.category = emotion.category;

@@ -13,6 +13,11 @@ type Detector = (w: SessionWindow, t: Thresholds) => Finding[];
 const quote = (s: string, n = 40) => redactClip(s, n);
 const customerTurns = (w: SessionWindow) => w.turns.map((t, i) => ({ t, i })).filter((x) => x.t.role === "customer");
 const fmt = (v: number) => v.toFixed(2);
+/**
+ * Where the customer stands: their emotion, or the problem they keep reporting when that is
+ * worse. A customer who says three times, calmly, that nothing works is not a satisfied one.
+ */
+const standing = (t: DetTurn) => (t.problem ? Math.min(t.valence ?? 0, -t.problem) : (t.valence ?? 0));
 
 /**
  * Threats to take it further. Regulator, media and lawyer threats alert at once (critical).
@@ -53,14 +58,14 @@ export const sustainedNegativity: Detector = (w, t) => {
   const limit = t.sustainedMean[w.lang];
   for (let end = 2; end <= scored.length; end++) {
     const recent = scored.slice(Math.max(0, end - t.sustainedTurns), end);
-    const mean = recent.reduce((a, x) => a + x.t.valence!, 0) / recent.length;
+    const mean = recent.reduce((a, x) => a + standing(x.t), 0) / recent.length;
     if (mean <= limit) {
       return [{
         detector: "negativity",
         severity: "warning",
         index: recent[recent.length - 1]!.i,
         summary: `customer negative for ${recent.length} turns (mean ${fmt(mean)})`,
-        evidence: [`valence ${recent.map((x) => fmt(x.t.valence!)).join(" → ")}`, quote(recent[recent.length - 1]!.t.text)],
+        evidence: [`standing ${recent.map((x) => fmt(standing(x.t))).join(" → ")}`, quote(recent[recent.length - 1]!.t.text)],
         facts: { turns: recent.length, mean },
       }];
     }
@@ -152,7 +157,7 @@ export const waiting: Detector = (w, t) => {
 /** At close: the customer leaves unhappy; a supervisor should follow up. */
 export const unresolvedAtClose: Detector = (w, t) => {
   if (!w.closed) return [];
-  const v = customerTurns(w).map((x) => x.t.valence).filter((x): x is number => x !== undefined);
+  const v = customerTurns(w).filter((x) => x.t.valence !== undefined).map((x) => standing(x.t));
   if (!v.length) return [];
   const mean = v.reduce((a, b) => a + b, 0) / v.length;
   const last = v[v.length - 1]!;

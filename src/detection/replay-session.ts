@@ -35,9 +35,9 @@ export function replaySession(s: Scorers, messages: Array<{ role: "agent" | "cus
   messages.forEach((m, i) => {
     turns.push({ role: m.role, text: m.text, ts: m.ts });
     const { emotion, hits: h } = assessTurn(s, turns, i);
-    if (m.role === "customer") turns[i]!.valence = emotion.valence;
+    if (m.role === "customer") Object.assign(turns[i]!, { valence: emotion.valence, problem: emotion.problem });
     hits.push(...h);
-    det.push({ ...m, valence: emotion.valence, category: emotion.category, intensity: emotion.intensity, escalation: m.role === "customer" ? emotion.escalation.kinds : [] });
+    det.push({ ...m, valence: emotion.valence, problem: m.role === "customer" ? emotion.problem : undefined, category: emotion.category, intensity: emotion.intensity, escalation: m.role === "customer" ? emotion.escalation.kinds : [] });
     const qa = sessionQa(policy, turns, hits).score;
     record(detect({ lang: language, turns: det, hits, qaScore: qa, closed: false }, thresholds), i);
   });

@@ -20,8 +20,8 @@ export const thresholdsSchema = z
     /** The customer asked for a refund in this many separate turns. */
     refundRepeats: z.number().int().min(2).default(2),
     /** At close: the customer leaves unhappy (mean or last turn at or below). */
-    endMean: perLang(-0.55, -0.3),
-    endLast: perLang(-0.8, -0.1),
+    endMean: perLang(-0.5, -0.3),
+    endLast: perLang(-0.6, -0.1),
     /** Waiting: first reply, and any later reply, in seconds (timer, not only on the next message). */
     firstReplyWaitSeconds: z.number().positive().default(60),
     replyWaitSeconds: z.number().positive().default(180),

@@ -7,6 +7,8 @@ export interface DetTurn {
   /** seconds (any origin), when known */
   ts?: number;
   valence?: number;
+  /** 0..1: the customer reports something wrong, with or without feeling. */
+  problem?: number;
   category?: string;
   intensity?: number;
   escalation?: EscalationKind[];

@@ -17,7 +17,7 @@ export interface Scorers {
  */
 export function assessTurn(s: Scorers, turns: Turn[], i: number): { emotion: EmotionScore; hits: RuleHit[] } {
   const emotion = scoreTurnEmotion(turns[i]!, s.zhModel);
-  const withValence = turns.map((t, j) => (j === i && t.role === "customer" ? { ...t, valence: emotion.valence } : t));
+  const withValence = turns.map((t, j) => (j === i && t.role === "customer" ? { ...t, valence: emotion.valence, problem: emotion.problem } : t));
   return { emotion, hits: checkTurn(s.policy(), withValence, i) };
 }
 
@@ -37,7 +37,7 @@ const forEmotion = (text: string) => (text.length > EMOTION_HEAD + EMOTION_TAIL 
 export function scoreTurnEmotion(t: Pick<Turn, "role" | "text">, zhModel?: ZhModel): EmotionScore {
   if (t.role === "customer") return scoreEmotion(forEmotion(t.text), zhModel);
   const e = scoreEmotion(forEmotion(t.text));
-  return { ...e, escalation: { kinds: [], evidence: [] } };
+  return { ...e, problem: 0, escalation: { kinds: [], evidence: [] } };
 }
 
 export interface SessionAggregates {

@@ -19,7 +19,7 @@ export async function loadTurns(tx: Tx, sessionId: string): Promise<StoredTurn[]
   const rows = await tx.message.findMany({
     where: { sessionId },
     orderBy: [{ sentAt: "asc" }, { receivedAt: "asc" }],
-    select: { id: true, role: true, text: true, sentAt: true, score: { select: { valence: true, category: true, intensity: true, escalation: true } } },
+    select: { id: true, role: true, text: true, sentAt: true, score: { select: { valence: true, problem: true, category: true, intensity: true, escalation: true } } },
   });
   return rows.map((r) => ({
     messageId: r.id,
@@ -28,6 +28,7 @@ export async function loadTurns(tx: Tx, sessionId: string): Promise<StoredTurn[]
     sentAt: r.sentAt,
     ts: r.sentAt.getTime() / 1000,
     valence: r.role === "customer" ? r.score?.valence : undefined,
+    problem: r.role === "customer" ? r.score?.problem : undefined,
     category: r.score?.category,
     intensity: r.score?.intensity,
     escalation: r.score?.escalation ? (JSON.parse(r.score.escalation) as string[]) : [],
@@ -42,6 +43,7 @@ export async function saveScore(tx: Tx, messageId: string, sessionId: string, e:
       sessionId,
       lang: e.lang,
       valence: e.valence,
+      problem: e.problem,
       intensity: e.intensity,
       category: e.category,
       evidence: JSON.stringify(e.evidence),

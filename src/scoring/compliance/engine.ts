@@ -10,6 +10,8 @@ export interface Turn {
   ts?: number;
   /** Customer turns: the emotion scorer's valence, for "apologise after a negative turn". */
   valence?: number;
+  /** Customer turns: 0..1, how clearly the turn reports something wrong (whatever its tone). */
+  problem?: number;
 }
 
 export interface RuleHit {

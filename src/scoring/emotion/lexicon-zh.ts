@@ -62,3 +62,26 @@ export const ZH_DEGREE = new Map<string, number>([
 
 /** After these, the speaker's real point follows: the clause after weighs more. */
 export const ZH_CONTRAST = ["但是", "不过", "可是", "然而", "就是", "只是", "但"];
+
+/**
+ * What makes a chat message emotional rather than a question or a factual report, after the
+ * labelling rubric (../shared/data/LABELLING.md): families of wording, each named so a score
+ * can say which one it saw. Topic words (退款, 没收到, 坏了) are deliberately absent: a plain
+ * problem report is neutral. Every pattern is a bounded alternation (linear on any input).
+ */
+export const ZH_FEELING: ReadonlyArray<readonly [string, RegExp]> = [
+  ["impatience", /到底|怎么还(?:不|没)|都.{1,8}了.{0,3}还|一直(?:没|不|都|在)|多少次|几次了|又一次|一遍又一遍|等不了|没法等|[0-9一二三四五六七八九十两几半]+个?(?:月|天|星期|周|小时)了(?:都|还|也)|等了.{0,3}[0-9一二三四五六七八九十两几半]+个?(?:月|天|星期|周|小时)|早都|早就(?:说|反馈|给)/],
+  ["distrust", /凭什么|骗|坑|忽悠|欺诈|无耻|霸王|黑心|不靠谱|是假的|信不信|虚设|摆设|不负责|推三阻四|踢皮球|敷衍|扯淡|套路/],
+  ["anger", /气死|生气|垃圾|无语|什么破|什么烂|烂[^漫]|差劲|离谱|受不了|恶心|搞什么|奇葩|渣|傻[逼比b]|特么|他妈|tmd|尼玛|卧槽|去你|妈的|滚|骚扰|牛逼|赢了|服了|呵呵|长点心|像话|好意思/],
+  ["disappointment", /失望|寒心|心寒|伤心|受伤|悲催|惨|郁闷|(?<!麻)烦|崩溃|心累|后悔|无奈|别扭|吃亏|很亏|心焦|着急|急死|担心|害怕/],
+  ["threat", /投诉|差评|曝光|维权|举报|换(?:移动|联通|电信|别家|一家)/],
+  ["intensity", /太(?!好了|感谢|谢谢|多)[\u4e00-\u9fa5]|[!！]{2,}|[?？]{2,}|真是|简直|就这样了|完事了/],
+  ["accusation", /你们(?:就|都|自己|难道|还)[^?？。!！]{0,24}[?？]|(?:合理|公平|应该|正常|像话)吗/],
+  ["thanks", /谢谢|感谢|多谢|辛苦|太好了|满意|好评|哈哈|赞|棒|给力|开心|放心|爱你|靠谱/],
+];
+
+/** The first family whose wording appears in the (normalised) text, or undefined. */
+export function feelingIn(text: string): string | undefined {
+  for (const [name, re] of ZH_FEELING) if (re.test(text)) return name;
+  return undefined;
+}

@@ -2,7 +2,7 @@ import Sentiment from "sentiment";
 import { detectEscalation, type Escalation } from "../escalation.ts";
 import { detectLang, normalizeText, segmentZh } from "../text.ts";
 import { EN_PHRASES } from "./lexicon-en.ts";
-import { ZH_CONTRAST, ZH_DEGREE, ZH_LEXICON, ZH_NEGATORS, type EmotionCategory } from "./lexicon-zh.ts";
+import { feelingIn, ZH_CONTRAST, ZH_DEGREE, ZH_LEXICON, ZH_NEGATORS, type EmotionCategory } from "./lexicon-zh.ts";
 import type { ZhModel } from "./zh-model.ts";
 
 export type { EmotionCategory };
@@ -14,6 +14,11 @@ export interface EmotionScore {
   /** 0 (flat) … 1 (shouting) */
   intensity: number;
   category: EmotionCategory;
+  /**
+   * 0 … 1: how clearly the message reports something wrong, with or without feeling ("还没收到货"
+   * is a problem and neutral). What the apology rule and the session detectors need besides emotion.
+   */
+  problem: number;
   /** What moved the score: words with their weights, and the rules that fired. */
   evidence: string[];
   escalation: Escalation;
@@ -59,9 +64,9 @@ const EMOJI: Array<[RegExp, number, EmotionCategory]> = [
 /** Events that make praise sarcastic when they appear with it: "真快啊，等了三个小时". */
 const SARCASM_CUES = /呵呵|服了|真行|好样的|谢谢你(?:们)?全家|我谢谢你|真是够了|佩服|厉害了|(?:等了|还没|又|第[二三四五0-9]次)/;
 /** Hurrying the agent: not praise for speed (快点 is not 快). */
-const URGENCY = /快点|快些|赶紧|尽快|速度点|麻烦快|抓紧|急死|急用|等不了|\basap\b|\burgent/;
+const URGENCY = /快点(?!的)|快些|赶紧|尽快|速度点|麻烦快|抓紧|急死|急用|等不了|\basap\b|\burgent/;
 const EN_RHETORICAL = /\b(?:why (?:did|do|does|is|are|can't|didn't|don't|won't|should)|how (?:can|could|dare|come)|isn't (?:it|this|that)|aren't you|don't you|do you (?:take|think|really|even)|are you (?:kidding|serious|joking)|what kind of|who (?:will|is going to) (?:pay|compensate|take responsibility))\b[^?]*\?/;
-const RHETORICAL = /难道.{0,20}[吗么嘛][?？]?|怎么(?:能|可以|会|好意思).{0,20}[?？]|凭什么|有没有搞错|还有没有|是不是.{0,12}[?？]{1,}/;
+const RHETORICAL = /难道.{0,20}[吗么嘛][?？]?|怎么(?:能|可以|会|好意思).{0,20}[?？]|凭什么|有没有搞错|还有没有|是不是.{0,12}[?？]{2,}/;
 
 interface Partial {
   value: number; // summed lexicon score, AFINN scale
@@ -167,22 +172,36 @@ export function scoreEmotion(raw: string, zhModel?: ZhModel, forcedLang?: "zh" |
     lexV = -lexV;
     evidence.push("sarcasm");
   }
+  const escalation = detectEscalation(text);
   let valence: number;
+  let problem: number | undefined;
   if (lang === "zh" && zhModel) {
-    // The model learned from reviews, where every text takes a side. Chat also has plain
-    // questions, greetings and order numbers: with no sentiment word or rule to back it, the
-    // model's guess on such a message counts for little.
-    const plain = Math.abs(lexV) < 0.2 && bump === 0 && isPlainChat(text);
-    const modelV = (2 * zhModel.predict(text) - 1) * (plain ? 0.1 : 1);
-    evidence.push(`model:${modelV.toFixed(2)}`);
-    // The lexicon nudges where the model hesitates; it does not overrule a confident model.
-    valence = modelV + 0.3 * lexV * (1 - Math.abs(modelV)) + bump;
+    const p = zhModel.predict(text);
+    const felt = 1 - p.neutral;
+    // Which way the feeling points, if there is one: the model's lean between its two polar classes.
+    const lean = (p.positive - p.negative) / (felt || 1);
+    evidence.push(`model:neg ${p.negative.toFixed(2)} neu ${p.neutral.toFixed(2)} pos ${p.positive.toFixed(2)}`);
+    valence = lean + 0.3 * lexV * (1 - Math.abs(lean)) + bump;
+    // Praise next to a long wait is not praise, unless the model is sure of it ("真好吃，又便宜！").
+    if (evidence.includes("sarcasm") && lean < 0.3) valence = -Math.max(0.5, Math.abs(valence));
+    // Reviews always take a side; chat mostly asks and reports. With no word of feeling, no
+    // rule firing and the model calling it plain, a lean is topic, not emotion.
+    const feeling = feelingIn(text);
+    if (feeling) evidence.push(`feeling:${feeling}`);
+    const marked = bump !== 0 || escalation.kinds.length > 0 || evidence.includes("sarcasm") || feeling !== undefined;
+    // The lean counts as a problem report as far as the model sees text of the kind at all:
+    // a question the model calls plain (felt ≈ 0) has a lean that is noise.
+    problem = Math.max(0, -Math.max(-1, Math.min(1, valence))) * Math.min(1, felt / zhModel.plainBelow);
+    if (!marked && felt < zhModel.plainBelow) {
+      valence *= 0.1;
+      evidence.push("plain");
+    }
   } else {
     valence = lexV + bump;
   }
   valence = Math.max(-1, Math.min(1, valence));
+  problem = Math.max(problem ?? 0, -valence);
 
-  const escalation = detectEscalation(text);
   if (escalation.kinds.length) {
     // A threat is never good news, however politely put.
     valence = Math.min(valence, -0.3);
@@ -191,13 +210,7 @@ export function scoreEmotion(raw: string, zhModel?: ZhModel, forcedLang?: "zh" |
   }
   intensity = Math.min(1, intensity + Math.abs(valence) * 0.7);
 
-  return { lang, valence: round(valence), intensity: round(intensity), category: categorize(lang, valence, intensity, lex.cats), evidence, escalation };
-}
-
-/** Short informational turns: questions, greetings, ids and numbers. */
-function isPlainChat(text: string): boolean {
-  if (text.length > 20 || /[没不别无未慢差坏错烂退投诉才还等催急]|分钟|小时|半天|天了/.test(text)) return false;
-  return /[?？吗呢]$|什么|怎么|如何|多少|哪|几|是否|能不能|可以.{0,6}[吗嘛]|^(?:你好|您好|在吗|hi|hello|哈喽|嗯|好的|收到|ok)|\d{4,}|订单|单号|地址|电话|想换|想要|想问|请问|帮我|请帮|麻烦|确认|查一下|问一下|咨询|能否|可否|[a-z]码/.test(text);
+  return { lang, valence: round(valence), intensity: round(intensity), problem: round(problem), category: categorize(lang, valence, intensity, lex.cats), evidence, escalation };
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;

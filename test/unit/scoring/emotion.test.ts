@@ -51,6 +51,22 @@ describe("Chinese", () => {
     for (const t of ["你好", "我的订单号是202611230001", "请问这个有现货吗", "发票怎么开"]) expect(polarityOf(zh(t))).toBe("neutral");
   });
 
+  it("reads affect, not topic: a chat question about returns or a missing parcel is neutral, but still a problem", () => {
+    for (const t of ["退货地址是哪里", "没事", "能不能送到公司", "好的，知道了", "耳机左边没声音了，怎么处理", "为什么我还款不了"]) {
+      expect(polarityOf(zh(t)), t).toBe("neutral");
+    }
+    expect(zh("我还没收到货").problem).toBeGreaterThan(zh("退货地址是哪里").problem);
+    expect(zh("这都三天了还没发货，到底怎么回事").evidence).toContain("feeling:impatience");
+    expect(polarityOf(zh("这都三天了还没发货，到底怎么回事"))).toBe("negative");
+    expect(polarityOf(zh("谢谢，但还是没到"))).toBe("negative");
+  });
+
+  it("explains the model's three-way verdict and the plain-chat gate in the evidence", () => {
+    const e = zh("退货地址是哪里").evidence;
+    expect(e.some((x) => /^model:neg [\d.]+ neu [\d.]+ pos [\d.]+$/.test(x))).toBe(true);
+    expect(e).toContain("plain");
+  });
+
   it("names the emotion: anger, anxiety, satisfaction", () => {
     expect(zh("你们这什么破服务，气死我了！！！").category).toBe("anger");
     expect(zh("快点，我急用").category).toBe("anxiety");

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "MessageScore" ADD COLUMN     "problem" DOUBLE PRECISION NOT NULL DEFAULT 0;
+
