@@ -50,7 +50,7 @@ async function main() {
       const r = evalEmotion(values.data, loadZhModel());
       console.log(printEmotion(r));
       if (values.json) {
-        console.log(JSON.stringify({ n: r.n, accuracy: r.accuracy, macro_f1: r.macroF1, per_class: r.perClass, by_lang: r.byLang, confusion: r.confusion, messages_per_second: r.messagesPerSecond }));
+        console.log(JSON.stringify({ n: r.n, accuracy: r.accuracy, macro_f1: r.macroF1, per_class: r.perClass, by_lang: r.byLang, confusion: r.confusion, neutral_as_negative: r.neutralAsNegative, confident_errors: r.confidentErrors, messages_per_second: r.messagesPerSecond }));
       }
       return;
     }
@@ -68,7 +68,7 @@ async function main() {
       const r = evalSessions(values.data, { policy: () => policy, zhModel: loadZhModel() });
       console.log(printSessions(r));
       if (values.json) {
-        console.log(JSON.stringify({ n: r.n, precision: r.precision, recall: r.recall, f1: r.f1, mean_delay_turns: r.meanDelayTurns, alerts_per_100: r.alertsPer100, tp: r.tp, fp: r.fp, fn: r.fn, tn: r.tn, by_detector: r.byDetector }));
+        console.log(JSON.stringify({ n: r.n, precision: r.precision, recall: r.recall, f1: r.f1, mean_delay_turns: r.meanDelayTurns, alerts_per_100: r.alertsPer100, alerts_per_100_calm: r.alertsPer100Calm, first_alert_index_median: r.firstAlertIndexMedian, first_alert_share_median: r.firstAlertShareMedian, tp: r.tp, fp: r.fp, fn: r.fn, tn: r.tn, by_detector: r.byDetector }));
       }
       return;
     }

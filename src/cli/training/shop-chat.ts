@@ -88,3 +88,61 @@ export function shopChat(count: number): string[] {
   for (let i = 0; i < count; i++) out.add(TEMPLATES[i % TEMPLATES.length]!(pick));
   return [...out];
 }
+
+const OPENERS = ["", "", "", "你好，", "您好，", "请问", "亲，", "客服，", "在吗，", "我想问下，", "麻烦问一下，", "咨询一下，", "hello，"];
+const PRODUCTS = [
+  "猫粮", "狗粮", "冻干", "猫砂", "婴儿车", "奶瓶", "纸尿裤", "儿童座椅", "面霜", "精华", "防晒霜", "洗面奶", "口红", "手机", "耳机", "充电宝",
+  "平板", "手表", "路由器", "电饭煲", "空气炸锅", "吸尘器", "热水器", "冰箱", "洗衣机", "双肩包", "行李箱", "钱包", "运动鞋", "靴子", "羽绒服",
+  "卫衣", "牛仔裤", "衬衫", "茶叶", "坚果", "咖啡豆", "蛋糕", "大米", "台灯", "床垫", "枕头", "被子", "水杯", "窗帘", "拖鞋", "袜子", "帽子", "眼镜", "口罩", "保温杯", "锅", "菜刀", "沙发", "书桌", "玩具", "积木", "自行车", "头盔",
+];
+const ATTRIBUTES = ["颜色", "尺码", "材质", "重量", "保质期", "产地", "型号", "容量", "功率", "尺寸", "成分", "口味", "规格", "版本", "款式", "包装", "配件"];
+const PARTS = ["后轮", "盖子", "说明书", "充电线", "螺丝", "拉链", "吊牌", "赠品", "遥控器", "滤网", "底座", "把手", "电池", "发票"];
+const MATERIALS = ["纯棉", "真皮", "不锈钢", "实木", "玻璃", "硅胶", "塑料", "羊毛", "陶瓷"];
+const WHO = ["敏感肌", "小孩", "老人", "三个月的宝宝", "幼猫", "大型犬", "学生", "油皮", "孕妇"];
+const USES = ["用", "安装", "清洗", "充电", "保存", "连接", "激活", "调温度", "换滤芯", "开机"];
+const ENDINGS = ["", "", "？", "?", "呢", "呀", "阿", "啊", "哈", "～"];
+
+const FRAMES: Array<(p: Pick) => string> = [
+  (p) => `${p(PRODUCTS)}的${p(ATTRIBUTES)}是多少`,
+  (p) => `${p(PRODUCTS)}是${p(MATERIALS)}的吗`,
+  (p) => `${p(PRODUCTS)}有${p(COLOURS)}吗`,
+  (p) => `${p(PRODUCTS)}能${p(USES)}吗`,
+  (p) => `${p(PRODUCTS)}多少钱`,
+  (p) => `${p(PRODUCTS)}有赠品吗`,
+  (p) => `${p(PRODUCTS)}今天能发吗`,
+  (p) => `下单的${p(PRODUCTS)}发了没`,
+  (p) => `${p(PRODUCTS)}是什么${p(ATTRIBUTES)}的`,
+  (p) => `这款${p(PRODUCTS)}适合${p(WHO)}吗`,
+  (p) => `我家${p(WHO)}能用这个${p(PRODUCTS)}吗`,
+  (p) => `${p(PRODUCTS)}什么时候补货`,
+  (p) => `${p(PRODUCTS)}大概几天能到`,
+  (p) => `${p(PRODUCTS)}怎么${p(USES)}`,
+  (p) => `${p(PRODUCTS)}第一次${p(USES)}要注意什么`,
+  (p) => `${p(PRODUCTS)}和${p(PRODUCTS)}一起买有优惠吗`,
+  (p) => `这两款${p(PRODUCTS)}有什么区别`,
+  (p) => `${p(PRODUCTS)}保修多久`,
+  (p) => `${p(PRODUCTS)}带${p(PARTS)}吗`,
+  (p) => `${p(PRODUCTS)}的${p(PARTS)}可以单独买吗`,
+  (p) => `${p(PARTS)}没有找到，放在哪里`,
+  (p) => `${p(PRODUCTS)}收到了，${p(PARTS)}好像少了一个`,
+  (p) => `${p(PRODUCTS)}我想换个${p(ATTRIBUTES)}`,
+  (p) => `${p(PRODUCTS)}现在下单${p(TIMES)}能到吗`,
+  (p) => `${p(PRODUCTS)}可以开发票吗`,
+  (p) => `${p(PRODUCTS)}是现货还是预售`,
+  (p) => `${p(PRODUCTS)}买两件能便宜点吗`,
+  (p) => `${p(PRODUCTS)}支持七天无理由吗`,
+  (p) => `${p(PRODUCTS)}用了一次，想问下怎么${p(USES)}`,
+  (p) => `刚拍了${p(PRODUCTS)}，地址能改成${p(PLACES)}吗`,
+  (p) => `${p(PRODUCTS)}发的是哪家快递`,
+  (p) => `那${p(PRODUCTS)}要不要另外买${p(PARTS)}`,
+];
+
+/** Customers' questions about products and orders in many categories, with the openers and particles chat has. */
+export function shopQuestions(count: number): string[] {
+  let seed = 11;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const pick: Pick = (list) => list[Math.floor(rand() * list.length)]!;
+  const out = new Set<string>();
+  for (let i = 0; i < count; i++) out.add(`${pick(OPENERS)}${FRAMES[Math.floor(rand() * FRAMES.length)]!(pick)}${pick(ENDINGS)}`);
+  return [...out];
+}

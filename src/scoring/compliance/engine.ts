@@ -1,6 +1,7 @@
 import { findPii } from "../../shared/pii.ts";
 import { redactClip } from "../../shared/redact.ts";
 import { TEAM_PATTERN_INPUT } from "../../shared/safe-regex.ts";
+import { looksLikeQuestion } from "../text.ts";
 import type { Policy, Rule, Severity } from "./policy-schema.ts";
 
 /** One turn as the compliance engine sees it. `ts` is seconds (any origin) when known. */
@@ -153,26 +154,42 @@ export function checkTurn(c: CompiledPolicy, turns: Turn[], i: number): RuleHit[
 }
 
 /**
- * After a negative customer turn (valence at or below the policy's threshold) the agent has
- * `within` replies to apologise. Flagged at the last allowed reply, once per upset episode:
- * until the agent apologises, further angry turns are the same episode.
+ * The apology's premise is an event: the customer is upset (valence at or below the policy's
+ * threshold), or reports something that went wrong (the problem signal at or above
+ * `problemReport`). Asking is not reporting: a question needs clearer upset before it counts,
+ * because the emotion scorer's lean on a question is weak evidence.
+ */
+const QUESTION_UPSET_MARGIN = 0.3;
+
+function needsApology(c: CompiledPolicy, t: Turn): boolean {
+  if (t.role !== "customer" || t.valence === undefined) return false;
+  const question = looksLikeQuestion(t.text);
+  if (t.valence <= c.policy.negativeValence - (question ? QUESTION_UPSET_MARGIN : 0)) return true;
+  return !question && (t.problem ?? 0) >= c.policy.problemReport;
+}
+
+/**
+ * After the premise the agent has `within` replies to apologise; flagged at the last allowed
+ * reply, once per episode. An apology covers the problem it answered: the customer's reply to
+ * it (usually more detail: a photo, what happened) starts no new episode, only a later upset does.
  */
 function missingApology(c: CompiledPolicy, turns: Turn[], i: number, within: number): string | undefined {
-  const isNegative = (x: Turn) => x.role === "customer" && x.valence !== undefined && x.valence <= c.policy.negativeValence;
   let lastApology = -1;
   for (let j = 0; j < i; j++) if (turns[j]!.role === "agent" && c.apology(turns[j]!.text)) lastApology = j;
-  let negative = -1;
-  for (let j = lastApology + 1; j < i; j++) {
-    if (isNegative(turns[j]!)) {
-      negative = j; // the first negative turn of the episode
+  let from = lastApology + 1;
+  if (lastApology >= 0) while (from < i && turns[from]!.role === "customer") from++;
+  let premise = -1;
+  for (let j = from; j < i; j++) {
+    if (needsApology(c, turns[j]!)) {
+      premise = j; // the first turn of the episode
       break;
     }
   }
-  if (negative < 0) return undefined;
-  const replies = turns.slice(negative + 1, i + 1).filter((x) => x.role === "agent");
+  if (premise < 0) return undefined;
+  const replies = turns.slice(premise + 1, i + 1).filter((x) => x.role === "agent");
   if (replies.length !== within) return undefined;
   if (replies.some((x) => c.apology(x.text))) return undefined;
-  return `no apology after: "${redactClip(turns[negative]!.text, 40)}"`;
+  return `no apology after: "${redactClip(turns[premise]!.text, 40)}"`;
 }
 
 /** Hits only visible once the conversation is over (the closing check). */

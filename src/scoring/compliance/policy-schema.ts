@@ -64,6 +64,11 @@ export const policySchema = z
     name: z.string().default("default"),
     /** A customer turn at or below this valence is "negative" (expects an apology). */
     negativeValence: z.number().min(-1).max(0).default(-0.35),
+    /**
+     * A customer turn whose problem signal is at or above this reports something that went
+     * wrong (expects an apology even when said calmly), unless it is only a question.
+     */
+    problemReport: z.number().min(0).max(1).default(0.7),
     phrases: z.object({ greeting: bilingual, apology: bilingual, empathy: bilingual, closing: bilingual, warmAddress: bilingual }),
     qa: z.object({
       base: z.number().default(100),

@@ -1,6 +1,6 @@
 import Sentiment from "sentiment";
 import { detectEscalation, type Escalation } from "../escalation.ts";
-import { detectLang, normalizeText, segmentZh } from "../text.ts";
+import { detectLang, looksLikeQuestion, normalizeText, segmentZh } from "../text.ts";
 import { EN_PHRASES } from "./lexicon-en.ts";
 import { feelingIn, ZH_CONTRAST, ZH_DEGREE, ZH_LEXICON, ZH_NEGATORS, type EmotionCategory } from "./lexicon-zh.ts";
 import type { ZhModel } from "./zh-model.ts";
@@ -192,7 +192,9 @@ export function scoreEmotion(raw: string, zhModel?: ZhModel, forcedLang?: "zh" |
     // The lean counts as a problem report as far as the model sees text of the kind at all:
     // a question the model calls plain (felt ≈ 0) has a lean that is noise.
     problem = Math.max(0, -Math.max(-1, Math.min(1, valence))) * Math.min(1, felt / zhModel.plainBelow);
-    if (!marked && felt < zhModel.plainBelow) {
+    // A question with no word of feeling is asking: the model learned from reviews, which
+    // state and rarely ask, so its lean on a question needs more confidence (own threshold).
+    if (!marked && felt < (looksLikeQuestion(text) ? zhModel.questionPlainBelow : zhModel.plainBelow)) {
       valence *= 0.1;
       evidence.push("plain");
     }

@@ -20,6 +20,8 @@ export interface ZhModel {
    * request, a factual report).
    */
   plainBelow: number;
+  /** The same for a message that asks (a question is weaker evidence of feeling than a statement). */
+  questionPlainBelow: number;
 }
 
 export interface ZhModelFile {
@@ -31,6 +33,7 @@ export interface ZhModelFile {
   /** base64 of Int8Array(3 × 2^hashBits), class-major: weight = int8 × scale */
   weights: string;
   plainBelow: number;
+  questionPlainBelow: number;
   trainedOn: string[];
   /** What the calibration measured, for the record (printed by the trainer too). */
   calibration?: Record<string, number>;
@@ -38,10 +41,11 @@ export interface ZhModelFile {
 
 export const MODEL_PATH = join(import.meta.dirname, "zh-model.json");
 
-export function modelFromWeights(weights: Float32Array | Int8Array, bias: readonly number[], scale: number, plainBelow: number): ZhModel {
+export function modelFromWeights(weights: Float32Array | Int8Array, bias: readonly number[], scale: number, plainBelow: number, questionPlainBelow = plainBelow): ZhModel {
   const size = 1 << HASH_BITS;
   return {
     plainBelow,
+    questionPlainBelow,
     predict(text: string): ClassProbabilities {
       const z = [bias[0]!, bias[1]!, bias[2]!];
       for (const [k, v] of zhFeatures(text)) {
@@ -65,5 +69,5 @@ export function loadZhModel(path = MODEL_PATH): ZhModel {
   const file = JSON.parse(readFileSync(path, "utf8")) as ZhModelFile;
   if (file.version !== 2 || file.hashBits !== HASH_BITS) throw new Error(`${path} is not a three-class model with ${HASH_BITS} hash bits: run npm run train:emotion`);
   const buf = Buffer.from(file.weights, "base64");
-  return modelFromWeights(new Int8Array(buf.buffer, buf.byteOffset, buf.byteLength), file.bias, file.scale, file.plainBelow);
+  return modelFromWeights(new Int8Array(buf.buffer, buf.byteOffset, buf.byteLength), file.bias, file.scale, file.plainBelow, file.questionPlainBelow);
 }
