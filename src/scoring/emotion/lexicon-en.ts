@@ -6,7 +6,7 @@ import type { EmotionCategory } from "./lexicon-zh.ts";
  * things not working, money taken, waiting, thanks.
  */
 export const EN_PHRASES: Array<[RegExp, number, EmotionCategory]> = [
-  [/\b(?:does ?n[o']?t|do ?n[o']?t|did ?n[o']?t|is ?n[o']?t|wo ?n[o']?t|not) (?:work|working|load|open|arrive|arrived|show|start|sync|download)/, -0.8, "frustration"],
+  [/\b(?:does ?n[o']?t|do ?n[o']?t|did ?n[o']?t|is ?n[o']?t|wo ?n[o']?t|has ?n[o']?t|have ?n[o']?t|never|not) (?:work|working|load|open|arrive|arrived|show|start|sync|download)/, -0.8, "frustration"],
   [/\b(?:can ?not|can'?t|could ?n[o']?t|unable to|impossible to|not able to|not possible)\b/, -0.6, "frustration"],
   [/\b(?:still|again|keeps?|always|every time|for (?:days|weeks|hours)|several times)\b/, -0.3, "frustration"],
   [/\b(?:error|fail(?:s|ed|ing|ure)?|broken|crash(?:es|ed)?|bug|stuck|freez(?:e|es|ing)|blocked|missing|lost|wrong(?:ly)?)\b/, -0.6, "frustration"],

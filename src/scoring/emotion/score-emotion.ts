@@ -62,6 +62,8 @@ const EMOJI: Array<[RegExp, number, EmotionCategory]> = [
 ];
 
 /** Events that make praise sarcastic when they appear with it: "真快啊，等了三个小时". */
+/** English sarcasm: praise repeated flatly, or praise next to a wasted wait. */
+const EN_SARCASM = /\b(?:great|perfect|wonderful|fantastic|brilliant|lovely|nice|awesome),? just (?:great|perfect|wonderful|fantastic|brilliant|lovely|awesome)\b|\bthanks? (?:a lot |so much )?for nothing\b|\byeah,? right\b|\b(?:great|perfect|wonderful|fantastic|brilliant|lovely|awesome)\b[^.!?]{0,40}[.!?]? ?(?:waited|wasted|for nothing|again\?|still (?:no|not|nothing))/;
 const SARCASM_CUES = /呵呵|服了|真行|好样的|谢谢你(?:们)?全家|我谢谢你|真是够了|佩服|厉害了|(?:等了|还没|又|第[二三四五0-9]次)/;
 /** Hurrying the agent: not praise for speed (快点 is not 快). */
 const URGENCY = /快点(?!的)|快些|赶紧|尽快|速度点|麻烦快|抓紧|急死|急用|等不了|\basap\b|\burgent/;
@@ -98,20 +100,29 @@ function zhLexicon(text: string): Partial {
   return p;
 }
 
+/** "Thanks, but it still hasn't arrived": what follows the last of these is what is meant. */
+const EN_CONTRAST = /\b(?:but|however|though|although|yet|except)\b/g;
+
 function enLexicon(text: string): Partial {
   const p: Partial = { value: 0, cats: new Map(), evidence: [] };
-  const r = sentiment.analyze(text);
-  p.value += r.score;
-  for (const c of r.calculation) for (const [w, s] of Object.entries(c)) p.evidence.push(`${w}:${(s / SCALE).toFixed(2)}`);
-  addCat(p, r.score < 0 ? "frustration" : r.score > 0 ? "satisfaction" : undefined, r.score);
-  for (const [re, w, cat] of EN_PHRASES) {
-    const m = re.exec(text);
-    if (m) {
-      p.value += w * SCALE * 0.6;
-      p.evidence.push(`${m[0]}:${w.toFixed(2)}`);
-      addCat(p, cat, w);
+  let at = -1;
+  for (const m of text.matchAll(EN_CONTRAST)) at = m.index;
+  const clauses: Array<[string, number]> = at > 0 ? [[text.slice(0, at), 0.5], [text.slice(at), 1.5]] : [[text, 1]];
+  for (const [clause, weight] of clauses) {
+    const r = sentiment.analyze(clause);
+    p.value += r.score * weight;
+    for (const c of r.calculation) for (const [w, s] of Object.entries(c)) p.evidence.push(`${w}:${(s / SCALE).toFixed(2)}`);
+    addCat(p, r.score < 0 ? "frustration" : r.score > 0 ? "satisfaction" : undefined, r.score);
+    for (const [re, w, cat] of EN_PHRASES) {
+      const m = re.exec(clause);
+      if (m) {
+        p.value += w * SCALE * 0.6 * weight;
+        p.evidence.push(`${m[0]}:${w.toFixed(2)}`);
+        addCat(p, cat, w);
+      }
     }
   }
+  if (at > 0) p.evidence.push("contrast");
   return p;
 }
 
@@ -170,6 +181,10 @@ export function scoreEmotion(raw: string, zhModel?: ZhModel, forcedLang?: "zh" |
   let lexV = Math.tanh(lex.value / (SCALE * 1.2));
   if (lang === "zh" && lexV > 0 && SARCASM_CUES.test(text) && /[!！?？~～]|呵呵|服了|真/.test(text)) {
     lexV = -lexV;
+    evidence.push("sarcasm");
+  }
+  if (lang === "en" && EN_SARCASM.test(text)) {
+    lexV = -Math.max(0.5, Math.abs(lexV));
     evidence.push("sarcasm");
   }
   const escalation = detectEscalation(text);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { detectEscalation } from "../../../src/scoring/escalation.ts";
 import { polarityOf, scoreEmotion } from "../../../src/scoring/emotion/score-emotion.ts";
 import { loadZhModel } from "../../../src/scoring/emotion/zh-model.ts";
+import { scoreTurnEmotion } from "../../../src/scoring/assess.ts";
 import { detectLang } from "../../../src/scoring/text.ts";
 
 const model = loadZhModel();
@@ -81,6 +82,15 @@ describe("English", () => {
     expect(polarityOf(en("My order number is 5512"))).toBe("neutral");
   });
 
+  it("the clause after 'but' decides, and flat praise next to a wasted wait is sarcasm", () => {
+    expect(polarityOf(en("Thanks, but it still hasn't arrived."))).toBe("negative");
+    expect(en("Thanks, but it still hasn't arrived.").evidence).toContain("contrast");
+    const s = en("Great, just great. Waited three hours for nothing.");
+    expect(s.evidence).toContain("sarcasm");
+    expect(polarityOf(s)).toBe("negative");
+    expect(polarityOf(en("Thanks, it arrived."))).toBe("positive");
+  });
+
   it("handles negation through AFINN's strategy", () => {
     expect(en("this is not good").valence).toBeLessThan(0);
   });
@@ -119,4 +129,13 @@ describe("escalation intent", () => {
 it("detects the language per message", () => {
   expect(detectLang("我的iPhone坏了")).toBe("zh");
   expect(detectLang("my parcel is late")).toBe("en");
+});
+
+describe("agent tone", () => {
+  it("an apology or an empathy phrase is the script working, not negative emotion", () => {
+    for (const t of ["I am so sorry for the trouble, let me fix it now.", "很抱歉给您带来不便，我马上为您处理", "非常理解您的心情，我们一定尽快解决"]) {
+      expect(polarityOf(scoreTurnEmotion({ role: "agent", text: t }, model)), t).not.toBe("negative");
+    }
+    expect(polarityOf(scoreTurnEmotion({ role: "agent", text: "This is a terrible question, stop wasting my time" }, model))).toBe("negative");
+  });
 });
