@@ -2,7 +2,7 @@ import { setImmediate as yieldToIo } from "node:timers/promises";
 import { normalizeInboxEvent, type InboxRow } from "./ingest/normalize.ts";
 import type { NormalizedEvent, NormalizedMessage, Roster } from "./ingest/types.ts";
 import { createSessionLocks, SessionBusy, sessionLockKey } from "./storage/session-lock.ts";
-import { assessTurn, checkSessionEnd, type Scorers } from "./scoring/assess.ts";
+import { assessTurn, checkSessionEnd, turnSignals, type Scorers } from "./scoring/assess.ts";
 import type { Logger } from "./shared/logger.ts";
 import { closeIdleSession, createParticipantCache, idleSessions, storeMessage, storeSessionEvent } from "./storage/conversation-repo.ts";
 import type { Database, Tx } from "./storage/db.ts";
@@ -114,7 +114,7 @@ export function createPipeline(deps: PipelineDeps) {
     const turns = await loadTurns(tx, sessionId);
     const i = turns.findIndex((t) => t.messageId === messageId);
     const { emotion, hits } = assessTurn(scorers, turns, i);
-    if (turns[i]!.role === "customer") Object.assign(turns[i]!, { valence: emotion.valence, problem: emotion.problem });
+    Object.assign(turns[i]!, turnSignals(turns[i]!.role, emotion));
     await saveScore(tx, messageId, sessionId, emotion, deps.llmEnabled ? "pending" : "skipped");
     await saveHits(tx, sessionId, hits, turns);
     turns[i]!.category = emotion.category;

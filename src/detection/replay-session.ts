@@ -1,4 +1,4 @@
-import { assessTurn, type Scorers } from "../scoring/assess.ts";
+import { assessTurn, turnSignals, type Scorers } from "../scoring/assess.ts";
 import { checkSessionEnd, sessionQa, type RuleHit, type Turn } from "../scoring/compliance/engine.ts";
 import { detectLang } from "../scoring/text.ts";
 import { detect } from "./detectors.ts";
@@ -35,7 +35,7 @@ export function replaySession(s: Scorers, messages: Array<{ role: "agent" | "cus
   messages.forEach((m, i) => {
     turns.push({ role: m.role, text: m.text, ts: m.ts });
     const { emotion, hits: h } = assessTurn(s, turns, i);
-    if (m.role === "customer") Object.assign(turns[i]!, { valence: emotion.valence, problem: emotion.problem });
+    Object.assign(turns[i]!, turnSignals(m.role, emotion));
     hits.push(...h);
     det.push({ ...m, valence: emotion.valence, problem: m.role === "customer" ? emotion.problem : undefined, category: emotion.category, intensity: emotion.intensity, escalation: m.role === "customer" ? emotion.escalation.kinds : [] });
     const qa = sessionQa(policy, turns, hits).score;

@@ -17,8 +17,13 @@ export interface Scorers {
  */
 export function assessTurn(s: Scorers, turns: Turn[], i: number): { emotion: EmotionScore; hits: RuleHit[] } {
   const emotion = scoreTurnEmotion(turns[i]!, s.zhModel);
-  const withValence = turns.map((t, j) => (j === i && t.role === "customer" ? { ...t, valence: emotion.valence, problem: emotion.problem } : t));
-  return { emotion, hits: checkTurn(s.policy(), withValence, i) };
+  const withSignals = turns.map((t, j) => (j === i ? { ...t, ...turnSignals(t.role, emotion) } : t));
+  return { emotion, hits: checkTurn(s.policy(), withSignals, i) };
+}
+
+/** What the rules read from a scored turn: for customers, valence, problem and whether the feeling is shown. */
+export function turnSignals(role: Turn["role"], e: EmotionScore): Pick<Turn, "valence" | "problem" | "marked"> {
+  return role === "customer" ? { valence: e.valence, problem: e.problem, marked: e.marked } : {};
 }
 
 /**
@@ -45,7 +50,7 @@ const SERVICE_PHRASES = /(?:i'?m |we'?re |i am |we are )?(?:so |very |really |tr
 export function scoreTurnEmotion(t: Pick<Turn, "role" | "text">, zhModel?: ZhModel): EmotionScore {
   if (t.role === "customer") return scoreEmotion(forEmotion(t.text), zhModel);
   const e = scoreEmotion(forEmotion(t.text).replace(SERVICE_PHRASES, " "));
-  return { ...e, problem: 0, escalation: { kinds: [], evidence: [] } };
+  return { ...e, problem: 0, marked: false, escalation: { kinds: [], evidence: [] } };
 }
 
 export interface SessionAggregates {

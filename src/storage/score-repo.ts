@@ -19,7 +19,7 @@ export async function loadTurns(tx: Tx, sessionId: string): Promise<StoredTurn[]
   const rows = await tx.message.findMany({
     where: { sessionId },
     orderBy: [{ sentAt: "asc" }, { receivedAt: "asc" }],
-    select: { id: true, role: true, text: true, sentAt: true, score: { select: { valence: true, problem: true, category: true, intensity: true, escalation: true } } },
+    select: { id: true, role: true, text: true, sentAt: true, score: { select: { valence: true, problem: true, marked: true, category: true, intensity: true, escalation: true } } },
   });
   return rows.map((r) => ({
     messageId: r.id,
@@ -29,6 +29,7 @@ export async function loadTurns(tx: Tx, sessionId: string): Promise<StoredTurn[]
     ts: r.sentAt.getTime() / 1000,
     valence: r.role === "customer" ? r.score?.valence : undefined,
     problem: r.role === "customer" ? r.score?.problem : undefined,
+    marked: r.role === "customer" ? r.score?.marked : undefined,
     category: r.score?.category,
     intensity: r.score?.intensity,
     escalation: r.score?.escalation ? (JSON.parse(r.score.escalation) as string[]) : [],
@@ -44,6 +45,7 @@ export async function saveScore(tx: Tx, messageId: string, sessionId: string, e:
       lang: e.lang,
       valence: e.valence,
       problem: e.problem,
+      marked: e.marked,
       intensity: e.intensity,
       category: e.category,
       evidence: JSON.stringify(e.evidence),

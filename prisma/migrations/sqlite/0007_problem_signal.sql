@@ -1,2 +1,3 @@
 -- AlterTable
 ALTER TABLE "MessageScore" ADD COLUMN "problem" REAL NOT NULL DEFAULT 0;
+ALTER TABLE "MessageScore" ADD COLUMN "marked" BOOLEAN NOT NULL DEFAULT false;

@@ -1,7 +1,6 @@
 import { findPii } from "../../shared/pii.ts";
 import { redactClip } from "../../shared/redact.ts";
 import { TEAM_PATTERN_INPUT } from "../../shared/safe-regex.ts";
-import { looksLikeQuestion } from "../text.ts";
 import type { Policy, Rule, Severity } from "./policy-schema.ts";
 
 /** One turn as the compliance engine sees it. `ts` is seconds (any origin) when known. */
@@ -13,6 +12,8 @@ export interface Turn {
   valence?: number;
   /** Customer turns: 0..1, how clearly the turn reports something wrong (whatever its tone). */
   problem?: number;
+  /** Customer turns: the feeling is shown in the message itself (see EmotionScore.marked). */
+  marked?: boolean;
 }
 
 export interface RuleHit {
@@ -104,8 +105,14 @@ const hit = (rule: Rule, index: number, evidence: string): RuleHit => ({ ruleId:
 function waitingSince(turns: Turn[], i: number): number | undefined {
   let start: number | undefined;
   for (let j = i - 1; j >= 0 && turns[j]!.role === "customer"; j--) start = j;
+  if (start === undefined) return undefined;
+  // The customer's own silence is not the agent's delay: after "稍等，我去看看" / "hang on, let
+  // me look" the clock starts again at their next message.
+  for (let j = start; j < i - 1; j++) if (STEPPING_AWAY.test(turns[j]!.text)) start = j + 1;
   return start;
 }
+
+const STEPPING_AWAY = /稍等|等一下|等等我|我(?:现在|先)?去(?:看|找|查|拿|问|申请|拍|试|弄|操作)|我(?:看|找|查|试)(?:一下|看|找)|\b(?:hang on|hold on|one (?:sec|second|moment|minute)|just a (?:sec|second|moment|minute)|give me a (?:sec|second|moment|minute)|let me (?:look|check|see|find|try)|brb|be right back)\b/i;
 
 /**
  * Rule hits visible at turn i, given the turns before it. Pure and incremental: the live
@@ -155,17 +162,15 @@ export function checkTurn(c: CompiledPolicy, turns: Turn[], i: number): RuleHit[
 
 /**
  * The apology's premise is an event: the customer is upset (valence at or below the policy's
- * threshold), or reports something that went wrong (the problem signal at or above
- * `problemReport`). Asking is not reporting: a question needs clearer upset before it counts,
- * because the emotion scorer's lean on a question is weak evidence.
+ * threshold, with the feeling shown in the message rather than only in the model's lean), or
+ * reports something that went wrong (the problem signal at or above `problemReport`; the scorer
+ * counts a problem said in a statement, not one asked about). A calm question about a product is
+ * no premise. A turn scored before these signals existed (no `marked`) is judged by its valence.
  */
-const QUESTION_UPSET_MARGIN = 0.3;
-
 function needsApology(c: CompiledPolicy, t: Turn): boolean {
   if (t.role !== "customer" || t.valence === undefined) return false;
-  const question = looksLikeQuestion(t.text);
-  if (t.valence <= c.policy.negativeValence - (question ? QUESTION_UPSET_MARGIN : 0)) return true;
-  return !question && (t.problem ?? 0) >= c.policy.problemReport;
+  if (t.valence <= c.policy.negativeValence && t.marked !== false) return true;
+  return (t.problem ?? 0) >= c.policy.problemReport;
 }
 
 /**

@@ -25,3 +25,9 @@ export const EN_PHRASES: Array<[RegExp, number, EmotionCategory]> = [
   [/\b(?:great|perfect|awesome|excellent|wonderful|lovely|fantastic|super|brilliant|amazing|helpful|solved|works now|working now|happy|glad|nice)\b/, 0.8, "satisfaction"],
   [/\b(?:have a (?:nice|good|great|lovely) (?:day|evening|weekend))\b/, 0.7, "satisfaction"],
 ];
+
+/**
+ * Words and marks that show a feeling in an English support chat (not a problem's topic):
+ * annoyance, anger, disappointment, distrust, impatience, thanks and praise.
+ */
+export const EN_FEELING = /\b(?:dissatisfied|unacceptable|ridiculous|outrageous|disgusting|disgusted|scam|fraud|rip ?off|useless|terrible|horrible|awful|worst|furious|angry|annoyed|annoying|fed up|sick of|joke|disappoint\w*|frustrat\w*|upset|unhappy|sad|worried|anxious|seriously|wtf|omg|how many times|again\?|lie[sd]?|liars?|cheat\w*|shameless|nonsense|waste of|had enough|never again|thanks?|thank you|appreciate\w*|great|perfect|awesome|excellent|wonderful|lovely|fantastic|amazing|helpful|happy|glad)\b|!{2,}|\?{2,}|[A-Z]{4,}/;

@@ -85,3 +85,13 @@ export function feelingIn(text: string): string | undefined {
   for (const [name, re] of ZH_FEELING) if (re.test(text)) return name;
   return undefined;
 }
+
+/**
+ * Something went wrong, said plainly: faults, missing or wrong goods, money taken, things that
+ * will not work. Topic, not feeling — the problem signal (the apology rule's premise and the
+ * session detectors' "still not solved") reads these; emotion does not. Bounded alternations.
+ */
+export const ZH_PROBLEM = /坏了|坏的|[压摔碰弄摔]坏|瘪了|(?:寄|发|送)(?:过来|来)的(?:是|却是)|寄错|送错|不是我(?:买|要|订)的|破了|破损|碎了|裂了|掉了|断了|漏[发水气油]|错发|发错|少[了发件]|缺[了件少]|没(?:收到|到货|发货|声音|反应|信号|网|电|用|退)|还没(?:到|收到|发|退|回|处理|解决)|收不到|打不开|用不了|不能用|开不了机|连不上|上不去|登不上|登录不了|无法|失败|故障|异常|出错|报错|卡顿|死机|闪退|黑屏|过期|变质|发霉|有虫|异味|扣[了款费钱]|多扣|乱扣|重复扣|不对|不一样|不符|有问题|质量问题|瑕疵|划痕|脱胶|开线|起球|褪色|掉色|丢了|丢件|被拒|停机|断网|限速|不退|不给退|没解决|没处理|投诉/;
+
+/** The same for English support chats. */
+export const EN_PROBLEM = /\b(?:broken|broke|missing|damaged|faulty|defective|cracked|leak(?:s|ing)?|peeling|torn|stopped working|not working|doesn'?t work|don'?t work|won'?t (?:turn on|start|charge|open|load|connect)|can'?t (?:log ?in|access|open|connect|find)|has ?n[o']?t (?:arrived|come|been)|did ?n[o']?t (?:arrive|come|get)|never (?:arrived|came|got)|wrong (?:item|size|colou?r|order|address|amount)|charged (?:twice|again|me)|double charged|overcharged|refund (?:has ?n[o']?t|never|still)|error|failed|declined|lost|stuck|still (?:no|not|nothing|waiting))\b/;

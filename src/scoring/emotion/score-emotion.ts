@@ -1,8 +1,8 @@
 import Sentiment from "sentiment";
 import { detectEscalation, type Escalation } from "../escalation.ts";
 import { detectLang, looksLikeQuestion, normalizeText, segmentZh } from "../text.ts";
-import { EN_PHRASES } from "./lexicon-en.ts";
-import { feelingIn, ZH_CONTRAST, ZH_DEGREE, ZH_LEXICON, ZH_NEGATORS, type EmotionCategory } from "./lexicon-zh.ts";
+import { EN_FEELING, EN_PHRASES } from "./lexicon-en.ts";
+import { EN_PROBLEM, feelingIn, ZH_CONTRAST, ZH_PROBLEM, ZH_DEGREE, ZH_LEXICON, ZH_NEGATORS, type EmotionCategory } from "./lexicon-zh.ts";
 import type { ZhModel } from "./zh-model.ts";
 
 export type { EmotionCategory };
@@ -19,6 +19,12 @@ export interface EmotionScore {
    * is a problem and neutral). What the apology rule and the session detectors need besides emotion.
    */
   problem: number;
+  /**
+   * The feeling is shown in the message itself — a word of feeling, an emoji, repeated
+   * punctuation, a rule (urgency, rhetorical question, sarcasm, a threat) — not only the model's
+   * lean. What makes a negative score an event the agent must answer (the apology rule).
+   */
+  marked: boolean;
   /** What moved the score: words with their weights, and the rules that fired. */
   evidence: string[];
   escalation: Escalation;
@@ -68,6 +74,10 @@ const SARCASM_CUES = /呵呵|服了|真行|好样的|谢谢你(?:们)?全家|我
 /** Hurrying the agent: not praise for speed (快点 is not 快). */
 const URGENCY = /快点(?!的)|快些|赶紧|尽快|速度点|麻烦快|抓紧|急死|急用|等不了|\basap\b|\burgent/;
 const EN_RHETORICAL = /\b(?:why (?:did|do|does|is|are|can't|didn't|don't|won't|should)|how (?:can|could|dare|come)|isn't (?:it|this|that)|aren't you|don't you|do you (?:take|think|really|even)|are you (?:kidding|serious|joking)|what kind of|who (?:will|is going to) (?:pay|compensate|take responsibility))\b[^?]*\?/;
+/** A plainly stated problem counts at least this much (the apology rule's default threshold is 0.7). */
+const PROBLEM_WORD_FLOOR = 0.75;
+/** Without a reported problem the lean counts for less, and never reaches the apology threshold. */
+const UNREPORTED_PROBLEM = 0.65;
 const RHETORICAL = /难道.{0,20}[吗么嘛][?？]?|怎么(?:能|可以|会|好意思).{0,20}[?？]|凭什么|有没有搞错|还有没有|是不是.{0,12}[?？]{2,}/;
 
 interface Partial {
@@ -190,6 +200,7 @@ export function scoreEmotion(raw: string, zhModel?: ZhModel, forcedLang?: "zh" |
   const escalation = detectEscalation(text);
   let valence: number;
   let problem: number | undefined;
+  let marked = bump !== 0 || escalation.kinds.length > 0 || evidence.includes("sarcasm") || (lang === "en" && EN_FEELING.test(raw));
   if (lang === "zh" && zhModel) {
     const p = zhModel.predict(text);
     const felt = 1 - p.neutral;
@@ -203,7 +214,7 @@ export function scoreEmotion(raw: string, zhModel?: ZhModel, forcedLang?: "zh" |
     // rule firing and the model calling it plain, a lean is topic, not emotion.
     const feeling = feelingIn(text);
     if (feeling) evidence.push(`feeling:${feeling}`);
-    const marked = bump !== 0 || escalation.kinds.length > 0 || evidence.includes("sarcasm") || feeling !== undefined;
+    marked ||= feeling !== undefined;
     // The lean counts as a problem report as far as the model sees text of the kind at all:
     // a question the model calls plain (felt ≈ 0) has a lean that is noise.
     problem = Math.max(0, -Math.max(-1, Math.min(1, valence))) * Math.min(1, felt / zhModel.plainBelow);
@@ -217,7 +228,16 @@ export function scoreEmotion(raw: string, zhModel?: ZhModel, forcedLang?: "zh" |
     valence = lexV + bump;
   }
   valence = Math.max(-1, Math.min(1, valence));
+  // A problem is reported in words ("没收到", "broken"); the model's and the lexicon's lean
+  // alone is half the evidence (it also leans on topic and on reviews' habits).
+  // Said in a statement it is a report; inside a question ("会不会是快过期的", "还没发货吧")
+  // it is asked about, unless the question itself complains ("怎么还没到").
+  const reported = reportedProblem(text, lang);
   problem = Math.max(problem ?? 0, -valence);
+  if (reported) {
+    problem = Math.max(problem, PROBLEM_WORD_FLOOR);
+    evidence.push(`problem:${reported}`);
+  } else problem *= UNREPORTED_PROBLEM;
 
   if (escalation.kinds.length) {
     // A threat is never good news, however politely put.
@@ -227,7 +247,20 @@ export function scoreEmotion(raw: string, zhModel?: ZhModel, forcedLang?: "zh" |
   }
   intensity = Math.min(1, intensity + Math.abs(valence) * 0.7);
 
-  return { lang, valence: round(valence), intensity: round(intensity), problem: round(problem), category: categorize(lang, valence, intensity, lex.cats), evidence, escalation };
+  return { lang, valence: round(valence), intensity: round(intensity), problem: round(problem), marked, category: categorize(lang, valence, intensity, lex.cats), evidence, escalation };
+}
+
+const CLAUSE = /[^,，。.;；!！?？\n ]+[,，。.;；!！?？\n ]*/g;
+const COMPLAINING_QUESTION = /怎么(?:还|又|会)|为什么(?:还|又|会|没)|\bwhy (?:is|has|did|does|do|are|have)\s?n'?t\b|\bwhere is my\b|\bwhat happened to\b/i;
+
+/** The problem word of the first clause that reports one (a statement, or a complaining question). */
+function reportedProblem(text: string, lang: "zh" | "en"): string | undefined {
+  const words = lang === "zh" ? ZH_PROBLEM : EN_PROBLEM;
+  for (const [clause] of text.matchAll(CLAUSE)) {
+    const m = words.exec(clause);
+    if (m && (!looksLikeQuestion(clause) || COMPLAINING_QUESTION.test(clause))) return m[0];
+  }
+  return undefined;
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
