@@ -4,6 +4,7 @@ import { evalEmotion, printEmotion } from "../eval/emotion-eval.ts";
 import { evalSessions, printSessions } from "../eval/sessions-eval.ts";
 import { evalFeedback, printFeedback } from "../eval/feedback-eval.ts";
 import { evalKb, printKb } from "../eval/kb-eval.ts";
+import { printShadow, shadowPolicy } from "../eval/shadow-eval.ts";
 import { buildKbIndex } from "../coaching/kb-index.ts";
 import { DEFAULT_KB_PATH, loadKb } from "../coaching/kb-load.ts";
 import { loadConfig } from "../config/env.ts";
@@ -20,9 +21,12 @@ import { loadZhModel } from "../scoring/emotion/zh-model.ts";
  *   sessions    "needs a supervisor": an alert at any point of a replayed session
  *   kb          knowledge-base retrieval: recall@1, recall@3, MRR, latency (--kb, default the sample KB)
  *   feedback    over the database: how supervisors judged the alerts (precision)
+ *   shadow      over the database: stored sessions replayed under the policy in force
+ *               (POLICY_FILE, else the shipped one) and under --policy <candidate.json>:
+ *               per rule, hits added and removed with examples; alerts; hints; QA scores
  * With --json the last line is one JSON object with the headline numbers.
  */
-const USAGE = "usage: npm run eval -- emotion|compliance|sessions|kb --data <file.jsonl> [--json] [--policy <policy.json>] [--kb <dir|csv|json>]\n       npm run eval -- feedback [--db <DATABASE_URL>] [--since <ISO date>] [--json]";
+const USAGE = "usage: npm run eval -- emotion|compliance|sessions|kb --data <file.jsonl> [--json] [--policy <policy.json>] [--kb <dir|csv|json>]\n       npm run eval -- feedback [--db <DATABASE_URL>] [--since <ISO date>] [--json]\n       npm run eval -- shadow --policy <candidate.json> [--db <DATABASE_URL>] [--since <ISO date>] [--json]";
 
 async function main() {
   const { positionals, values } = parseArgs({
@@ -39,6 +43,23 @@ async function main() {
       const r = await evalFeedback(db, values.since ? new Date(values.since) : undefined);
       console.log(printFeedback(r));
       if (values.json) console.log(JSON.stringify({ alerts: r.alerts, judged: r.judged, precision: r.precision, taken_over: r.take_over, acknowledged: r.acknowledge, false_alarm: r.false_alarm, snoozed: r.snooze, by_detector: r.byDetector }));
+    } finally {
+      await db.close();
+    }
+    return;
+  }
+  if (what === "shadow") {
+    if (!values.policy) throw new Error(USAGE);
+    const config = loadConfig();
+    const url = values.db ?? config.database.url;
+    const current = compilePolicy(loadPolicy(config.env.POLICY_FILE));
+    const candidate = compilePolicy(loadPolicy(values.policy));
+    await migrate(url);
+    const db = openDatabase(url);
+    try {
+      const r = await shadowPolicy(db, { current, candidate, zhModel: loadZhModel(), since: values.since ? new Date(values.since) : undefined });
+      console.log(printShadow(r));
+      if (values.json) console.log(JSON.stringify(r));
     } finally {
       await db.close();
     }

@@ -9,6 +9,9 @@ export interface ReplayedSession {
   findings: Array<Finding & { raisedAt: number }>;
   /** First turn after which a supervisor would have been alerted (a warning or critical finding); -1 when never. */
   firstAlert: number;
+  /** Every rule hit, in order, and the session's QA score at the end. */
+  hits: RuleHit[];
+  qa: number;
 }
 
 const key = (f: Finding) => (f.once ? f.detector : `${f.detector}@${f.index}`);
@@ -42,7 +45,8 @@ export function replaySession(s: Scorers, messages: Array<{ role: "agent" | "cus
     record(detect({ lang: language, turns: det, hits, qaScore: qa, closed: false }, thresholds), i);
   });
   hits.push(...checkSessionEnd(policy, turns));
-  record(detect({ lang: language, turns: det, hits, qaScore: sessionQa(policy, turns, hits).score, closed: true }, thresholds), messages.length - 1);
+  const qa = sessionQa(policy, turns, hits).score;
+  record(detect({ lang: language, turns: det, hits, qaScore: qa, closed: true }, thresholds), messages.length - 1);
   const alerts = findings.filter((f) => ALERTING.has(f.severity));
-  return { findings, firstAlert: alerts.length ? Math.min(...alerts.map((f) => f.raisedAt)) : -1 };
+  return { findings, firstAlert: alerts.length ? Math.min(...alerts.map((f) => f.raisedAt)) : -1, hits, qa };
 }
