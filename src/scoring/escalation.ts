@@ -17,7 +17,8 @@ const PATTERNS: Array<[EscalationKind, RegExp]> = [
   // Naming a platform is not a threat (many chats happen on Weibo); taking it public is.
   ["media", /曝光|媒体|记者|上新闻|(?:发|上|挂|放)(?:到)?(?:微博|抖音|小红书|网上|朋友圈)|\bsocial media\b|\bpost (?:this|it) online\b|\bgo public\b|\bjournalist\b|\bthe press\b|\bexpose you\b/i],
   ["legal", /律师|起诉|法院|打官司|法律途径|走法律|消费者权益保护法|赔偿|\blawyer\b|\battorney\b|\bsue\b|\blegal action\b|\bcourt\b|\blawsuit\b|\bsmall claims\b/i],
-  ["refund_demand", /(?:我要|必须|马上|立刻|赶紧|给我)?退(?:款|钱)|退货退款|全额退|\brefund\b|\bmoney back\b|\bchargeback\b|\breimburse/i],
+  // A demand, not a question about a refund ("退款到账了没" asks).
+  ["refund_demand", /(?:我要|我就要|必须|马上|立刻|赶紧|给我|要求|只要)(?:退款|退钱|退货)|退钱|全额退|\b(?:i want|give me|i demand|i need|i'd like) (?:a |my )?(?:full )?(?:refund|money back)\b|\bchargeback\b/i],
 ];
 
 export function detectEscalation(text: string): Escalation {

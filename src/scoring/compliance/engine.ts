@@ -1,7 +1,7 @@
 import { findPii } from "../../shared/pii.ts";
 import { redactClip } from "../../shared/redact.ts";
 import { TEAM_PATTERN_INPUT } from "../../shared/safe-regex.ts";
-import type { Policy, Rule, Severity } from "./policy-schema.ts";
+import { phrasePattern, type Policy, type Rule, type Severity } from "./policy-schema.ts";
 
 /** One turn as the compliance engine sees it. `ts` is seconds (any origin) when known. */
 export interface Turn {
@@ -30,14 +30,26 @@ type PhraseSet = { zh: string[]; en: string[] };
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** Compiled once per policy: Chinese phrases as substrings, English ones on word boundaries. */
+/**
+ * Compiled once per policy: Chinese phrases as substrings, English ones on word boundaries,
+ * "/…/" families as patterns (over a bounded prefix, like every team pattern).
+ */
 export function compilePhrases(set: PhraseSet): (text: string) => string | undefined {
-  const zh = set.zh.map((p) => p.toLowerCase());
-  const en = set.en.length ? new RegExp(`(?<![a-z0-9])(?:${set.en.map((p) => escape(p.toLowerCase().trim())).join("|")})(?![a-z0-9])`, "i") : undefined;
+  const plainZh = set.zh.filter((p) => phrasePattern(p) === undefined).map((p) => p.toLowerCase());
+  const plainEn = set.en.filter((p) => phrasePattern(p) === undefined);
+  const patterns = [...set.zh, ...set.en].map(phrasePattern).filter((p): p is string => p !== undefined).map((p) => new RegExp(p, "iu"));
+  const en = plainEn.length ? new RegExp(`(?<![a-z0-9])(?:${plainEn.map((p) => escape(p.toLowerCase().trim())).join("|")})(?![a-z0-9])`, "i") : undefined;
   return (text: string) => {
     const t = text.toLowerCase();
-    for (const p of zh) if (t.includes(p)) return p;
-    return en?.exec(t)?.[0];
+    for (const p of plainZh) if (t.includes(p)) return p;
+    const hit = en?.exec(t)?.[0];
+    if (hit) return hit;
+    const bounded = t.length > TEAM_PATTERN_INPUT ? t.slice(0, TEAM_PATTERN_INPUT) : t;
+    for (const re of patterns) {
+      const m = re.exec(bounded);
+      if (m) return m[0];
+    }
+    return undefined;
   };
 }
 

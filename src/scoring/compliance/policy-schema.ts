@@ -23,7 +23,29 @@ export const CANONICAL_KINDS = [
 ] as const;
 
 const severity = z.enum(["low", "medium", "high", "critical"]);
-const bilingual = z.object({ zh: z.array(z.string().min(1)).default([]), en: z.array(z.string().min(1)).default([]) });
+/**
+ * A phrase, or a family of wordings as a pattern written between slashes ("/您看(这样)?(可以|行)吗/"):
+ * examples stay readable and a team extends a family without code. Patterns are checked like
+ * `regex` rules (valid, no nested repeats) and see at most the first 4,000 characters.
+ */
+const phrase = z.string().min(1).superRefine((s, ctx) => {
+  const src = phrasePattern(s);
+  if (src === undefined) return;
+  try {
+    new RegExp(src, "iu");
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: `bad pattern ${s}: ${(e as Error).message}` });
+    return;
+  }
+  const risk = regexRisk(src);
+  if (risk) ctx.addIssue({ code: "custom", message: `unsafe pattern ${s}: it ${risk}; rewrite it without nested repeats` });
+});
+const bilingual = z.object({ zh: z.array(phrase).default([]), en: z.array(phrase).default([]) });
+
+/** The pattern inside a "/…/" phrase, or undefined for a plain phrase. */
+export function phrasePattern(s: string): string | undefined {
+  return s.length > 2 && s.startsWith("/") && s.endsWith("/") ? s.slice(1, -1) : undefined;
+}
 
 const check = z.discriminatedUnion("type", [
   /** Any of these phrases in an agent message is a hit (rude, arguing, red-line, jargon…). */

@@ -200,7 +200,9 @@ export function scoreEmotion(raw: string, zhModel?: ZhModel, forcedLang?: "zh" |
   const escalation = detectEscalation(text);
   let valence: number;
   let problem: number | undefined;
-  let marked = bump !== 0 || escalation.kinds.length > 0 || evidence.includes("sarcasm") || (lang === "en" && EN_FEELING.test(raw));
+  // A threat shows a feeling; asking for a refund is a request (refund demands are counted apart).
+  const threats = escalation.kinds.filter((k) => k !== "refund_demand");
+  let marked = bump !== 0 || threats.length > 0 || evidence.includes("sarcasm") || (lang === "en" && EN_FEELING.test(raw));
   if (lang === "zh" && zhModel) {
     const p = zhModel.predict(text);
     const felt = 1 - p.neutral;
@@ -239,24 +241,25 @@ export function scoreEmotion(raw: string, zhModel?: ZhModel, forcedLang?: "zh" |
     evidence.push(`problem:${reported}`);
   } else problem *= UNREPORTED_PROBLEM;
 
-  if (escalation.kinds.length) {
+  if (threats.length) {
     // A threat is never good news, however politely put.
     valence = Math.min(valence, -0.3);
     intensity += 0.3;
-    addCat(lex, escalation.kinds.some((k) => k !== "refund_demand") ? "anger" : "frustration", 0.8);
+    addCat(lex, "anger", 0.8);
   }
   intensity = Math.min(1, intensity + Math.abs(valence) * 0.7);
 
   return { lang, valence: round(valence), intensity: round(intensity), problem: round(problem), marked, category: categorize(lang, valence, intensity, lex.cats), evidence, escalation };
 }
 
-const CLAUSE = /[^,，。.;；!！?？\n ]+[,，。.;；!！?？\n ]*/g;
+/** Clauses: Chinese chat also separates them with spaces ("东西到了 少了一根线"), English does not. */
+const CLAUSE = { zh: /[^,，。.;；!！?？\n ]+[,，。.;；!！?？\n ]*/g, en: /[^,.;!?\n]+[,.;!?\n]*/g } as const;
 const COMPLAINING_QUESTION = /怎么(?:还|又|会)|为什么(?:还|又|会|没)|\bwhy (?:is|has|did|does|do|are|have)\s?n'?t\b|\bwhere is my\b|\bwhat happened to\b/i;
 
 /** The problem word of the first clause that reports one (a statement, or a complaining question). */
 function reportedProblem(text: string, lang: "zh" | "en"): string | undefined {
   const words = lang === "zh" ? ZH_PROBLEM : EN_PROBLEM;
-  for (const [clause] of text.matchAll(CLAUSE)) {
+  for (const [clause] of text.matchAll(CLAUSE[lang])) {
     const m = words.exec(clause);
     if (m && (!looksLikeQuestion(clause) || COMPLAINING_QUESTION.test(clause))) return m[0];
   }

@@ -9,14 +9,16 @@ import { loadZhModel } from "../../../src/scoring/emotion/zh-model.ts";
 const model = loadZhModel();
 const policyJson = JSON.parse(readFileSync(DEFAULT_POLICY_PATH, "utf8"));
 const compiled = compilePolicy(loadPolicy());
-const cases = readFileSync(join(import.meta.dirname, "..", "..", "fixtures", "compliance", "dev.jsonl"), "utf8")
-  .split("\n")
+// dev.jsonl: every rule violated and respected; paraphrases.jsonl: everyday rewordings of the
+// same situations (written to measure how the rules generalise, then kept as a regression set).
+const cases = ["dev.jsonl", "paraphrases.jsonl"]
+  .flatMap((f) => readFileSync(join(import.meta.dirname, "..", "..", "fixtures", "compliance", f), "utf8").split("\n"))
   .filter(Boolean)
   .map((l) => JSON.parse(l) as { id: string; lang: string; messages: Array<{ role: "agent" | "customer"; text: string; ts?: number }>; expected: Array<{ kind: string; index: number }> });
 
 const key = (h: { kind: string; index: number }) => `${h.kind}@${h.index}`;
 
-describe("every rule, both languages, violated and respected (test/fixtures/compliance/dev.jsonl)", () => {
+describe("every rule, both languages, violated and respected (test/fixtures/compliance/dev.jsonl, paraphrases.jsonl)", () => {
   it.each(cases.map((c) => [c.id, c] as const))("%s", (_id, c) => {
     const { hits } = checkTranscript(compiled, c.messages, model);
     expect(hits.map(key).sort()).toEqual(c.expected.map(key).sort());
