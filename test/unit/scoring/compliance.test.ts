@@ -55,6 +55,37 @@ describe("policy as data", () => {
     expect(() => parsePolicy(bad)).toThrow(/rules\.\d+\.check\.patterns\.0: unsafe regex: it repeats a group that itself repeats/);
   });
 
+  it("a phrase list takes families as /patterns/, checked like regex rules", () => {
+    const p = structuredClone(policyJson);
+    p.phrases.closing.zh.push("/您瞧(?:这样)?(?:成|中)不/");
+    const team = compilePolicy(parsePolicy(p));
+    const msgs = (closing: string) => [
+      { role: "customer" as const, text: "能改地址吗", ts: 0 },
+      { role: "agent" as const, text: `您好，已经改好了。${closing}`, ts: 5 },
+    ];
+    expect(checkTranscript(team, msgs("您瞧这样成不？"), model).hits.map((h) => h.kind)).not.toContain("missing_closing_check");
+    expect(checkTranscript(compiled, msgs("您瞧这样成不？"), model).hits.map((h) => h.kind)).toContain("missing_closing_check");
+    const bad = structuredClone(policyJson);
+    bad.phrases.closing.en.push("/(\\w+\\s?)*done/");
+    expect(() => parsePolicy(bad)).toThrow(/phrases\.closing\.en\.\d+: unsafe pattern/);
+  });
+
+  it("the apology's premise is an event: a reported problem or shown upset, not a calm question; an apology covers the customer's reply to it", () => {
+    const kinds = (m: Array<[role: "customer" | "agent", text: string]>) =>
+      checkTranscript(compiled, m.map(([role, text], i) => ({ role, text, ts: i * 5 })), model).hits.filter((h) => h.kind === "missing_apology").map((h) => h.index);
+    expect(kinds([["customer", "请问这款保温杯能装开水吗"], ["agent", "您好，可以的。还有其他问题吗？"]])).toEqual([]);
+    expect(kinds([["customer", "客服 我问一下 退款到账了没"], ["agent", "您好，已经退回了。还有其他问题吗？"]])).toEqual([]);
+    expect(kinds([["customer", "打开箱子发现杯子碎了"], ["agent", "您好，请发一下照片。"]])).toEqual([1]);
+    expect(kinds([["customer", "杯子碎了"], ["agent", "您好，很抱歉给您带来不便，请发一下照片"], ["customer", "[图片] 就是这样 整个碎成好几块"], ["agent", "好的，马上给您补发。还有其他问题吗？"]])).toEqual([]);
+  });
+
+  it("the customer's own silence is not the agent's delay", () => {
+    const slow = (m: Array<[role: "customer" | "agent", text: string, ts: number]>) =>
+      checkTranscript(compiled, m.map(([role, text, ts]) => ({ role, text, ts })), model).hits.filter((h) => h.kind === "slow_response").map((h) => h.index);
+    expect(slow([["customer", "我要改地址", 0], ["agent", "您好，请发我新地址", 5], ["customer", "稍等我找一下", 10], ["customer", "杭州市西湖区文三路", 200], ["agent", "好的，已改好。还有其他问题吗？", 210]])).toEqual([]);
+    expect(slow([["customer", "我要改地址", 0], ["agent", "您好，请发我新地址", 5], ["customer", "杭州市西湖区", 10], ["customer", "文三路", 200], ["agent", "好的，已改好。还有其他问题吗？", 210]])).toEqual([4]);
+  });
+
   it("a team can add its own phrases, switch rules on and off, and change thresholds", () => {
     const p = structuredClone(policyJson);
     p.rules.find((r: { id: string }) => r.id === "language.rude").check.phrases.zh.push("自己百度");

@@ -62,6 +62,15 @@ describe("Chinese", () => {
     expect(polarityOf(zh("谢谢，但还是没到"))).toBe("negative");
   });
 
+  it("a refund asked about is no demand and no threat; a problem asked about is not reported", () => {
+    expect(zh("退款到账了没").escalation.kinds).toEqual([]);
+    expect(zh("我要退款").escalation.kinds).toEqual(["refund_demand"]);
+    expect(polarityOf(zh("我要退款"))).toBe("neutral");
+    expect(zh("保质期多久啊 会不会是快过期的").evidence.some((e) => e.startsWith("problem:"))).toBe(false);
+    expect(zh("收到的罐子瘪了 不知道里面有没有事").evidence).toContain("problem:瘪了");
+    expect(en("The blender stopped working after two days").problem).toBeGreaterThanOrEqual(0.75);
+  });
+
   it("explains the model's three-way verdict and the plain-chat gate in the evidence", () => {
     const e = zh("退货地址是哪里").evidence;
     expect(e.some((x) => /^model:neg [\d.]+ neu [\d.]+ pos [\d.]+$/.test(x))).toBe(true);
