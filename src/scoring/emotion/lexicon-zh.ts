@@ -86,6 +86,9 @@ export function feelingIn(text: string): string | undefined {
   return undefined;
 }
 
+/** Families that point one way whatever the model leans ("intensity" and "accusation" only amplify). */
+export const NEGATIVE_FEELINGS: ReadonlySet<string> = new Set(["impatience", "distrust", "anger", "disappointment", "threat"]);
+
 /**
  * Something went wrong, said plainly: faults, missing or wrong goods, money taken, things that
  * will not work. Topic, not feeling — the problem signal (the apology rule's premise and the

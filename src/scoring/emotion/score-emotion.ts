@@ -2,7 +2,7 @@ import Sentiment from "sentiment";
 import { detectEscalation, type Escalation } from "../escalation.ts";
 import { detectLang, looksLikeQuestion, normalizeText, segmentZh } from "../text.ts";
 import { EN_FEELING, EN_PHRASES } from "./lexicon-en.ts";
-import { EN_PROBLEM, feelingIn, ZH_CONTRAST, ZH_PROBLEM, ZH_DEGREE, ZH_LEXICON, ZH_NEGATORS, type EmotionCategory } from "./lexicon-zh.ts";
+import { EN_PROBLEM, feelingIn, NEGATIVE_FEELINGS, ZH_CONTRAST, ZH_PROBLEM, ZH_DEGREE, ZH_LEXICON, ZH_NEGATORS, type EmotionCategory } from "./lexicon-zh.ts";
 import type { ZhModel } from "./zh-model.ts";
 
 export type { EmotionCategory };
@@ -74,6 +74,9 @@ const SARCASM_CUES = /呵呵|服了|真行|好样的|谢谢你(?:们)?全家|我
 /** Hurrying the agent: not praise for speed (快点 is not 快). */
 const URGENCY = /快点(?!的)|快些|赶紧|尽快|速度点|麻烦快|抓紧|急死|急用|等不了|\basap\b|\burgent/;
 const EN_RHETORICAL = /\b(?:why (?:did|do|does|is|are|can't|didn't|don't|won't|should)|how (?:can|could|dare|come)|isn't (?:it|this|that)|aren't you|don't you|do you (?:take|think|really|even)|are you (?:kidding|serious|joking)|what kind of|who (?:will|is going to) (?:pay|compensate|take responsibility))\b[^?]*\?/;
+const ZH_THANKS = /谢|感谢|辛苦|满意|好评|赞|棒|给力/;
+/** How negative a message showing a negative feeling is at least (the neutral band is 0.1). */
+const NEGATIVE_FLOOR = 0.3;
 /** A plainly stated problem counts at least this much (the apology rule's default threshold is 0.7). */
 const PROBLEM_WORD_FLOOR = 0.75;
 /** Without a reported problem the lean counts for less, and never reaches the apology threshold. */
@@ -217,6 +220,9 @@ export function scoreEmotion(raw: string, zhModel?: ZhModel, forcedLang?: "zh" |
     const feeling = feelingIn(text);
     if (feeling) evidence.push(`feeling:${feeling}`);
     marked ||= feeling !== undefined;
+    // "我真的很着急" is not good news when the model hesitates: a family of negative feeling and
+    // no thanks set the direction (a review the model is sure is praise keeps it: "不会失望").
+    if (feeling && NEGATIVE_FEELINGS.has(feeling) && !ZH_THANKS.test(text) && lean < 0.5) valence = Math.min(valence, -NEGATIVE_FLOOR);
     // The lean counts as a problem report as far as the model sees text of the kind at all:
     // a question the model calls plain (felt ≈ 0) has a lean that is noise.
     problem = Math.max(0, -Math.max(-1, Math.min(1, valence))) * Math.min(1, felt / zhModel.plainBelow);
