@@ -67,9 +67,9 @@ const EMOJI: Array<[RegExp, number, EmotionCategory]> = [
   [/[👍😊😄😁😀🙂🥰😍❤💕🙏👏🎉🌹]|\[(?:smile|thumbsup|heart|thanks|赞|爱心|微笑|鼓掌)\]/gu, 0.6, "satisfaction"],
 ];
 
-/** Events that make praise sarcastic when they appear with it: "真快啊，等了三个小时". */
 /** English sarcasm: praise repeated flatly, or praise next to a wasted wait. */
 const EN_SARCASM = /\b(?:great|perfect|wonderful|fantastic|brilliant|lovely|nice|awesome),? just (?:great|perfect|wonderful|fantastic|brilliant|lovely|awesome)\b|\bthanks? (?:a lot |so much )?for nothing\b|\byeah,? right\b|\b(?:great|perfect|wonderful|fantastic|brilliant|lovely|awesome)\b[^.!?]{0,40}[.!?]? ?(?:waited|wasted|for nothing|again\?|still (?:no|not|nothing))/;
+/** Events that make praise sarcastic when they appear with it: "真快啊，等了三个小时". */
 const SARCASM_CUES = /呵呵|服了|真行|好样的|谢谢你(?:们)?全家|我谢谢你|真是够了|佩服|厉害了|(?:等了|还没|又|第[二三四五0-9]次)/;
 /** Hurrying the agent: not praise for speed (快点 is not 快). */
 const URGENCY = /快点(?!的)|快些|赶紧|尽快|速度点|麻烦快|抓紧|急死|急用|等不了|\basap\b|\burgent/;
@@ -215,8 +215,6 @@ export function scoreEmotion(raw: string, zhModel?: ZhModel, forcedLang?: "zh" |
     valence = lean + 0.3 * lexV * (1 - Math.abs(lean)) + bump;
     // Praise next to a long wait is not praise, unless the model is sure of it ("真好吃，又便宜！").
     if (evidence.includes("sarcasm") && lean < 0.3) valence = -Math.max(0.5, Math.abs(valence));
-    // Reviews always take a side; chat mostly asks and reports. With no word of feeling, no
-    // rule firing and the model calling it plain, a lean is topic, not emotion.
     const feeling = feelingIn(text);
     if (feeling) evidence.push(`feeling:${feeling}`);
     marked ||= feeling !== undefined;
@@ -226,8 +224,9 @@ export function scoreEmotion(raw: string, zhModel?: ZhModel, forcedLang?: "zh" |
     // The lean counts as a problem report as far as the model sees text of the kind at all:
     // a question the model calls plain (felt ≈ 0) has a lean that is noise.
     problem = Math.max(0, -Math.max(-1, Math.min(1, valence))) * Math.min(1, felt / zhModel.plainBelow);
-    // A question with no word of feeling is asking: the model learned from reviews, which
-    // state and rarely ask, so its lean on a question needs more confidence (own threshold).
+    // Reviews always take a side; chat mostly asks and reports. With no word of feeling, no
+    // rule firing and the model calling it plain, a lean is topic, not emotion. A question
+    // needs more confidence (its own threshold): reviews state and rarely ask.
     if (!marked && felt < (looksLikeQuestion(text) ? zhModel.questionPlainBelow : zhModel.plainBelow)) {
       valence *= 0.1;
       evidence.push("plain");
