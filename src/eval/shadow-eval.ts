@@ -3,12 +3,14 @@ import type { CompiledPolicy, RuleHit } from "../scoring/compliance/engine.ts";
 import type { ZhModel } from "../scoring/emotion/zh-model.ts";
 import { redactClip } from "../shared/redact.ts";
 import type { Database } from "../storage/db.ts";
+import { transcripts } from "../storage/session-queries.ts";
 
 /**
  * Shadow test: stored conversations replayed under the policy in force and under a candidate,
  * side by side, before the candidate goes live. Per rule, the hits it would add and remove
  * (with examples); sessions that would gain or lose an alert; coaching hints; QA scores.
- * Pure apart from reading the sessions: the replay is the same one `eval sessions` uses.
+ * Pure apart from reading the sessions (storage/session-queries.ts): the replay is the same one
+ * `eval sessions` uses.
  */
 export interface ShadowOptions {
   current: CompiledPolicy;
@@ -38,8 +40,6 @@ interface RuleChange {
   examples: { added: Example[]; removed: Example[] };
 }
 
-const PAGE = 200;
-
 export async function shadowPolicy(db: Database, o: ShadowOptions) {
   const keep = o.examples ?? 3;
   const rules = new Map<string, RuleChange>();
@@ -55,51 +55,37 @@ export async function shadowPolicy(db: Database, o: ShadowOptions) {
   let qaCandidate = 0;
   let sessions = 0;
 
-  for (let cursor: string | undefined; ; ) {
-    const page = await db.prisma.session.findMany({
-      where: o.since ? { openedAt: { gte: o.since } } : {},
-      orderBy: { id: "asc" },
-      take: PAGE,
-      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-      select: { id: true, externalKey: true, messages: { orderBy: [{ sentAt: "asc" }, { receivedAt: "asc" }], select: { role: true, text: true, sentAt: true } } },
-    });
-    if (!page.length) break;
-    cursor = page[page.length - 1]!.id;
-    for (const s of page) {
-      const messages = s.messages
-        .filter((m) => m.role === "customer" || m.role === "agent")
-        .map((m) => ({ role: m.role as "customer" | "agent", text: m.text, ts: m.sentAt.getTime() / 1000 }));
-      if (!messages.length) continue;
-      sessions++;
-      const before = replaySession({ policy: () => o.current, zhModel: o.zhModel }, messages);
-      const after = replaySession({ policy: () => o.candidate, zhModel: o.zhModel }, messages);
-      const key = (h: RuleHit) => `${h.ruleId}@${h.index}`;
-      const was = new Map(before.hits.map((h) => [key(h), h]));
-      const now = new Map(after.hits.map((h) => [key(h), h]));
-      const example = (h: RuleHit): Example => ({ session: s.externalKey, sessionId: s.id, index: h.index, text: redactClip(messages[h.index]?.text ?? "", 60), evidence: redactClip(h.evidence, 60) });
-      for (const h of before.hits) rule(h).current++;
-      for (const h of after.hits) rule(h).candidate++;
-      for (const [k, h] of now) if (!was.has(k)) {
-        const r = rule(h);
-        r.added++;
-        if (r.examples.added.length < keep) r.examples.added.push(example(h));
-      }
-      for (const [k, h] of was) if (!now.has(k)) {
-        const r = rule(h);
-        r.removed++;
-        if (r.examples.removed.length < keep) r.examples.removed.push(example(h));
-      }
-      const alerted = (r: ReplayedSession) => r.firstAlert >= 0;
-      if (alerted(before)) alerts.current++;
-      if (alerted(after)) alerts.candidate++;
-      if (alerted(after) && !alerted(before)) alerts.added.push(s.externalKey);
-      if (alerted(before) && !alerted(after)) alerts.removed.push(s.externalKey);
-      hints.current += lessonHints(before.hits);
-      hints.candidate += lessonHints(after.hits);
-      qaCurrent += before.qa;
-      qaCandidate += after.qa;
-      if (before.qa !== after.qa) qaChanges.push({ session: s.externalKey, from: before.qa, to: after.qa });
+  for await (const s of transcripts(db, o.since)) {
+    const messages = s.messages;
+    sessions++;
+    const before = replaySession({ policy: () => o.current, zhModel: o.zhModel }, messages);
+    const after = replaySession({ policy: () => o.candidate, zhModel: o.zhModel }, messages);
+    const key = (h: RuleHit) => `${h.ruleId}@${h.index}`;
+    const was = new Map(before.hits.map((h) => [key(h), h]));
+    const now = new Map(after.hits.map((h) => [key(h), h]));
+    const example = (h: RuleHit): Example => ({ session: s.externalKey, sessionId: s.id, index: h.index, text: redactClip(messages[h.index]?.text ?? "", 60), evidence: redactClip(h.evidence, 60) });
+    for (const h of before.hits) rule(h).current++;
+    for (const h of after.hits) rule(h).candidate++;
+    for (const [k, h] of now) if (!was.has(k)) {
+      const r = rule(h);
+      r.added++;
+      if (r.examples.added.length < keep) r.examples.added.push(example(h));
     }
+    for (const [k, h] of was) if (!now.has(k)) {
+      const r = rule(h);
+      r.removed++;
+      if (r.examples.removed.length < keep) r.examples.removed.push(example(h));
+    }
+    const alerted = (r: ReplayedSession) => r.firstAlert >= 0;
+    if (alerted(before)) alerts.current++;
+    if (alerted(after)) alerts.candidate++;
+    if (alerted(after) && !alerted(before)) alerts.added.push(s.externalKey);
+    if (alerted(before) && !alerted(after)) alerts.removed.push(s.externalKey);
+    hints.current += lessonHints(before.hits);
+    hints.candidate += lessonHints(after.hits);
+    qaCurrent += before.qa;
+    qaCandidate += after.qa;
+    if (before.qa !== after.qa) qaChanges.push({ session: s.externalKey, from: before.qa, to: after.qa });
   }
   qaChanges.sort((a, b) => Math.abs(b.to - b.from) - Math.abs(a.to - a.from));
   return {

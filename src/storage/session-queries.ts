@@ -85,3 +85,34 @@ export function createSessionQueries(db: Database) {
 }
 
 export type SessionQueries = ReturnType<typeof createSessionQueries>;
+
+export interface Transcript {
+  id: string;
+  /** The platform's session, chat or ticket id. */
+  externalKey: string;
+  messages: Array<{ role: "customer" | "agent"; text: string; ts: number }>;
+}
+
+/**
+ * Stored conversations as transcripts (customer and agent messages, seconds), oldest id first,
+ * a page at a time so a long history never sits in memory whole. For the shadow test.
+ */
+export async function* transcripts(db: Database, since?: Date, page = 200): AsyncGenerator<Transcript> {
+  for (let cursor: string | undefined; ; ) {
+    const rows = await db.prisma.session.findMany({
+      where: since ? { openedAt: { gte: since } } : {},
+      orderBy: { id: "asc" },
+      take: page,
+      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+      select: { id: true, externalKey: true, messages: { orderBy: [{ sentAt: "asc" }, { receivedAt: "asc" }], select: { role: true, text: true, sentAt: true } } },
+    });
+    if (!rows.length) return;
+    cursor = rows[rows.length - 1]!.id;
+    for (const s of rows) {
+      const messages = s.messages
+        .filter((m) => m.role === "customer" || m.role === "agent")
+        .map((m) => ({ role: m.role as "customer" | "agent", text: m.text, ts: m.sentAt.getTime() / 1000 }));
+      if (messages.length) yield { id: s.id, externalKey: s.externalKey, messages };
+    }
+  }
+}
