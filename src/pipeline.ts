@@ -2,15 +2,15 @@ import { setImmediate as yieldToIo } from "node:timers/promises";
 import { normalizeInboxEvent, type InboxRow } from "./ingest/normalize.ts";
 import type { NormalizedEvent, NormalizedMessage, Roster } from "./ingest/types.ts";
 import { createSessionLocks, SessionBusy, sessionLockKey } from "./storage/session-lock.ts";
-import { assessTurn, checkSessionEnd, turnSignals, type Scorers } from "./scoring/assess.ts";
+import type { Scorers } from "./scoring/assess.ts";
+import { judgeClose, judgeTurn, judgeWait } from "./engine/turn-engine.ts";
 import type { Logger } from "./shared/logger.ts";
 import { closeIdleSession, createParticipantCache, idleSessions, storeMessage, storeSessionEvent } from "./storage/conversation-repo.ts";
 import type { Database, Tx } from "./storage/db.ts";
 import type { InboxRepo } from "./storage/inbox-repo.ts";
-import { loadHitsAt, loadTurns, refreshAggregates, saveHits, saveScore, type StoredHit, type StoredTurn } from "./storage/score-repo.ts";
+import { loadHitsAt, loadTurns, saveHits, saveScore, storeAggregates, type StoredTurn } from "./storage/score-repo.ts";
 import { checkWellbeing, raiseAlert, type AlertConfig } from "./actions/alerts.ts";
-import { detect } from "./detection/detectors.ts";
-import { ALERTING, type DetTurn } from "./detection/types.ts";
+import { ALERTING, type Finding } from "./detection/types.ts";
 import { detectLang } from "./scoring/text.ts";
 import { saveNewFindings } from "./storage/finding-repo.ts";
 import { deliverHints, releaseHeldHints, type HintConfig } from "./actions/hints.ts";
@@ -80,27 +80,19 @@ export function createPipeline(deps: PipelineDeps) {
       return fn(tx);
     });
 
-  /** Detectors over the stored window; new alerting findings raise or update the alert. */
-  async function detectStage(tx: Tx, sessionId: string, o: { closed: boolean; nowMs?: number; turns?: StoredTurn[]; hits?: StoredHit[]; qaScore?: number }) {
-    const turns = o.turns ?? (await loadTurns(tx, sessionId));
-    if (!turns.length) return [];
-    const session = await tx.session.findUnique({ where: { id: sessionId }, select: { qaScore: true, agentId: true } });
+  /** The window the turn engine judges: the stored turns (with their signals) and every hit so far. */
+  async function loadWindow(tx: Tx, sessionId: string) {
+    const turns = await loadTurns(tx, sessionId);
+    return { lang: detectLang(turns.map((t) => t.text).join(" ")), turns, hits: await loadHitsAt(tx, sessionId, turns) };
+  }
+
+  /** The engine's findings: new ones stored once; alerting ones raise or update the alert. */
+  async function act(tx: Tx, sessionId: string, findings: Finding[], turns: StoredTurn[], nowMs?: number) {
+    const session = await tx.session.findUnique({ where: { id: sessionId }, select: { agentId: true } });
     const thresholds = scorers.policy().policy.detection;
-    const findings = detect(
-      {
-        lang: detectLang(turns.map((t) => t.text).join(" ")),
-        turns: turns as DetTurn[],
-        hits: o.hits ?? (await loadHitsAt(tx, sessionId, turns)),
-        qaScore: o.qaScore ?? session?.qaScore ?? undefined,
-        closed: o.closed,
-        // Only the waiting timer passes a clock: on arrival a message is by definition not waiting.
-        now: o.nowMs === undefined ? undefined : o.nowMs / 1000,
-      },
-      thresholds,
-    );
     // Event time: findings and alerts belong to when the conversation happened (a replayed day
     // reports on that day); the waiting timer passes the clock.
-    const now = new Date(o.nowMs ?? turns[turns.length - 1]!.sentAt.getTime());
+    const now = new Date(nowMs ?? turns[turns.length - 1]!.sentAt.getTime());
     const fresh = await saveNewFindings(tx, sessionId, findings, turns, now);
     const alerting = fresh.filter((f) => ALERTING.has(f.finding.severity));
     if (alerting.length) {
@@ -111,30 +103,26 @@ export function createPipeline(deps: PipelineDeps) {
   }
 
   async function scoreMessage(tx: Tx, sessionId: string, messageId: string) {
-    const turns = await loadTurns(tx, sessionId);
-    const i = turns.findIndex((t) => t.messageId === messageId);
-    const { emotion, hits } = assessTurn(scorers, turns, i);
-    Object.assign(turns[i]!, turnSignals(turns[i]!.role, emotion));
-    await saveScore(tx, messageId, sessionId, emotion, deps.llmEnabled ? "pending" : "skipped");
-    await saveHits(tx, sessionId, hits, turns);
-    turns[i]!.category = emotion.category;
-    turns[i]!.intensity = emotion.intensity;
-    turns[i]!.escalation = emotion.escalation.kinds;
-    const all = await loadHitsAt(tx, sessionId, turns);
-    const agg = await refreshAggregates(tx, sessionId, scorers.policy(), turns, all);
-    const findings = await detectStage(tx, sessionId, { closed: false, turns, hits: all, qaScore: agg.qaScore });
-    return { emotion, hits, findings };
+    const w = await loadWindow(tx, sessionId);
+    const i = w.turns.findIndex((t) => t.messageId === messageId);
+    const d = judgeTurn(scorers, w, i);
+    const turns = d.turns as StoredTurn[];
+    await saveScore(tx, messageId, sessionId, d.emotion, deps.llmEnabled ? "pending" : "skipped");
+    await saveHits(tx, sessionId, d.hits, turns);
+    await storeAggregates(tx, sessionId, d.aggregates, turns);
+    const findings = await act(tx, sessionId, d.findings, turns);
+    return { emotion: d.emotion, hits: d.hits, findings };
   }
 
   /** End-of-conversation checks (the closing question), once, when a session closes. */
   async function finalizeSession(tx: Tx, sessionId: string) {
-    const turns = await loadTurns(tx, sessionId);
-    const hits = checkSessionEnd(scorers.policy(), turns);
-    await saveHits(tx, sessionId, hits, turns);
-    const all = await loadHitsAt(tx, sessionId, turns);
-    const agg = await refreshAggregates(tx, sessionId, scorers.policy(), turns, all);
-    await detectStage(tx, sessionId, { closed: true, turns, hits: all, qaScore: agg.qaScore });
-    return hits;
+    const w = await loadWindow(tx, sessionId);
+    if (!w.turns.length) return [];
+    const d = judgeClose(scorers, w);
+    await saveHits(tx, sessionId, d.hits, w.turns);
+    await storeAggregates(tx, sessionId, d.aggregates, w.turns);
+    await act(tx, sessionId, d.findings, w.turns);
+    return d.hits;
   }
 
   async function onMessage(tx: Tx, row: InboxRow, event: NormalizedMessage) {
@@ -263,7 +251,7 @@ export function createPipeline(deps: PipelineDeps) {
     const candidates = (
       await db.prisma.session.findMany({
         where: { status: "open", lastCustomerAt: { lte: new Date(nowMs - shortest), gte: new Date(nowMs - sessionIdleMs) } },
-        select: { id: true, channel: true, externalKey: true, lastCustomerAt: true, lastAgentAt: true },
+        select: { id: true, channel: true, externalKey: true, lastCustomerAt: true, lastAgentAt: true, qaScore: true },
         orderBy: { lastCustomerAt: "asc" },
         take: limit * 4,
       })
@@ -286,7 +274,9 @@ export function createPipeline(deps: PipelineDeps) {
       // The lock makes a second instance's timer wait, then find the wait already reported.
       const fresh = await db.prisma.$transaction(async (tx) => {
         await locks.lock(tx, sessionLockKey(c));
-        return detectStage(tx, c.id, { closed: false, nowMs });
+        const w = await loadWindow(tx, c.id);
+        if (!w.turns.length) return [];
+        return act(tx, c.id, judgeWait(scorers, w, nowMs / 1000, c.qaScore ?? undefined), w.turns, nowMs);
       });
       found += fresh.filter((f) => f.detector === "waiting").length;
     }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { replaySession } from "../detection/replay-session.ts";
+import { replaySession } from "../engine/replay-session.ts";
 import type { Scorers } from "../scoring/assess.ts";
 import { pct } from "./metrics.ts";
 import { progress, readJsonl } from "./read-jsonl.ts";

@@ -1,4 +1,4 @@
-import { replaySession, type ReplayedSession } from "../detection/replay-session.ts";
+import { replaySession, type ReplayedSession } from "../engine/replay-session.ts";
 import type { CompiledPolicy, RuleHit } from "../scoring/compliance/engine.ts";
 import type { ZhModel } from "../scoring/emotion/zh-model.ts";
 import { redactClip } from "../shared/redact.ts";

@@ -1,8 +1,8 @@
 import type { Logger } from "../shared/logger.ts";
 import { createWorkerLoop } from "../shared/worker-loop.ts";
 import type { Database, Tx } from "../storage/db.ts";
-import { applyJudgement, loadHitsAt, loadTurns, pendingLlmScores, recordLlmFailure, refreshAggregates, saveHits } from "../storage/score-repo.ts";
-import type { Scorers } from "./assess.ts";
+import { applyJudgement, loadHitsAt, loadTurns, pendingLlmScores, recordLlmFailure, saveHits, storeAggregates } from "../storage/score-repo.ts";
+import { aggregateSession, type Scorers } from "./assess.ts";
 import type { LlmJudge } from "./llm-judge.ts";
 
 export const LLM_MAX_ATTEMPTS = 3;
@@ -26,7 +26,7 @@ export function createLlmWorker(db: Database, judge: LlmJudge, scorers: Scorers,
         await applyJudgement(tx, row.messageId, judgement, { valence: row.valence, category: row.category }, attempts);
         await saveHits(tx, row.sessionId, hits, turns, "llm");
         if (turns[i]!.role === "customer") turns[i]!.valence = judgement.emotion.valence;
-        await refreshAggregates(tx, row.sessionId, scorers.policy(), turns, await loadHitsAt(tx, row.sessionId, turns));
+        await storeAggregates(tx, row.sessionId, aggregateSession(scorers.policy(), turns, await loadHitsAt(tx, row.sessionId, turns)), turns);
       });
       log.debug("llm refined a score", { messageId: row.messageId, cached, hits: hits.map((h) => h.kind) });
     } catch (e) {

@@ -1,9 +1,9 @@
 import { redactClip } from "../shared/redact.ts";
 import type { HitRef, RuleHit, Turn } from "../scoring/compliance/engine.ts";
-import { aggregateSession, type SessionAggregates } from "../scoring/assess.ts";
-import type { CompiledPolicy } from "../scoring/compliance/engine.ts";
+import type { SessionAggregates } from "../scoring/assess.ts";
 import type { Judgement } from "../scoring/llm-judge.ts";
 import type { EmotionScore } from "../scoring/emotion/score-emotion.ts";
+import type { EscalationKind } from "../scoring/escalation.ts";
 import type { Tx } from "./db.ts";
 
 export interface StoredTurn extends Turn {
@@ -11,7 +11,7 @@ export interface StoredTurn extends Turn {
   sentAt: Date;
   category?: string;
   intensity?: number;
-  escalation?: string[];
+  escalation?: EscalationKind[];
 }
 
 /** The conversation so far, oldest first, with each customer turn's stored valence. */
@@ -32,7 +32,7 @@ export async function loadTurns(tx: Tx, sessionId: string): Promise<StoredTurn[]
     marked: r.role === "customer" ? r.score?.marked : undefined,
     category: r.score?.category,
     intensity: r.score?.intensity,
-    escalation: r.score?.escalation ? (JSON.parse(r.score.escalation) as string[]) : [],
+    escalation: r.score?.escalation ? (JSON.parse(r.score.escalation) as EscalationKind[]) : [],
   }));
 }
 
@@ -72,23 +72,13 @@ export async function saveHits(tx: Tx, sessionId: string, hits: RuleHit[], turns
   });
 }
 
-async function saveAggregates(tx: Tx, sessionId: string, a: SessionAggregates, escalationKinds: string[]) {
+/** Stores the session's numbers (computed by the turn engine); escalation kinds come from the customer turns. */
+export async function storeAggregates(tx: Tx, sessionId: string, a: SessionAggregates, turns: Array<Pick<StoredTurn, "role" | "escalation">>) {
+  const kinds = [...new Set(turns.filter((t) => t.role === "customer").flatMap((t) => t.escalation ?? []))];
   await tx.session.update({
     where: { id: sessionId },
-    data: { ...a, ...(escalationKinds.length ? { escalationKinds: JSON.stringify(escalationKinds) } : {}) },
+    data: { ...a, ...(kinds.length ? { escalationKinds: JSON.stringify(kinds) } : {}) },
   });
-}
-
-
-/**
- * Recomputes the session's numbers from every stored turn and hit (both passed in, already
- * loaded by the caller) and stores them; escalation kinds come from the customer turns.
- */
-export async function refreshAggregates(tx: Tx, sessionId: string, policy: CompiledPolicy, turns: StoredTurn[], hits: HitRef[]) {
-  const agg = aggregateSession(policy, turns, hits);
-  const kinds = [...new Set(turns.filter((t) => t.role === "customer").flatMap((t) => t.escalation ?? []))];
-  await saveAggregates(tx, sessionId, agg, kinds);
-  return agg;
 }
 
 // ─── LLM refinement queue: scores waiting for the judge ───

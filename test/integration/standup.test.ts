@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evalSessions } from "../../src/eval/sessions-eval.ts";
-import { replaySession } from "../../src/detection/replay-session.ts";
+import { replaySession } from "../../src/engine/replay-session.ts";
 import { exportSessions } from "../../src/reports/export.ts";
 import { dayRange, addDays } from "../../src/reports/time-zone.ts";
 import { startFakeLark, type FakeLark } from "../fakes/fake-lark-server.ts";

@@ -3,7 +3,7 @@ import { hintCandidates } from "../../../src/coaching/coach.ts";
 import { buildKbIndex } from "../../../src/coaching/kb-index.ts";
 import { DEFAULT_KB_PATH, loadKb } from "../../../src/coaching/kb-load.ts";
 import { loadLessons } from "../../../src/coaching/lessons.ts";
-import { replaySession } from "../../../src/detection/replay-session.ts";
+import { replaySession } from "../../../src/engine/replay-session.ts";
 import { contentToText } from "../../../src/ingest/message-content.ts";
 import { assessTurn } from "../../../src/scoring/assess.ts";
 import { loadScorers } from "../../../src/scoring/load-scorers.ts";
