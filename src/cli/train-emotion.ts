@@ -123,7 +123,7 @@ function agentSentences(): string[] {
 
 const questions = [...new Set(read(QUESTIONS).map((r) => clean(r.text)).filter(Boolean))];
 const heldBack = questions.filter((_, i) => i % 5 === 0);
-const neutralTrain = [...questions.filter((_, i) => i % 5 !== 0), ...agentSentences(), ...(process.env.SHOP === "0" ? [] : [...shopChat(3000), ...shopQuestions(Number(process.env.SHOPQ ?? 4000))])];
+const neutralTrain = [...questions.filter((_, i) => i % 5 !== 0), ...agentSentences(), ...shopChat(3000), ...shopQuestions(4000)];
 console.log(`neutral examples: ${neutralTrain.length}`);
 const reviewRows = REVIEWS.flatMap(reviews);
 const reviewWeight = reviewRows.reduce((s, r) => s + r.w, 0);
