@@ -4,7 +4,7 @@ import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
 import { AGENT_OPEN_ID, eventually, TEST_ENCRYPT_KEY, TEST_INGEST_TOKEN, useTestApp } from "../helpers/start-test-app.ts";
 
 const LLM = "http://llm.test";
-const ctx = useTestApp({ OPENAI_API_KEY: "sk-test-not-real", OPENAI_BASE_URL: `${LLM}/v1`, OPENAI_MODEL: "judge-model", OPENAI_TIMEOUT_MS: "150" }, { pollMs: { inbox: 20, outbox: 50, llm: 20 } });
+const ctx = useTestApp({ OPENAI_API_KEY: "sk-test-not-real", OPENAI_BASE_URL: `${LLM}/v1`, OPENAI_MODEL: "judge-model", OPENAI_TIMEOUT_MS: "400" }, { pollMs: { inbox: 20, outbox: 50, llm: 20 } });
 
 beforeAll(() => {
   nock.disableNetConnect();
