@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkTranscript } from "../scoring/compliance/check-transcript.ts";
+import { replaySession } from "../engine/replay-session.ts";
 import { CANONICAL_KINDS } from "../scoring/compliance/policy-schema.ts";
 import type { CompiledPolicy, RuleHit } from "../scoring/compliance/engine.ts";
 import type { ZhModel } from "../scoring/emotion/zh-model.ts";
@@ -40,8 +40,8 @@ export function evalCompliance(path: string, c: CompiledPolicy, model: ZhModel) 
   const mistakes: Array<{ id: string; missed: Array<{ kind: string; index: number }>; extra: RuleHit[] }> = [];
   let qaTotal = 0;
   for (const s of sessions) {
-    const { hits, qa } = checkTranscript(c, s.messages, model);
-    qaTotal += qa.score;
+    const { hits, qa } = replaySession({ policy: () => c, zhModel: model }, s.messages);
+    qaTotal += qa;
     const kinds = new Set([...hits.map((h) => h.kind), ...s.expected.map((e) => e.kind)]);
     const missed: Array<{ kind: string; index: number }> = [];
     const extra: RuleHit[] = [];

@@ -1,12 +1,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkTranscript } from "../../../src/scoring/compliance/check-transcript.ts";
-import { compilePolicy, sessionQa } from "../../../src/scoring/compliance/engine.ts";
+import { replaySession } from "../../../src/engine/replay-session.ts";
+import { compilePolicy, sessionQa, type CompiledPolicy } from "../../../src/scoring/compliance/engine.ts";
 import { DEFAULT_POLICY_PATH, loadPolicy, parsePolicy, PolicyError } from "../../../src/scoring/compliance/policy-schema.ts";
 import { loadZhModel } from "../../../src/scoring/emotion/zh-model.ts";
 
 const model = loadZhModel();
+/** A finished conversation through the turn engine, as live processing judges it. */
+const checkTranscript = (c: CompiledPolicy, messages: Array<{ role: "agent" | "customer"; text: string; ts?: number }>) => replaySession({ policy: () => c, zhModel: model }, messages);
 const policyJson = JSON.parse(readFileSync(DEFAULT_POLICY_PATH, "utf8"));
 const compiled = compilePolicy(loadPolicy());
 // dev.jsonl: every rule violated and respected; paraphrases.jsonl: everyday rewordings of the
@@ -20,7 +22,7 @@ const key = (h: { kind: string; index: number }) => `${h.kind}@${h.index}`;
 
 describe("every rule, both languages, violated and respected (test/fixtures/compliance/dev.jsonl, paraphrases.jsonl)", () => {
   it.each(cases.map((c) => [c.id, c] as const))("%s", (_id, c) => {
-    const { hits } = checkTranscript(compiled, c.messages, model);
+    const { hits } = checkTranscript(compiled, c.messages);
     expect(hits.map(key).sort()).toEqual(c.expected.map(key).sort());
   });
 
@@ -63,8 +65,8 @@ describe("policy as data", () => {
       { role: "customer" as const, text: "能改地址吗", ts: 0 },
       { role: "agent" as const, text: `您好，已经改好了。${closing}`, ts: 5 },
     ];
-    expect(checkTranscript(team, msgs("您瞧这样成不？"), model).hits.map((h) => h.kind)).not.toContain("missing_closing_check");
-    expect(checkTranscript(compiled, msgs("您瞧这样成不？"), model).hits.map((h) => h.kind)).toContain("missing_closing_check");
+    expect(checkTranscript(team, msgs("您瞧这样成不？")).hits.map((h) => h.kind)).not.toContain("missing_closing_check");
+    expect(checkTranscript(compiled, msgs("您瞧这样成不？")).hits.map((h) => h.kind)).toContain("missing_closing_check");
     const bad = structuredClone(policyJson);
     bad.phrases.closing.en.push("/(\\w+\\s?)*done/");
     expect(() => parsePolicy(bad)).toThrow(/phrases\.closing\.en\.\d+: unsafe pattern/);
@@ -72,7 +74,7 @@ describe("policy as data", () => {
 
   it("the apology's premise is an event: a reported problem or shown upset, not a calm question; an apology covers the customer's reply to it", () => {
     const kinds = (m: Array<[role: "customer" | "agent", text: string]>) =>
-      checkTranscript(compiled, m.map(([role, text], i) => ({ role, text, ts: i * 5 })), model).hits.filter((h) => h.kind === "missing_apology").map((h) => h.index);
+      checkTranscript(compiled, m.map(([role, text], i) => ({ role, text, ts: i * 5 }))).hits.filter((h) => h.kind === "missing_apology").map((h) => h.index);
     expect(kinds([["customer", "请问这款保温杯能装开水吗"], ["agent", "您好，可以的。还有其他问题吗？"]])).toEqual([]);
     expect(kinds([["customer", "客服 我问一下 退款到账了没"], ["agent", "您好，已经退回了。还有其他问题吗？"]])).toEqual([]);
     expect(kinds([["customer", "打开箱子发现杯子碎了"], ["agent", "您好，请发一下照片。"]])).toEqual([1]);
@@ -81,7 +83,7 @@ describe("policy as data", () => {
 
   it("the customer's own silence is not the agent's delay", () => {
     const slow = (m: Array<[role: "customer" | "agent", text: string, ts: number]>) =>
-      checkTranscript(compiled, m.map(([role, text, ts]) => ({ role, text, ts })), model).hits.filter((h) => h.kind === "slow_response").map((h) => h.index);
+      checkTranscript(compiled, m.map(([role, text, ts]) => ({ role, text, ts }))).hits.filter((h) => h.kind === "slow_response").map((h) => h.index);
     expect(slow([["customer", "我要改地址", 0], ["agent", "您好，请发我新地址", 5], ["customer", "稍等我找一下", 10], ["customer", "杭州市西湖区文三路", 200], ["agent", "好的，已改好。还有其他问题吗？", 210]])).toEqual([]);
     expect(slow([["customer", "我要改地址", 0], ["agent", "您好，请发我新地址", 5], ["customer", "杭州市西湖区", 10], ["customer", "文三路", 200], ["agent", "好的，已改好。还有其他问题吗？", 210]])).toEqual([4]);
   });
@@ -96,11 +98,11 @@ describe("policy as data", () => {
       { role: "customer" as const, text: "这个怎么安装", ts: 0 },
       { role: "agent" as const, text: "您好，这个自己百度一下就知道了", ts: 30 },
     ];
-    const kinds = checkTranscript(team, msgs, model).hits.map((h) => h.kind);
+    const kinds = checkTranscript(team, msgs).hits.map((h) => h.kind);
     expect(kinds).toContain("rude_language");
     expect(kinds).toContain("missing_warm_address");
     expect(kinds).not.toContain("slow_first_response");
-    expect(checkTranscript(compiled, msgs, model).hits.map((h) => h.kind)).toContain("slow_first_response");
+    expect(checkTranscript(compiled, msgs).hits.map((h) => h.kind)).toContain("slow_first_response");
   });
 
   it("QA: severity penalties, repeats capped, empathy bonus", () => {
