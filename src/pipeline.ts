@@ -88,7 +88,6 @@ export function createPipeline(deps: PipelineDeps) {
 
   /** The engine's findings: new ones stored once; alerting ones raise or update the alert. */
   async function act(tx: Tx, sessionId: string, findings: Finding[], turns: StoredTurn[], nowMs?: number) {
-    const session = await tx.session.findUnique({ where: { id: sessionId }, select: { agentId: true } });
     const thresholds = scorers.policy().policy.detection;
     // Event time: findings and alerts belong to when the conversation happened (a replayed day
     // reports on that day); the waiting timer passes the clock.
@@ -96,6 +95,8 @@ export function createPipeline(deps: PipelineDeps) {
     const fresh = await saveNewFindings(tx, sessionId, findings, turns, now);
     const alerting = fresh.filter((f) => ALERTING.has(f.finding.severity));
     if (alerting.length) {
+      // The agent only matters to an alert (wellbeing): read once one is raised, not per message.
+      const session = await tx.session.findUnique({ where: { id: sessionId }, select: { agentId: true } });
       await raiseAlert(tx, deps.alerts, thresholds, sessionId, alerting.map((f) => f.id), alerting.map((f) => f.finding), now);
       await checkWellbeing(tx, deps.alerts, thresholds, session?.agentId, alerting.map((f) => f.finding.detector), now);
     }
