@@ -30,7 +30,10 @@ function diff(fromFile, toFile) {
 }
 
 const next = String(readdirSync(join(migrations, "sqlite"), { withFileTypes: true }).filter((f) => f.name.endsWith(".sql")).length + 1).padStart(4, "0");
-for (const [provider, derive] of [["sqlite", (t) => t], ["postgres", derivePostgresSchema]]) {
+for (const [provider, derive] of [
+  ["sqlite", (t) => t],
+  ["postgres", derivePostgresSchema],
+]) {
   const to = join(tmp, `to.${provider}.prisma`);
   writeFileSync(to, derive(readFileSync(schema, "utf8")));
   let from;

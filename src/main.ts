@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { ConfigError, loadConfig, StartupError } from "./config/env.ts";
-import { startCsCoach } from "./start.ts";
+import { startCsCoach } from "./app/start.ts";
 
 // Entry point for `npm start`: read the configuration once, start, and stop cleanly on signals.
 // A .env file is optional; values already in the environment win over it.

@@ -45,20 +45,48 @@ export interface AlertView {
 const T = {
   zh: {
     title: { critical: "紧急：会话需要主管介入", warning: "会话需要关注", wellbeing: "客服状态提醒" },
-    who: "会话", agent: "客服", customer: "顾客", channel: "渠道", qa: "质检分", why: "原因", trajectory: "情绪走势", last: "最近消息",
-    takeOver: "接管", ack: "已知悉", falseAlarm: "误报", snooze: "稍后提醒", open: "打开会话", assigned: "已由主管接管",
+    who: "会话",
+    agent: "客服",
+    customer: "顾客",
+    channel: "渠道",
+    qa: "质检分",
+    why: "原因",
+    trajectory: "情绪走势",
+    last: "最近消息",
+    takeOver: "接管",
+    ack: "已知悉",
+    falseAlarm: "误报",
+    snooze: "稍后提醒",
+    open: "打开会话",
+    assigned: "已由主管接管",
     status: { open: "待处理", acknowledged: "已知悉", taken_over: "已接管", false_alarm: "已标记误报", snoozed: "已暂缓" } as Record<string, string>,
-    by: "处理人", until: "至", roles: { customer: "顾客", agent: "客服" } as Record<string, string>,
+    by: "处理人",
+    until: "至",
+    roles: { customer: "顾客", agent: "客服" } as Record<string, string>,
     channels: { lark_group: "飞书群聊", lark_p2p: "飞书单聊", helpdesk: "飞书服务台", api: "接入渠道" } as Record<string, string>,
     metaNames: { orderId: "订单号" } as Record<string, string>,
     colon: "：",
   },
   en: {
     title: { critical: "Urgent: a session needs a supervisor", warning: "A session needs attention", wellbeing: "Agent wellbeing" },
-    who: "Session", agent: "Agent", customer: "Customer", channel: "Channel", qa: "QA", why: "Why", trajectory: "Emotion", last: "Last messages",
-    takeOver: "Take over", ack: "Acknowledge", falseAlarm: "False alarm", snooze: "Snooze", open: "Open conversation", assigned: "Taken over by a supervisor",
+    who: "Session",
+    agent: "Agent",
+    customer: "Customer",
+    channel: "Channel",
+    qa: "QA",
+    why: "Why",
+    trajectory: "Emotion",
+    last: "Last messages",
+    takeOver: "Take over",
+    ack: "Acknowledge",
+    falseAlarm: "False alarm",
+    snooze: "Snooze",
+    open: "Open conversation",
+    assigned: "Taken over by a supervisor",
     status: { open: "open", acknowledged: "acknowledged", taken_over: "taken over", false_alarm: "marked false alarm", snoozed: "snoozed" } as Record<string, string>,
-    by: "by", until: "until", roles: { customer: "Customer", agent: "Agent" } as Record<string, string>,
+    by: "by",
+    until: "until",
+    roles: { customer: "Customer", agent: "Agent" } as Record<string, string>,
     channels: { lark_group: "Lark group chat", lark_p2p: "Lark direct chat", helpdesk: "Lark Service Desk", api: "API" } as Record<string, string>,
     metaNames: { orderId: "Order" } as Record<string, string>,
     colon: ": ",
@@ -106,7 +134,10 @@ export function alertCard(v: AlertView): Record<string, unknown> {
     elements.push({ tag: "markdown", content: [where.join("　"), meta.join("　")].filter(Boolean).join("\n") });
     elements.push({ tag: "column_set", flex_mode: "bisect", columns: [personColumn(t.agent, s.agent), personColumn(t.customer, s.customer)] });
   }
-  const why = shown.map((f) => `- ${f.severity === "critical" ? "🔴" : "🟠"} ${esc(redactText(say(f)))}${f.evidence.length && f.detector !== "low_qa" ? `${t.colon}“${esc(quoteText(f.evidence[f.evidence.length - 1]!, 60))}”` : ""}`);
+  const why = shown.map(
+    (f) =>
+      `- ${f.severity === "critical" ? "🔴" : "🟠"} ${esc(redactText(say(f)))}${f.evidence.length && f.detector !== "low_qa" ? `${t.colon}“${esc(quoteText(f.evidence[f.evidence.length - 1]!, 60))}”` : ""}`,
+  );
   elements.push({ tag: "markdown", content: `**${t.why}**\n${why.join("\n") || esc(quoteText(v.summary, 120))}` });
   if (v.trajectory.length) elements.push({ tag: "markdown", content: `**${t.trajectory}** ${sparkline(v.trajectory)}  (${v.trajectory.map((x) => x.toFixed(1)).join(" → ")})` });
   if (v.lastMessages.length) {
@@ -120,7 +151,12 @@ export function alertCard(v: AlertView): Record<string, unknown> {
   });
   const act = (action: AlertAction) => ({ type: "callback", value: { cs_coach: "alert", alertId: v.alertId, action } });
   if (actionable) {
-    buttons.push(button(t.takeOver, "danger", act("take_over")), button(t.ack, "primary", act("acknowledge")), button(t.falseAlarm, "default", act("false_alarm")), button(t.snooze, "default", act("snooze")));
+    buttons.push(
+      button(t.takeOver, "danger", act("take_over")),
+      button(t.ack, "primary", act("acknowledge")),
+      button(t.falseAlarm, "default", act("false_alarm")),
+      button(t.snooze, "default", act("snooze")),
+    );
   }
   if (v.session?.link) buttons.push(button(t.open, "default", { type: "open_url", default_url: v.session.link }));
   if (buttons.length) elements.push({ tag: "column_set", flex_mode: "flow", columns: buttons });

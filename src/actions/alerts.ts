@@ -1,4 +1,4 @@
-import type { Thresholds } from "../detection/thresholds.ts";
+import type { Thresholds } from "../scoring/thresholds.ts";
 import type { Finding, FindingSeverity } from "../detection/types.ts";
 import type { Tx } from "../storage/db.ts";
 import { enqueueOutbox } from "../storage/outbox-repo.ts";
@@ -65,7 +65,7 @@ function conversationLink(channel: string, externalKey: string, meta: Record<str
   const sent = [meta.url, meta.conversationUrl, meta.link].find(isHttpUrl);
   if (sent) return sent;
   const chatId = channel === "lark_group" || channel === "lark_p2p" ? externalKey : typeof meta.chatId === "string" ? meta.chatId : undefined;
-  return chatId && chatId.startsWith("oc_") ? `https://${applinkHost}/client/chat/open?openChatId=${encodeURIComponent(chatId)}` : undefined;
+  return chatId?.startsWith("oc_") ? `https://${applinkHost}/client/chat/open?openChatId=${encodeURIComponent(chatId)}` : undefined;
 }
 
 /** Everything the card shows, read in the caller's transaction. */
@@ -95,7 +95,11 @@ export async function alertView(tx: Tx, alertId: number, cfg: Pick<AlertConfig, 
       link: conversationLink(s.channel, s.externalKey, meta, cfg.applinkHost),
       assignedTo: s.assignedTo,
     };
-    const msgs = await tx.message.findMany({ where: { sessionId: s.id }, orderBy: [{ sentAt: "asc" }, { receivedAt: "asc" }], select: { role: true, text: true, score: { select: { valence: true } } } });
+    const msgs = await tx.message.findMany({
+      where: { sessionId: s.id },
+      orderBy: [{ sentAt: "asc" }, { receivedAt: "asc" }],
+      select: { role: true, text: true, score: { select: { valence: true } } },
+    });
     trajectory = msgs.filter((m) => m.role === "customer" && m.score).map((m) => m.score!.valence);
     lastMessages = msgs.slice(-4).map((m) => ({ role: m.role, text: m.text }));
   }
@@ -109,7 +113,13 @@ export async function alertView(tx: Tx, alertId: number, cfg: Pick<AlertConfig, 
     actedAt: a.actedAt,
     snoozedUntil: a.snoozedUntil,
     session,
-    findings: findings.map((f) => ({ detector: f.detector, severity: f.severity, summary: f.summary, evidence: JSON.parse(f.evidence) as string[], facts: f.facts ? (JSON.parse(f.facts) as Record<string, unknown>) : undefined })),
+    findings: findings.map((f) => ({
+      detector: f.detector,
+      severity: f.severity,
+      summary: f.summary,
+      evidence: JSON.parse(f.evidence) as string[],
+      facts: f.facts ? (JSON.parse(f.facts) as Record<string, unknown>) : undefined,
+    })),
     trajectory,
     lastMessages,
     lang,
@@ -199,9 +209,10 @@ export async function checkWellbeing(tx: Tx, cfg: AlertConfig, t: Thresholds, ag
   if (await tx.alert.findFirst({ where: { agentId, kind: "wellbeing", createdAt: { gte: since } }, select: { id: true } })) return;
   const agent = await tx.participant.findUnique({ where: { id: agentId } });
   const who = agent?.name ?? agent?.externalId ?? agentId;
-  const summary = cfg.lang === "zh"
-    ? `${who} 在 ${t.wellbeingWindowMinutes} 分钟内处理了 ${sessions.size} 个情绪激烈的会话，建议安排短暂休息`
-    : `${who} handled ${sessions.size} hostile sessions in ${t.wellbeingWindowMinutes} minutes: consider a short break`;
+  const summary =
+    cfg.lang === "zh"
+      ? `${who} 在 ${t.wellbeingWindowMinutes} 分钟内处理了 ${sessions.size} 个情绪激烈的会话，建议安排短暂休息`
+      : `${who} handled ${sessions.size} hostile sessions in ${t.wellbeingWindowMinutes} minutes: consider a short break`;
   const alert = await tx.alert.create({ data: { kind: "wellbeing", agentId, severity: "warning", summary, createdAt: now, updatedAt: now } });
   await publish(tx, cfg, alert.id, "create", false);
 }

@@ -13,8 +13,20 @@ const STATUS: Record<AlertAction, string> = { take_over: "taken_over", acknowled
 const SNOOZE_MS = 30 * 60_000;
 
 const TOAST = {
-  zh: { forbidden: "只有主管可以处理告警", unknown: "告警不存在或已删除", closed: "该告警已处理", tookOver: "主管已接管此会话，请暂停回复，等待主管指示。", done: { take_over: "已接管会话", acknowledge: "已知悉", false_alarm: "已标记为误报，谢谢反馈", snooze: "30 分钟后再提醒" } },
-  en: { forbidden: "Only supervisors can act on alerts", unknown: "This alert no longer exists", closed: "This alert was already handled", tookOver: "A supervisor has taken this conversation over: please hold your replies and wait for their lead.", done: { take_over: "Session taken over", acknowledge: "Acknowledged", false_alarm: "Marked as a false alarm, thanks", snooze: "Snoozed for 30 minutes" } },
+  zh: {
+    forbidden: "只有主管可以处理告警",
+    unknown: "告警不存在或已删除",
+    closed: "该告警已处理",
+    tookOver: "主管已接管此会话，请暂停回复，等待主管指示。",
+    done: { take_over: "已接管会话", acknowledge: "已知悉", false_alarm: "已标记为误报，谢谢反馈", snooze: "30 分钟后再提醒" },
+  },
+  en: {
+    forbidden: "Only supervisors can act on alerts",
+    unknown: "This alert no longer exists",
+    closed: "This alert was already handled",
+    tookOver: "A supervisor has taken this conversation over: please hold your replies and wait for their lead.",
+    done: { take_over: "Session taken over", acknowledge: "Acknowledged", false_alarm: "Marked as a false alarm, thanks", snooze: "Snoozed for 30 minutes" },
+  },
 };
 
 export interface CardActionDeps {
@@ -34,9 +46,12 @@ export interface CardActionDeps {
  * supervisors may act; their action is stored as feedback, once per callback event, and the
  * answer carries a toast and the updated card showing who did what.
  */
+// biome-ignore lint/suspicious/noExplicitAny: Lark's callback body; the fields we act on are parsed by zod
+type LarkCallbackEvent = Record<string, any>;
+
 export function createCardActionHandler(d: CardActionDeps) {
   /** Useful / Not useful on a hint: only the agent it was for; stored once per click event. */
-  async function hintFeedback(envelope: { header: { event_id: string }; event: Record<string, any> }, v: z.infer<typeof hintValueSchema>) {
+  async function hintFeedback(envelope: { header: { event_id: string }; event: LarkCallbackEvent }, v: z.infer<typeof hintValueSchema>) {
     const operator: string | undefined = envelope.event?.operator?.open_id;
     const zh = d.lang === "zh";
     const card = await d.db.prisma.$transaction(async (tx) => {
@@ -54,7 +69,7 @@ export function createCardActionHandler(d: CardActionDeps) {
     return { toast: { type: "success", content: zh ? "谢谢反馈" : "Thanks for the feedback" }, card: { type: "raw", data: card } };
   }
 
-  return async function handleCardAction(envelope: { header: { event_id: string }; event: Record<string, any> }): Promise<Record<string, unknown>> {
+  return async function handleCardAction(envelope: { header: { event_id: string }; event: LarkCallbackEvent }): Promise<Record<string, unknown>> {
     const t = TOAST[d.lang];
     const hintValue = hintValueSchema.safeParse(envelope.event?.action?.value);
     if (hintValue.success) return hintFeedback(envelope, hintValue.data);

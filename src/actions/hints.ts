@@ -44,7 +44,13 @@ export async function sendHint(tx: Tx, webhookFor: WebhookFor, hint: { id: numbe
   if (session.channel === "lark_group" && agent.openId) {
     // The ephemeral API documents card JSON 1.0; if Lark refuses the card, the worker sends the DM instead.
     const fallback = { ...dm(agent.openId), uuid: `hint-${hint.id}-dm` };
-    outboxId = await enqueueOutbox(tx, { kind: "ephemeral.send", target: session.externalKey, payload: { open_id: agent.openId, card: hintCardV1(view), fallback }, rateKey: agent.openId, uuid: `hint-${hint.id}` });
+    outboxId = await enqueueOutbox(tx, {
+      kind: "ephemeral.send",
+      target: session.externalKey,
+      payload: { open_id: agent.openId, card: hintCardV1(view), fallback },
+      rateKey: agent.openId,
+      uuid: `hint-${hint.id}`,
+    });
   } else if (agent.openId) {
     outboxId = await enqueueOutbox(tx, dm(agent.openId));
   }
@@ -54,7 +60,12 @@ export async function sendHint(tx: Tx, webhookFor: WebhookFor, hint: { id: numbe
       const id = await enqueueOutbox(tx, {
         kind: "webhook.post",
         target: url,
-        payload: { type: "hint", sessionId: session.externalKey, channel: session.sentChannel, hint: { id: hint.id, kind: hint.kind, title: hint.title, text: c.text, reply: c.reply, source: c.source, lang: c.lang } },
+        payload: {
+          type: "hint",
+          sessionId: session.externalKey,
+          channel: session.sentChannel,
+          hint: { id: hint.id, kind: hint.kind, title: hint.title, text: c.text, reply: c.reply, source: c.source, lang: c.lang },
+        },
         uuid: `hint-${hint.id}-webhook`,
       });
       outboxId ??= id;

@@ -5,7 +5,8 @@ import type { WebhookPoster } from "../clients/webhook-poster.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/logger.ts";
 import { createWorkerLoop } from "../shared/worker-loop.ts";
-import type { OutboxItem, OutboxRepo, OutboxRow, OutboxKind } from "../storage/outbox-repo.ts";
+import type { OutboxItem, OutboxRepo, OutboxRow } from "../storage/outbox-repo.ts";
+import type { OutboxKind } from "../clients/lark-sender.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 
 export interface OutboxWorkerOptions {

@@ -34,7 +34,7 @@ export async function privateRoute(tx: Tx, sessionId: string): Promise<PrivateRo
     tx.participant.findUnique({ where: { id: s.agentId }, select: { id: true, role: true, platform: true, externalId: true } }),
     s.customerId ? tx.participant.findUnique({ where: { id: s.customerId }, select: { platform: true, externalId: true } }) : null,
   ]);
-  if (!agent || agent.role !== "agent") return route;
+  if (agent?.role !== "agent") return route;
   let openId = agent.platform === "lark" ? agent.externalId : isOpenId(meta.agentOpenId) ? meta.agentOpenId : undefined;
   if (openId && customer?.platform === "lark" && customer.externalId === openId) openId = undefined;
   return { ...route, agent: { participantId: agent.id, platform: agent.platform, openId } };

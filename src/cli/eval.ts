@@ -26,7 +26,8 @@ import { loadZhModel } from "../scoring/emotion/zh-model.ts";
  *               per rule, hits added and removed with examples; alerts; hints; QA scores
  * With --json the last line is one JSON object with the headline numbers.
  */
-const USAGE = "usage: npm run eval -- emotion|compliance|sessions|kb --data <file.jsonl> [--json] [--policy <policy.json>] [--kb <dir|csv|json>]\n       npm run eval -- feedback [--db <DATABASE_URL>] [--since <ISO date>] [--json]\n       npm run eval -- shadow --policy <candidate.json> [--db <DATABASE_URL>] [--since <ISO date>] [--json]";
+const USAGE =
+  "usage: npm run eval -- emotion|compliance|sessions|kb --data <file.jsonl> [--json] [--policy <policy.json>] [--kb <dir|csv|json>]\n       npm run eval -- feedback [--db <DATABASE_URL>] [--since <ISO date>] [--json]\n       npm run eval -- shadow --policy <candidate.json> [--db <DATABASE_URL>] [--since <ISO date>] [--json]";
 
 async function main() {
   const { positionals, values } = parseArgs({
@@ -42,7 +43,19 @@ async function main() {
     try {
       const r = await evalFeedback(db, values.since ? new Date(values.since) : undefined);
       console.log(printFeedback(r));
-      if (values.json) console.log(JSON.stringify({ alerts: r.alerts, judged: r.judged, precision: r.precision, taken_over: r.take_over, acknowledged: r.acknowledge, false_alarm: r.false_alarm, snoozed: r.snooze, by_detector: r.byDetector }));
+      if (values.json)
+        console.log(
+          JSON.stringify({
+            alerts: r.alerts,
+            judged: r.judged,
+            precision: r.precision,
+            taken_over: r.take_over,
+            acknowledged: r.acknowledge,
+            false_alarm: r.false_alarm,
+            snoozed: r.snooze,
+            by_detector: r.byDetector,
+          }),
+        );
     } finally {
       await db.close();
     }
@@ -71,7 +84,19 @@ async function main() {
       const r = evalEmotion(values.data, loadZhModel());
       console.log(printEmotion(r));
       if (values.json) {
-        console.log(JSON.stringify({ n: r.n, accuracy: r.accuracy, macro_f1: r.macroF1, per_class: r.perClass, by_lang: r.byLang, confusion: r.confusion, neutral_as_negative: r.neutralAsNegative, confident_errors: r.confidentErrors, messages_per_second: r.messagesPerSecond }));
+        console.log(
+          JSON.stringify({
+            n: r.n,
+            accuracy: r.accuracy,
+            macro_f1: r.macroF1,
+            per_class: r.perClass,
+            by_lang: r.byLang,
+            confusion: r.confusion,
+            neutral_as_negative: r.neutralAsNegative,
+            confident_errors: r.confidentErrors,
+            messages_per_second: r.messagesPerSecond,
+          }),
+        );
       }
       return;
     }
@@ -89,7 +114,24 @@ async function main() {
       const r = evalSessions(values.data, { policy: () => policy, zhModel: loadZhModel() });
       console.log(printSessions(r));
       if (values.json) {
-        console.log(JSON.stringify({ n: r.n, precision: r.precision, recall: r.recall, f1: r.f1, mean_delay_turns: r.meanDelayTurns, alerts_per_100: r.alertsPer100, alerts_per_100_calm: r.alertsPer100Calm, first_alert_index_median: r.firstAlertIndexMedian, first_alert_share_median: r.firstAlertShareMedian, tp: r.tp, fp: r.fp, fn: r.fn, tn: r.tn, by_detector: r.byDetector }));
+        console.log(
+          JSON.stringify({
+            n: r.n,
+            precision: r.precision,
+            recall: r.recall,
+            f1: r.f1,
+            mean_delay_turns: r.meanDelayTurns,
+            alerts_per_100: r.alertsPer100,
+            alerts_per_100_calm: r.alertsPer100Calm,
+            first_alert_index_median: r.firstAlertIndexMedian,
+            first_alert_share_median: r.firstAlertShareMedian,
+            tp: r.tp,
+            fp: r.fp,
+            fn: r.fn,
+            tn: r.tn,
+            by_detector: r.byDetector,
+          }),
+        );
       }
       return;
     }

@@ -12,7 +12,14 @@ import { migrate } from "../storage/migrate.ts";
  */
 async function main() {
   const { values } = parseArgs({
-    options: { from: { type: "string" }, to: { type: "string" }, format: { type: "string", default: "jsonl" }, out: { type: "string" }, "include-pii": { type: "boolean", default: false }, db: { type: "string" } },
+    options: {
+      from: { type: "string" },
+      to: { type: "string" },
+      format: { type: "string", default: "jsonl" },
+      out: { type: "string" },
+      "include-pii": { type: "boolean", default: false },
+      db: { type: "string" },
+    },
   });
   const usage = "usage: npm run export -- --from YYYY-MM-DD --to YYYY-MM-DD --format jsonl|csv [--out file] [--include-pii]";
   if (!values.from || !values.to || !isDay(values.from) || !isDay(values.to) || !["jsonl", "csv"].includes(values.format!)) throw new Error(usage);

@@ -6,9 +6,9 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { loadConfig } from "../config/env.ts";
 import { createLogger } from "../shared/logger.ts";
-import { startCsCoach } from "../start.ts";
+import { startCsCoach } from "../app/start.ts";
 import { createDryRunSender, type OutboundRequest } from "../clients/lark-sender.ts";
-import { colors, fit } from "./terminal.ts";
+import { colors, pad } from "./terminal.ts";
 
 /**
  * npm run replay -- <file.jsonl> [--fast] [--speed N] [--db URL]
@@ -22,6 +22,14 @@ const sessionLine = z.object({
   messages: z.array(z.object({ role: z.enum(["customer", "agent"]), text: z.string(), ts: z.number().optional() })),
 });
 const messageLine = z.object({ sessionId: z.string(), role: z.enum(["customer", "agent"]), text: z.string(), ts: z.number().optional(), senderId: z.string().optional() });
+
+/** The parts of GET /v1/sessions/:id the replay prints. */
+interface ApiSession {
+  qaScore: number | null;
+  valenceAvg: number | null;
+  messages: Array<{ id: string; externalId: string; score: { valence: number; category: string; escalation: string | null } | null }>;
+  hits: Array<{ kind: string; messageId: string | null }>;
+}
 
 interface Item {
   sessionId: string;
@@ -61,7 +69,9 @@ function readItems(path: string): Item[] {
 
 /** One line for something the bot would send: what it is, to whom, and its headline. */
 export function describeSend(req: OutboundRequest): string {
+  // biome-ignore lint/suspicious/noExplicitAny: any card shape; every step is optional-chained
   const p = req.payload as Record<string, any>;
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   const card = (p.card ?? p.content) as Record<string, any> | undefined;
   const head = [card?.header?.title?.content, card?.header?.subtitle?.content].filter(Boolean).join(" — ");
   const to = req.target.replace(/^(chat_id|open_id):/, "");
@@ -100,15 +110,31 @@ async function main() {
     if (values.verbose) console.log(c.dim(line));
   });
   const sends: OutboundRequest[] = [];
-  const recording = { ...sender, send: (req: OutboundRequest) => (sends.push(req), sender.send(req)) };
-  const coach = await startCsCoach(config, { log: quiet, sender: recording, pollMs: { inbox: 20, outbox: 20 } });
+  const recording = {
+    ...sender,
+    send: (req: OutboundRequest) => {
+      sends.push(req);
+      return sender.send(req);
+    },
+  };
+  // The replay's clock is the machine's until the end, when it jumps past the idle timeout.
+  let ahead = 0;
+  const clock = { now: () => Date.now() + ahead };
+  const coach = await startCsCoach(config, { log: quiet, sender: recording, clock, pollMs: { inbox: 20, outbox: 20 } });
   const flush = async () => {
-    await coach.outboxWorker.runOnce();
+    await coach.workers.runOnce("outbox");
     for (const req of sends.splice(0)) console.log(c.cyan(`${" ".repeat(14)}→ ${describeSend(req)}`));
+  };
+  // What the bot stored, read as any client would: through its session API.
+  const session = async (key: string): Promise<ApiSession | undefined> => {
+    const res = await fetch(`${coach.url}/v1/sessions/${encodeURIComponent(key)}`);
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new Error(`the session API answered ${res.status}: ${await res.text()}`);
+    return ((await res.json()) as { session: ApiSession }).session;
   };
   const epoch = Math.floor(Date.now() / 1000) - Math.ceil(items.at(-1)?.at ?? 0) - 60;
   const base = `replay-${Date.now().toString(36)}`;
-  console.log(c.bold(`${fit("time", 7)} ${fit("session", 12)} ${fit("who", 5)} ${fit("message", 44)} ${fit("emotion", 24)} ${fit("QA", 5)} rule hits`));
+  console.log(c.bold(`${pad("time", 7)} ${pad("session", 12)} ${pad("who", 5)} ${pad("message", 44)} ${pad("emotion", 24)} ${pad("QA", 5)} rule hits`));
   try {
     let prevAt = items[0]?.at ?? 0;
     for (const [n, it] of items.entries()) {
@@ -122,13 +148,15 @@ async function main() {
       });
       if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
       // Wait for the pipeline to score it, as a live observer would.
-      let m;
+      let s: ApiSession | undefined;
+      let m: ApiSession["messages"][number] | undefined;
       for (let tries = 0; tries < 500 && !m?.score; tries++) {
-        m = await coach.db.prisma.message.findUnique({ where: { source_externalId: { source: "api", externalId: messageId } }, include: { score: true, session: true } });
+        s = await session(`${base}-${it.sessionId}`);
+        m = s?.messages.find((x) => x.externalId === messageId);
         if (!m?.score) await sleep(10);
       }
-      if (!m?.score) throw new Error(`message ${n} was not processed in time`);
-      const hits = await coach.db.prisma.ruleHit.findMany({ where: { messageId: m.id } });
+      if (!s || !m?.score) throw new Error(`message ${n} was not processed in time`);
+      const hits = s.hits.filter((h) => h.messageId === m.id);
       const v = m.score.valence;
       const bar = "█".repeat(Math.round(Math.abs(v) * 6));
       const emo = `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(2)} ${m.score.category} ${bar}`;
@@ -136,19 +164,22 @@ async function main() {
       const time = `+${String(Math.floor(it.at / 60)).padStart(2, "0")}:${String(Math.round(it.at % 60)).padStart(2, "0")}`;
       const escalation = m.score.escalation ? c.magenta(` ⚑ ${JSON.parse(m.score.escalation).join(",")}`) : "";
       console.log(
-        `${fit(time, 7)} ${fit(it.sessionId, 12)} ${fit(it.role === "agent" ? "agent" : "cust", 5)} ${fit(it.text, 44)} ${tint(fit(emo, 24))} ${fit(String(m.session.qaScore ?? "–"), 5)} ${c.yellow(hits.map((h) => `⚠ ${h.kind}`).join(" "))}${escalation}`,
+        `${pad(time, 7)} ${pad(it.sessionId, 12)} ${pad(it.role === "agent" ? "agent" : "cust", 5)} ${pad(it.text, 44)} ${tint(pad(emo, 24))} ${pad(String(s.qaScore ?? "–"), 5)} ${c.yellow(hits.map((h) => `⚠ ${h.kind}`).join(" "))}${escalation}`,
       );
       await flush();
     }
     // Close every replayed session, as the idle timeout would, to run the end-of-session checks.
-    const sessions = await coach.db.prisma.session.findMany({ where: { externalKey: { startsWith: base } } });
+    const keys = [...new Set(items.map((it) => `${base}-${it.sessionId}`))];
+    ahead = (config.env.SESSION_IDLE_MINUTES + 1) * 60_000 + 10 * 365 * 86_400_000;
     let closed = 0;
-    for (let n = 1; n > 0; closed += n) n = await coach.pipeline.closeIdleSessions(Date.now() + (config.env.SESSION_IDLE_MINUTES + 1) * 60_000 + 10 * 365 * 86_400_000);
+    for (let n = 1; n > 0; closed += n) n = await coach.workers.runOnce("idle sweeper");
     await flush();
-    console.log(c.bold(`\n${sessions.length} session(s), ${closed} closed at the end`));
-    for (const s of await coach.db.prisma.session.findMany({ where: { externalKey: { startsWith: base } }, include: { hits: true } })) {
+    console.log(c.bold(`\n${keys.length} session(s), ${closed} closed at the end`));
+    for (const key of keys) {
+      const s = await session(key);
+      if (!s) continue;
       const kinds = [...new Set(s.hits.map((h) => h.kind))].join(", ") || "none";
-      console.log(`  ${fit(s.externalKey.slice(base.length + 1), 24)} QA ${String(s.qaScore).padStart(5)}  avg valence ${String(s.valenceAvg ?? "–").padStart(6)}  hits: ${kinds}`);
+      console.log(`  ${pad(key.slice(base.length + 1), 24)} QA ${String(s.qaScore).padStart(5)}  avg valence ${String(s.valenceAvg ?? "–").padStart(6)}  hits: ${kinds}`);
     }
   } finally {
     await coach.stop();

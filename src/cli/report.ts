@@ -28,7 +28,11 @@ async function main() {
     const lessons = loadLessons([LESSONS_DIR, ...(env.LESSONS_DIR ? [env.LESSONS_DIR] : [])]);
     const job = createStandupJob({
       db,
-      cfg: standupConfig(env, () => policy, (id, lang) => lessons.get(id, lang)?.title),
+      cfg: standupConfig(
+        env,
+        () => policy,
+        (id, lang) => lessons.get(id, lang)?.title,
+      ),
       clock: systemClock,
       installedAt: new Date(0), // run by hand: any day may be asked for
       instance: `${hostname()}:${process.pid} (cli)`,

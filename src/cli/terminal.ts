@@ -8,7 +8,7 @@ export function displayWidth(s: string): number {
 }
 
 /** Cut to at most `width` columns (with … when cut), then pad to exactly `width`. */
-export function fit(s: string, width: number): string {
+export function pad(s: string, width: number): string {
   const flat = s.replace(/\s+/g, " ");
   let out = "";
   let w = 0;

@@ -30,20 +30,28 @@ const REVIEWS = ["emotion-zh-waimai-train.jsonl", "emotion-zh-shopping-train.jso
 const QUESTIONS = "customer-questions-zh-unlabelled.jsonl";
 const LIVECHAT = "emotion-zh-livechat-dev.jsonl";
 const REPORT = ["emotion-zh-waimai-dev.jsonl", "emotion-zh-shopping-dev.jsonl", LIVECHAT];
-const EPOCHS = Number(process.env.EPOCHS ?? 4);
-const LR = Number(process.env.LR ?? 0.2);
-const L2 = Number(process.env.L2 ?? 1e-5);
+/** --dry: train and report without writing the model; --half=0|1: see agentSentences. */
+const DRY = process.argv.includes("--dry");
+const halfArg = process.argv.find((a) => a.startsWith("--half="));
+const HALF = halfArg ? Number(halfArg.slice(7)) : undefined;
+const EPOCHS = 4;
+const LR = 0.2;
+const L2 = 1e-5;
 /** The neutral examples' total weight, as a share of the reviews' total weight. */
-const NEUTRAL_SHARE = Number(process.env.NEUTRAL_SHARE ?? 0.5);
+const NEUTRAL_SHARE = 0.5;
 
 type Row = { y: number; w: number; feats: Map<number, number> };
 type Labelled = { text: string; label: Polarity };
 
 function read(file: string): Labelled[] {
-  return readFileSync(join(DATA, file), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  return readFileSync(join(DATA, file), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 /** The BQ export keeps stray control characters and quotes at the start of some questions. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
 const clean = (t: string) => t.replace(/^[\u0000-\u001f'"\s]+/, "");
 
 function reviews(file: string): Row[] {
@@ -54,7 +62,7 @@ function reviews(file: string): Row[] {
 }
 
 let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 
 function train(rows: Row[]) {
   const size = 1 << HASH_BITS;
@@ -107,8 +115,8 @@ const SESSIONS = "sessions-zh-stc3-dev.jsonl";
 function agentSentences(): string[] {
   const out = new Set<string>();
   const lines = readFileSync(join(DATA, SESSIONS), "utf8").split("\n").filter(Boolean);
-  // HALF=0|1: only every other thread (for a check on threads the model never saw).
-  for (const line of lines.filter((_, i) => process.env.HALF === undefined || i % 2 === Number(process.env.HALF))) {
+  // --half=0|1: only every other thread (for a check on threads the model never saw).
+  for (const line of lines.filter((_, i) => HALF === undefined || i % 2 === HALF)) {
     const s = JSON.parse(line) as { messages: Array<{ role: string; text: string }> };
     for (const m of s.messages) {
       if (m.role !== "agent") continue;
@@ -121,7 +129,13 @@ function agentSentences(): string[] {
   return [...out];
 }
 
-const questions = [...new Set(read(QUESTIONS).map((r) => clean(r.text)).filter(Boolean))];
+const questions = [
+  ...new Set(
+    read(QUESTIONS)
+      .map((r) => clean(r.text))
+      .filter(Boolean),
+  ),
+];
 const heldBack = questions.filter((_, i) => i % 5 === 0);
 const neutralTrain = [...questions.filter((_, i) => i % 5 !== 0), ...agentSentences(), ...shopChat(3000), ...shopQuestions(4000)];
 console.log(`neutral examples: ${neutralTrain.length}`);
@@ -151,7 +165,10 @@ const measured = candidates.map((t) => {
   const reviews = REVIEW_DEV.map((f) => measure(t, f).macroF1);
   return { t, ...chat, objective: (chat.macroF1 + reviews.reduce((a, b) => a + b, 0) / reviews.length) / 2 };
 });
-for (const m of measured) console.log(`plainBelow ${m.t[0]} (questions ${m.t[1]}): live-chat macro-F1 ${m.macroF1.toFixed(3)}, negative recall ${m.negativeRecall.toFixed(3)}, neutral scored negative ${(m.neutralAsNegative * 100).toFixed(1)} %, objective ${m.objective.toFixed(4)}`);
+for (const m of measured)
+  console.log(
+    `plainBelow ${m.t[0]} (questions ${m.t[1]}): live-chat macro-F1 ${m.macroF1.toFixed(3)}, negative recall ${m.negativeRecall.toFixed(3)}, neutral scored negative ${(m.neutralAsNegative * 100).toFixed(1)} %, objective ${m.objective.toFixed(4)}`,
+  );
 // Within 0.005 of the best objective, the plainer pair wins (higher thresholds, questions first):
 // the rubric's "when torn between neutral and another label, choose neutral", and a margin
 // against fitting the development sets.
@@ -168,11 +185,24 @@ console.log(`held-back customer questions (${heldBack.length}) scored negative: 
 const calibration: Record<string, number> = { heldBackQuestionsNegative: heldBackNegative };
 for (const file of REPORT) {
   const m = measure(chosen.t, file);
-  console.log(`${file}: macro-F1 ${m.macroF1.toFixed(4)}, negative recall ${m.negativeRecall.toFixed(3)}${file === LIVECHAT ? `, neutral scored negative ${(m.neutralAsNegative * 100).toFixed(1)} %` : ""}`);
+  console.log(
+    `${file}: macro-F1 ${m.macroF1.toFixed(4)}, negative recall ${m.negativeRecall.toFixed(3)}${file === LIVECHAT ? `, neutral scored negative ${(m.neutralAsNegative * 100).toFixed(1)} %` : ""}`,
+  );
   calibration[file.replace(/^emotion-zh-|\.jsonl$/g, "")] = Math.round(m.macroF1 * 1e4) / 1e4;
 }
-const out: ZhModelFile = { version: 2, hashBits: HASH_BITS, classes: CLASSES, bias, scale, weights: Buffer.from(q.buffer).toString("base64"), plainBelow: chosen.t[0], questionPlainBelow: chosen.t[1], trainedOn: [...REVIEWS, QUESTIONS, `${SESSIONS} (agents' sentences)`, "src/cli/training/shop-chat.ts"], calibration };
-if (!process.env.DRY) {
+const out: ZhModelFile = {
+  version: 2,
+  hashBits: HASH_BITS,
+  classes: CLASSES,
+  bias,
+  scale,
+  weights: Buffer.from(q.buffer).toString("base64"),
+  plainBelow: chosen.t[0],
+  questionPlainBelow: chosen.t[1],
+  trainedOn: [...REVIEWS, QUESTIONS, `${SESSIONS} (agents' sentences)`, "src/cli/training/shop-chat.ts"],
+  calibration,
+};
+if (!DRY) {
   writeFileSync(MODEL_PATH, JSON.stringify(out));
   console.log(`wrote ${MODEL_PATH}`);
 }

@@ -20,7 +20,11 @@ const RATE_LIMIT_CODES = new Set([99991400, 230020]);
 const TOKEN_CODES = new Set([99991663, 99991661, 99991664, 99991665]);
 
 export class LarkApiError extends Error {
-  constructor(readonly code: number, message: string, readonly status = 200) {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly status = 200,
+  ) {
     super(message);
     this.name = "LarkApiError";
   }

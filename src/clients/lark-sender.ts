@@ -1,8 +1,10 @@
 import * as lark from "@larksuiteoapi/node-sdk";
 import type { Logger } from "../shared/logger.ts";
 import { redactValue } from "../shared/redact.ts";
-import type { OutboxKind } from "../storage/outbox-repo.ts";
 import { LarkApiError } from "./lark-errors.ts";
+
+/** What the outbox can ask of Lark (and of a channel webhook). */
+export type OutboxKind = "message.create" | "message.reply" | "message.patch" | "ephemeral.send" | "message.urgent" | "webhook.post";
 
 export interface OutboundRequest {
   kind: OutboxKind;
@@ -63,7 +65,10 @@ function createTokenCache() {
 
 /** The SDK logs failed requests with their bodies (message content): route it through our redacting logger, quietly. */
 function sdkLogger(log: Logger) {
-  const line = (level: string) => (...args: unknown[]) => log.debug("lark sdk", { sdkLevel: level, detail: args.flat() });
+  const line =
+    (level: string) =>
+    (...args: unknown[]) =>
+      log.debug("lark sdk", { sdkLevel: level, detail: args.flat() });
   return { error: line("error"), warn: line("warn"), info: line("info"), debug: line("debug"), trace: line("trace") };
 }
 
@@ -110,6 +115,7 @@ export function createLarkSender(opts: LarkClientOptions): LarkSender {
       }
     },
     async send({ kind, target, payload, uuid }) {
+      // biome-ignore lint/suspicious/noExplicitAny: the payload is what the card builders made, passed through
       const p = payload as Record<string, any>;
       switch (kind) {
         case "message.create": {

@@ -53,7 +53,7 @@ export function createOpenAiClient(o: LlmOptions): LlmClient {
         throw new LlmOutputError("answer is not JSON");
       }
       const r = schema.safeParse(parsed);
-      if (!r.success) throw new LlmOutputError(`answer does not match the schema: ${r.error.issues.map((i) => i.path.join(".") + " " + i.message).join("; ")}`);
+      if (!r.success) throw new LlmOutputError(`answer does not match the schema: ${r.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
       return r.data;
     },
   };

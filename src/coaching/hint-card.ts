@@ -17,7 +17,16 @@ export interface HintView {
 
 const T = {
   zh: { kb: "知识库参考", lesson: "微课提示", reply: "建议回复", source: "来源", useful: "有用", notUseful: "没用", thanks: (u: boolean) => `已反馈：${u ? "有用" : "没用"}，谢谢`, only: "仅你可见" },
-  en: { kb: "From the knowledge base", lesson: "Quick lesson", reply: "Suggested reply", source: "Source", useful: "Useful", notUseful: "Not useful", thanks: (u: boolean) => `Feedback: ${u ? "useful" : "not useful"} — thanks`, only: "Only you can see this" },
+  en: {
+    kb: "From the knowledge base",
+    lesson: "Quick lesson",
+    reply: "Suggested reply",
+    source: "Source",
+    useful: "Useful",
+    notUseful: "Not useful",
+    thanks: (u: boolean) => `Feedback: ${u ? "useful" : "not useful"} — thanks`,
+    only: "Only you can see this",
+  },
 };
 
 /** A private hint card, JSON 2.0, with Useful / Not useful buttons (the hint's own evaluation). */

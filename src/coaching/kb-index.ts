@@ -28,7 +28,11 @@ export interface KbHit {
   source?: string;
 }
 
-const STOP = new Set("a an the and or but of to in on at for with is are was were be been it its this that i you we my your our me do does did can could will would how what when where why which who please pls hi hello there not no yes just still so any".split(" "));
+const STOP = new Set(
+  "a an the and or but of to in on at for with is are was were be been it its this that i you we my your our me do does did can could will would how what when where why which who please pls hi hello there not no yes just still so any".split(
+    " ",
+  ),
+);
 
 export function stem(w: string): string {
   if (w.length <= 3) return w;
@@ -51,7 +55,10 @@ export function expandQuery(q: string, lang: "zh" | "en"): string {
 }
 
 export function splitPassages(a: Article): Passage[] {
-  const sections = a.body.split(/\n(?=##\s)/).map((s) => s.trim()).filter(Boolean);
+  const sections = a.body
+    .split(/\n(?=##\s)/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   const head = { articleId: a.id, title: a.title, lang: a.lang, text: `${a.title} ${a.tags.join(" ")}`, head: true };
   return [
     head,

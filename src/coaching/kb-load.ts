@@ -97,7 +97,17 @@ export function loadKb(path: string): Article[] {
     if (missing.length) throw new Error(`${path}: the header row must name id,title,lang,body (tags optional); missing: ${missing.join(", ")}`);
     const col = (name: string) => names.indexOf(name);
     return rows.map((r, i) =>
-      article({ id: r[col("id")], title: r[col("title")], lang: r[col("lang")], body: r[col("body")], tags: col("tags") >= 0 && r[col("tags")] ? r[col("tags")]!.split("|") : [], source: `${path}:${i + 2}` }, `${path}:${i + 2}`),
+      article(
+        {
+          id: r[col("id")],
+          title: r[col("title")],
+          lang: r[col("lang")],
+          body: r[col("body")],
+          tags: col("tags") >= 0 && r[col("tags")] ? r[col("tags")]!.split("|") : [],
+          source: `${path}:${i + 2}`,
+        },
+        `${path}:${i + 2}`,
+      ),
     );
   }
   throw new Error(`${path}: a KB is a folder of .md files, a .csv or a .json file`);

@@ -23,9 +23,18 @@ export const EN_SYNONYMS: Array<[RegExp, string]> = [
   [/\bsend (?:this|it|stuff)? ?back|\bgive it back\b|\bbring it back\b|\bchanged my mind\b|\bget rid\b|\blabel\b|\bdont want\b|\bdon'?t want\b/, "return returns"],
   [/\bsize\b|\bbigger\b|\bsmaller\b|\bswap|\bswitch\b|\btrade\b|\bcolou?r\b|\btight\b|\btoo (?:small|big|long)\b|\bfit\b|\blarge\b|\bmedium\b/, "exchange size"],
   [/\breceipt|\bvat\b|\bbill\b|\bpaperwork|\btax\b|\bexpenses?\b|\baccount(?:ant|ing)\b|\bbusiness name|\bcompany\b|\bpdf\b/, "invoice"],
-  [/\bstopped working|\bwon'?t turn on|\bwont turn on|\bbroke\b|\bbroken\b|\bfix|\brepair|\bfaulty|\bflicker|\bdied\b|\bnoise\b|\bno sound|\bcovered|\bcoverage|\bguarantee|\bwater damage|\bdropped it/, "warranty repair"],
-  [/\bcrushed|\bsmashed|\bshattered|\bcracked|\bscratch|\bdented|\bleaked|\bmissing|\bwrong (?:thing|colou?r|model|item)|\bsomeone elses|\bonly got|\bhalf my order|\bisn'?t what i ordered|\barrived broken/, "damaged wrong missing"],
-  [/\bwrong (?:street|postcode)|\baddress|\bmoved\b|\bnew place|\bredirect|\bcancel|\bundo\b|\bstop the order|\bdelete my order|\bby mistake|\boffice instead|\bhouse number|\bflat number|\bwhere it goes|\bdelivery details/, "address cancel"],
+  [
+    /\bstopped working|\bwon'?t turn on|\bwont turn on|\bbroke\b|\bbroken\b|\bfix|\brepair|\bfaulty|\bflicker|\bdied\b|\bnoise\b|\bno sound|\bcovered|\bcoverage|\bguarantee|\bwater damage|\bdropped it/,
+    "warranty repair",
+  ],
+  [
+    /\bcrushed|\bsmashed|\bshattered|\bcracked|\bscratch|\bdented|\bleaked|\bmissing|\bwrong (?:thing|colou?r|model|item)|\bsomeone elses|\bonly got|\bhalf my order|\bisn'?t what i ordered|\barrived broken/,
+    "damaged wrong missing",
+  ],
+  [
+    /\bwrong (?:street|postcode)|\baddress|\bmoved\b|\bnew place|\bredirect|\bcancel|\bundo\b|\bstop the order|\bdelete my order|\bby mistake|\boffice instead|\bhouse number|\bflat number|\bwhere it goes|\bdelivery details/,
+    "address cancel",
+  ],
   [/\bcheaper|\bprice (?:drop|went|dropped)|\bdifference\b|\bsale\b|\bcode\b|\bvoucher|\bcoupon|\bpromo|\bdiscount|\bfull price|\bmatch\b|\bhonou?r/, "price discount code"],
   [/\bpay\b|\bpaypal|\bamex|\bcard\b|\bdeclined|\bcharged?\b|\binstal?lments?|\bklarna|\bapple pay|\bcheckout|\bhold\b|\bpayment/, "payment"],
 ];

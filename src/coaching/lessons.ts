@@ -32,7 +32,9 @@ export function loadLessons(dirs: string[] = [LESSONS_DIR]) {
   const byKey = new Map<string, Lesson>();
   for (const dir of dirs) {
     if (!existsSync(dir)) throw new Error(`lessons folder ${dir} does not exist`);
-    for (const f of readdirSync(dir).filter((x) => x.endsWith(".md")).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((x) => x.endsWith(".md"))
+      .sort()) {
       const l = parse(readFileSync(join(dir, f), "utf8"), join(dir, f));
       byKey.set(`${l.id}.${l.lang}`, l);
     }

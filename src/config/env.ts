@@ -4,20 +4,20 @@ import { DEFAULTS } from "./defaults.ts";
 const csv = z
   .string()
   .optional()
-  .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+  .transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 const optionalText = z
   .string()
   .optional()
-  .transform((v) => (v && v.trim() ? v.trim() : undefined));
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
 
 const intWithDefault = (d: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce
-    .number({ error: "must be a number" })
-    .int("must be a whole number")
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`)
-    .default(d);
+  z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).default(d);
 
 /** "shop-web=https://…,*=https://…": a channel's webhook URL, `*` for any other channel. */
 const webhookMap = z
@@ -25,7 +25,10 @@ const webhookMap = z
   .optional()
   .transform((v, ctx) => {
     const out: Record<string, string> = {};
-    for (const part of (v ?? "").split(",").map((x) => x.trim()).filter(Boolean)) {
+    for (const part of (v ?? "")
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean)) {
       const eq = part.indexOf("=");
       const name = part.slice(0, eq).trim();
       const url = part.slice(eq + 1).trim();
@@ -68,14 +71,20 @@ export const envSchema = z
       .transform((v) => v.replace(/\/+$/, "")),
     LARK_EVENT_MODE: z.enum(["webhook", "ws"]).default("webhook"),
     /** Production webhooks need LARK_ENCRYPT_KEY (signed bodies); "true" opts out, knowingly. */
-    LARK_ALLOW_UNSIGNED: z.enum(["true", "false"], { error: 'must be "true" or "false"' }).default("false").transform((v) => v === "true"),
+    LARK_ALLOW_UNSIGNED: z
+      .enum(["true", "false"], { error: 'must be "true" or "false"' })
+      .default("false")
+      .transform((v) => v === "true"),
 
     INGEST_TOKEN: optionalText,
     AGENT_OPEN_IDS: csv,
     SUPERVISOR_OPEN_IDS: csv,
     SUPERVISOR_CHAT_ID: optionalText,
     STANDUP_CHAT_ID: optionalText,
-    STANDUP_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM (24 h)").default("09:00"),
+    STANDUP_TIME: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM (24 h)")
+      .default("09:00"),
     STANDUP_CRON: optionalText,
     TZ: z
       .string()
@@ -131,7 +140,8 @@ export const envSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["LARK_ENCRYPT_KEY"],
-        message: "is required in production: without it webhook events are not signed and anyone who learns the verification token can forge them (copy the Encrypt Key from Events & Callbacks → Encryption, or set LARK_ALLOW_UNSIGNED=true to accept that risk)",
+        message:
+          "is required in production: without it webhook events are not signed and anyone who learns the verification token can forge them (copy the Encrypt Key from Events & Callbacks → Encryption, or set LARK_ALLOW_UNSIGNED=true to accept that risk)",
       });
     }
     if (env.NODE_ENV === "production" && !env.INGEST_TOKEN) {
@@ -149,7 +159,23 @@ export interface Config {
 }
 
 /** Variables whose values may be echoed in an error (never a secret's). */
-const ECHO = new Set(["PORT", "HOST", "NODE_ENV", "LOG_LEVEL", "LARK_DOMAIN", "LARK_EVENT_MODE", "STANDUP_TIME", "STANDUP_CRON", "TZ", "UI_LANG", "OPENAI_BASE_URL", "OPENAI_MODEL", "POLICY_FILE", "KB_PATH", "LESSONS_DIR"]);
+const ECHO = new Set([
+  "PORT",
+  "HOST",
+  "NODE_ENV",
+  "LOG_LEVEL",
+  "LARK_DOMAIN",
+  "LARK_EVENT_MODE",
+  "STANDUP_TIME",
+  "STANDUP_CRON",
+  "TZ",
+  "UI_LANG",
+  "OPENAI_BASE_URL",
+  "OPENAI_MODEL",
+  "POLICY_FILE",
+  "KB_PATH",
+  "LESSONS_DIR",
+]);
 
 /** One line per problem, each naming its variable (see .env.example for every variable). */
 export class ConfigError extends Error {
@@ -161,7 +187,10 @@ export class ConfigError extends Error {
 
 /** A start-up step that failed for a reason the operator can fix: one line naming the variable. */
 export class StartupError extends Error {
-  constructor(readonly variable: string, detail: string) {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
     super(`start-up failed: ${variable}: ${detail.replace(/\s*\n\s*/g, "; ")}`);
     this.name = "StartupError";
   }

@@ -1,4 +1,3 @@
-
 type Lang = "zh" | "en";
 type Facts = Record<string, unknown>;
 
@@ -24,7 +23,9 @@ export function describeFinding(f: { detector: string; summary: string; facts?: 
   const sep = zh ? "、" : ", ";
   switch (f.detector) {
     case "escalation": {
-      const kinds = list(x.kinds).map((k) => ESCALATION[k]?.[lang] ?? k).join(sep);
+      const kinds = list(x.kinds)
+        .map((k) => ESCALATION[k]?.[lang] ?? k)
+        .join(sep);
       return zh ? `顾客扬言${kinds}${x.again ? "（再次）" : ""}` : `Customer threatens ${kinds}${x.again ? " (again)" : ""}`;
     }
     case "refund_repeated":
@@ -69,7 +70,5 @@ export function findingsForCard<T extends { detector: string; severity: string }
     const severity = cur && RANK[cur.severity]! > RANK[f.severity]! ? cur.severity : f.severity;
     byDetector.set(f.detector, { f, order, severity });
   });
-  return [...byDetector.values()]
-    .sort((a, b) => RANK[b.severity]! - RANK[a.severity]! || b.order - a.order)
-    .map((e) => ({ ...e.f, severity: e.severity }));
+  return [...byDetector.values()].sort((a, b) => RANK[b.severity]! - RANK[a.severity]! || b.order - a.order).map((e) => ({ ...e.f, severity: e.severity }));
 }

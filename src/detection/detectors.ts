@@ -1,5 +1,5 @@
 import { redactClip } from "../shared/redact.ts";
-import type { Thresholds } from "./thresholds.ts";
+import type { Thresholds } from "../scoring/thresholds.ts";
 import type { DetTurn, Finding, SessionWindow } from "./types.ts";
 
 /**
@@ -49,7 +49,16 @@ export const refundRepeated: Detector = (w, t) => {
   const asks = customerTurns(w).filter((x) => x.t.escalation?.includes("refund_demand"));
   if (asks.length < t.refundRepeats) return [];
   const last = asks[asks.length - 1]!;
-  return [{ detector: "refund_repeated", severity: "warning", index: last.i, summary: `refund demanded ${asks.length} times`, evidence: asks.slice(-2).map((a) => quote(a.t.text)), facts: { count: asks.length } }];
+  return [
+    {
+      detector: "refund_repeated",
+      severity: "warning",
+      index: last.i,
+      summary: `refund demanded ${asks.length} times`,
+      evidence: asks.slice(-2).map((a) => quote(a.t.text)),
+      facts: { count: asks.length },
+    },
+  ];
 };
 
 /** Negativity that does not let up: the mean of the customer's last few turns. */
@@ -60,14 +69,16 @@ export const sustainedNegativity: Detector = (w, t) => {
     const recent = scored.slice(Math.max(0, end - t.sustainedTurns), end);
     const mean = recent.reduce((a, x) => a + standing(x.t), 0) / recent.length;
     if (mean <= limit) {
-      return [{
-        detector: "negativity",
-        severity: "warning",
-        index: recent[recent.length - 1]!.i,
-        summary: `customer negative for ${recent.length} turns (mean ${fmt(mean)})`,
-        evidence: [`standing ${recent.map((x) => fmt(standing(x.t))).join(" → ")}`, quote(recent[recent.length - 1]!.t.text)],
-        facts: { turns: recent.length, mean },
-      }];
+      return [
+        {
+          detector: "negativity",
+          severity: "warning",
+          index: recent[recent.length - 1]!.i,
+          summary: `customer negative for ${recent.length} turns (mean ${fmt(mean)})`,
+          evidence: [`standing ${recent.map((x) => fmt(standing(x.t))).join(" → ")}`, quote(recent[recent.length - 1]!.t.text)],
+          facts: { turns: recent.length, mean },
+        },
+      ];
     }
   }
   return [];
@@ -124,20 +135,51 @@ export const repeatedQuestion: Detector = (w, t) => {
     const b = bigrams(cust[j]!.t.text);
     if (cust.slice(0, j).some((p) => jaccard(bigrams(p.t.text), b) >= t.repeatSimilarity)) {
       repeats++;
-      if (repeats >= t.repeatCount) return [{ detector: "repeated_question", severity: "warning", index: cust[j]!.i, summary: `customer repeated the same question ${repeats} times`, evidence: [quote(cust[j]!.t.text)], facts: { count: repeats } }];
+      if (repeats >= t.repeatCount)
+        return [
+          {
+            detector: "repeated_question",
+            severity: "warning",
+            index: cust[j]!.i,
+            summary: `customer repeated the same question ${repeats} times`,
+            evidence: [quote(cust[j]!.t.text)],
+            facts: { count: repeats },
+          },
+        ];
     }
   }
   return [];
 };
 
 export const longSession: Detector = (w, t) =>
-  w.turns.length > t.longSessionTurns ? [{ detector: "long_session", severity: "warning", index: t.longSessionTurns, summary: `session longer than ${t.longSessionTurns} messages`, evidence: [`${w.turns.length} messages`], facts: { limit: t.longSessionTurns, count: w.turns.length } }] : [];
+  w.turns.length > t.longSessionTurns
+    ? [
+        {
+          detector: "long_session",
+          severity: "warning",
+          index: t.longSessionTurns,
+          summary: `session longer than ${t.longSessionTurns} messages`,
+          evidence: [`${w.turns.length} messages`],
+          facts: { limit: t.longSessionTurns, count: w.turns.length },
+        },
+      ]
+    : [];
 
 /** Once per session: the turn it first dropped below is where it is recorded; the kinds say why. */
 export const lowQa: Detector = (w, t) => {
   if (w.qaScore === undefined || w.qaScore >= t.qaBelow) return [];
   const kinds = [...new Set(w.hits.map((h) => h.kind))];
-  return [{ detector: "low_qa", severity: "warning", index: w.turns.length - 1, once: true, summary: `QA score ${w.qaScore} below ${t.qaBelow}`, evidence: [`QA ${w.qaScore}`], facts: { score: w.qaScore, below: t.qaBelow, kinds } }];
+  return [
+    {
+      detector: "low_qa",
+      severity: "warning",
+      index: w.turns.length - 1,
+      once: true,
+      summary: `QA score ${w.qaScore} below ${t.qaBelow}`,
+      evidence: [`QA ${w.qaScore}`],
+      facts: { score: w.qaScore, below: t.qaBelow, kinds },
+    },
+  ];
 };
 
 /** Timer: a customer message unanswered for too long (first reply, or a later one). */
@@ -150,20 +192,40 @@ export const waiting: Detector = (w, t) => {
   const limit = first ? t.firstReplyWaitSeconds : t.replyWaitSeconds;
   const waited = w.now - w.turns[start]!.ts!;
   return waited > limit
-    ? [{ detector: "waiting", severity: "warning", index: start, summary: `customer waiting ${Math.round(waited)} s for ${first ? "a first reply" : "a reply"}`, evidence: [quote(w.turns[start]!.text)], facts: { seconds: waited, first } }]
+    ? [
+        {
+          detector: "waiting",
+          severity: "warning",
+          index: start,
+          summary: `customer waiting ${Math.round(waited)} s for ${first ? "a first reply" : "a reply"}`,
+          evidence: [quote(w.turns[start]!.text)],
+          facts: { seconds: waited, first },
+        },
+      ]
     : [];
 };
 
 /** At close: the customer leaves unhappy; a supervisor should follow up. */
 export const unresolvedAtClose: Detector = (w, t) => {
   if (!w.closed) return [];
-  const v = customerTurns(w).filter((x) => x.t.valence !== undefined).map((x) => standing(x.t));
+  const v = customerTurns(w)
+    .filter((x) => x.t.valence !== undefined)
+    .map((x) => standing(x.t));
   if (!v.length) return [];
   const mean = v.reduce((a, b) => a + b, 0) / v.length;
   const last = v[v.length - 1]!;
   if (mean > t.endMean[w.lang] && last > t.endLast[w.lang]) return [];
   const lastCustomer = customerTurns(w).at(-1)!;
-  return [{ detector: "unresolved", severity: "warning", index: lastCustomer.i, summary: `customer left unhappy (mean ${fmt(mean)}, last ${fmt(last)}): follow up`, evidence: [quote(lastCustomer.t.text)], facts: { mean, last } }];
+  return [
+    {
+      detector: "unresolved",
+      severity: "warning",
+      index: lastCustomer.i,
+      summary: `customer left unhappy (mean ${fmt(mean)}, last ${fmt(last)}): follow up`,
+      evidence: [quote(lastCustomer.t.text)],
+      facts: { mean, last },
+    },
+  ];
 };
 
 export const LIVE_DETECTORS: Detector[] = [escalationThreat, refundRepeated, sustainedNegativity, angerSpike, agentConduct, repeatedQuestion, longSession, lowQa, waiting];

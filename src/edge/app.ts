@@ -2,9 +2,7 @@ import express, { type ErrorRequestHandler, type Router } from "express";
 import { AppError, isAppError } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
 
-export interface HealthProbe {
-  (): Promise<{ ok: boolean; ready: boolean; problems: string[]; details: Record<string, unknown> }>;
-}
+export type HealthProbe = () => Promise<{ ok: boolean; ready: boolean; problems: string[]; details: Record<string, unknown> }>;
 
 /** Body-parser errors carry a `type`; map them to our codes so every refusal looks the same. */
 function toAppError(e: unknown): AppError | undefined {

@@ -74,3 +74,4 @@ export function createEdgeLoad(maxInFlight: number, log: Logger, now: () => numb
     stats: () => ({ inFlight, receiving, shed }),
   };
 }
+export type EdgeLoad = ReturnType<typeof createEdgeLoad>;

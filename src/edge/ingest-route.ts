@@ -16,9 +16,7 @@ export function ingestRoute(o: { maxBodyBytes: number; recordMany: RecordEvents;
       const parsed = parseApiBatch(parseJsonBody(req.body), o.now());
       if (!parsed.ok) throw new AppError("malformed_body", "invalid message(s): nothing was stored", parsed.issues);
       const { messages } = parsed;
-      const fresh = await o.recordMany(
-        messages.map((m) => ({ dedupKey: apiDedupKey(m), source: "api" as const, eventType: "api.message", payload: JSON.stringify(m) })),
-      );
+      const fresh = await o.recordMany(messages.map((m) => ({ dedupKey: apiDedupKey(m), source: "api" as const, eventType: "api.message", payload: JSON.stringify(m) })));
       const results = messages.map((m, i) => ({ messageId: m.messageId, status: fresh[i] ? "accepted" : "duplicate" }));
       res.status(202).json({ accepted: fresh.filter(Boolean).length, duplicates: fresh.filter((f) => !f).length, results });
     } catch (e) {

@@ -5,7 +5,8 @@ import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/logger.ts";
 import { rawJsonBody } from "./raw-json.ts";
 import { AppError } from "../shared/errors.ts";
-import { verifyLarkRequest, type LarkEnvelope } from "./lark-verify.ts";
+import { verifyLarkRequest } from "./lark-verify.ts";
+import type { LarkEnvelope } from "../ingest/lark-envelope.ts";
 import type { RecordEvent } from "./record-event.ts";
 
 export interface LarkRouteOptions {

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { AESCipher } from "@larksuiteoapi/node-sdk";
 import { AppError } from "../shared/errors.ts";
+import type { LarkEnvelope } from "../ingest/lark-envelope.ts";
 
 export interface LarkVerifyOptions {
   encryptKey?: string;
@@ -20,15 +21,7 @@ export const LARK_RETRY_HORIZON_SECONDS = 7 * 3600 + 30 * 60;
 export type LarkHeaders = Record<string, string | string[] | undefined>;
 
 /** What the edge hands on: the decrypted envelope, or a challenge to echo. */
-export type VerifiedLarkRequest =
-  | { kind: "challenge"; challenge: string }
-  | { kind: "event"; envelope: LarkEnvelope; /** seconds since the signed timestamp (0 when unsigned) */ ageSeconds: number };
-
-export interface LarkEnvelope {
-  schema: "2.0";
-  header: { event_id: string; event_type: string; create_time?: string; token?: string; app_id?: string; tenant_key?: string };
-  event: Record<string, unknown>;
-}
+export type VerifiedLarkRequest = { kind: "challenge"; challenge: string } | { kind: "event"; envelope: LarkEnvelope /** seconds since the signed timestamp (0 when unsigned) */; ageSeconds: number };
 
 const header = (h: LarkHeaders, name: string): string | undefined => {
   const v = h[name];
@@ -37,7 +30,10 @@ const header = (h: LarkHeaders, name: string): string | undefined => {
 
 /** Lark's signature: sha256(timestamp + nonce + encryptKey + raw body), hex. */
 export function larkSignature(timestamp: string, nonce: string, encryptKey: string, rawBody: Buffer): string {
-  return createHash("sha256").update(timestamp + nonce + encryptKey).update(rawBody).digest("hex");
+  return createHash("sha256")
+    .update(timestamp + nonce + encryptKey)
+    .update(rawBody)
+    .digest("hex");
 }
 
 function safeEqualHex(a: string, b: string): boolean {

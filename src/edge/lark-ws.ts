@@ -2,7 +2,8 @@ import * as lark from "@larksuiteoapi/node-sdk";
 import { larkDomain } from "../clients/lark-sender.ts";
 import { larkDedupKey } from "../ingest/normalize-lark.ts";
 import type { Logger } from "../shared/logger.ts";
-import { toEnvelope, type LarkEnvelope } from "./lark-verify.ts";
+import { toEnvelope } from "./lark-verify.ts";
+import type { LarkEnvelope } from "../ingest/lark-envelope.ts";
 import type { RecordEvent } from "./record-event.ts";
 
 export interface LarkWsOptions {

@@ -14,7 +14,12 @@ export function reportsRoute(o: { job: StandupJob; tz: string; now: () => number
     try {
       const raw = (req.body as Buffer).length ? parseJsonBody(req.body) : {};
       const parsed = body.safeParse(raw);
-      if (!parsed.success) throw new AppError("malformed_body", "invalid report request", parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+      if (!parsed.success)
+        throw new AppError(
+          "malformed_body",
+          "invalid report request",
+          parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+        );
       const day = parsed.data.date ?? addDays(localDay(new Date(o.now()), o.tz), -1);
       const r = await o.job.run(day, { dryRun: parsed.data.dryRun });
       res.status(r.posted ? 201 : 200).json({ day, posted: r.posted, reason: r.reason, stats: { ...r.today, hourly: r.today.hourly }, narrative: r.narrative, card: r.card });

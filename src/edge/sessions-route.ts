@@ -19,7 +19,12 @@ export function sessionsRoute(queries: SessionQueries): Router {
   router.get("/v1/sessions", async (req, res, next) => {
     try {
       const q = listQuery.safeParse(req.query);
-      if (!q.success) throw new AppError("malformed_body", "invalid query", q.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+      if (!q.success)
+        throw new AppError(
+          "malformed_body",
+          "invalid query",
+          q.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+        );
       const since = q.data.since ? new Date(/^\d+$/.test(q.data.since) ? Number(q.data.since) : q.data.since) : undefined;
       res.json({ sessions: await queries.list({ since, status: q.data.status, limit: q.data.limit }) });
     } catch (e) {

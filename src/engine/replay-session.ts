@@ -26,10 +26,11 @@ export function replaySession(s: Scorers, messages: Array<{ role: "agent" | "cus
   const seen = new Set<string>();
   const findings: ReplayedSession["findings"] = [];
   const record = (fs: Finding[], at: number) => {
-    for (const f of fs) if (!seen.has(key(f))) {
-      seen.add(key(f));
-      findings.push({ ...f, raisedAt: at });
-    }
+    for (const f of fs)
+      if (!seen.has(key(f))) {
+        seen.add(key(f));
+        findings.push({ ...f, raisedAt: at });
+      }
   };
   messages.forEach((m, i) => {
     w.turns.push({ role: m.role, text: m.text, ts: m.ts });

@@ -65,7 +65,15 @@ export function evalCompliance(path: string, c: CompiledPolicy, model: ZhModel) 
   const all = rows.reduce((a, r) => ({ tp: a.tp + r.tp, fp: a.fp + r.fp, fn: a.fn + r.fn }), { tp: 0, fp: 0, fn: 0 });
   const precision = all.tp + all.fp ? all.tp / (all.tp + all.fp) : 1;
   const recall = all.tp + all.fn ? all.tp / (all.tp + all.fn) : 1;
-  return { n: sessions.length, precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0, perKind: rows, mistakes, meanQa: sessions.length ? qaTotal / sessions.length : 0 };
+  return {
+    n: sessions.length,
+    precision,
+    recall,
+    f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0,
+    perKind: rows,
+    mistakes,
+    meanQa: sessions.length ? qaTotal / sessions.length : 0,
+  };
 }
 
 export function printCompliance(r: ReturnType<typeof evalCompliance>): string {
@@ -75,6 +83,8 @@ export function printCompliance(r: ReturnType<typeof evalCompliance>): string {
     "kind                    precision  recall   tp   fp   fn",
     ...r.perKind.map((k) => `${k.kind.padEnd(22)}  ${pct(k.precision)}%   ${pct(k.recall)}%  ${String(k.tp).padStart(3)}  ${String(k.fp).padStart(3)}  ${String(k.fn).padStart(3)}`),
     ...(r.mistakes.length ? ["", "differences (session: missed expected / unexpected hits)"] : []),
-    ...r.mistakes.slice(0, 20).map((m) => `  ${m.id}: missed [${m.missed.map((x) => `${x.kind}@${x.index}`).join(", ")}] extra [${m.extra.map((x) => `${x.kind}@${x.index} "${x.evidence}"`).join(", ")}]`),
+    ...r.mistakes
+      .slice(0, 20)
+      .map((m) => `  ${m.id}: missed [${m.missed.map((x) => `${x.kind}@${x.index}`).join(", ")}] extra [${m.extra.map((x) => `${x.kind}@${x.index} "${x.evidence}"`).join(", ")}]`),
   ].join("\n");
 }

@@ -31,7 +31,11 @@ export function evalEmotion(path: string, model: ZhModel) {
   const byLang = Object.fromEntries(
     [...new Set(rows.map((r) => r.lang ?? "?"))].map((lang) => {
       const idx = rows.map((r, i) => ((r.lang ?? "?") === lang ? i : -1)).filter((i) => i >= 0);
-      const c = classification(idx.map((i) => gold[i]!), idx.map((i) => pred[i]!), LABELS);
+      const c = classification(
+        idx.map((i) => gold[i]!),
+        idx.map((i) => pred[i]!),
+        LABELS,
+      );
       return [lang, { n: c.n, accuracy: c.accuracy, macro_f1: c.macroF1 }];
     }),
   );

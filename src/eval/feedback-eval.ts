@@ -37,10 +37,12 @@ export async function evalFeedback(db: Database, since?: Date) {
 
 export function printFeedback(r: Awaited<ReturnType<typeof evalFeedback>>): string {
   return [
-    `alerts ${r.alerts}   judged by supervisors ${r.judged}   precision ${r.precision === null ? "n/a" : (r.precision * 100).toFixed(1) + "%"}`,
+    `alerts ${r.alerts}   judged by supervisors ${r.judged}   precision ${r.precision === null ? "n/a" : `${(r.precision * 100).toFixed(1)}%`}`,
     `taken over ${r.take_over}   acknowledged ${r.acknowledge}   false alarm ${r.false_alarm}   snoozed ${r.snooze}   no action ${r.none}`,
     "",
     "detector               real   false alarm   precision",
-    ...Object.entries(r.byDetector).map(([d, e]) => `${d.padEnd(22)} ${String(e.real).padStart(4)}   ${String(e.falseAlarm).padStart(11)}   ${e.precision === null ? "n/a" : (e.precision * 100).toFixed(1) + "%"}`),
+    ...Object.entries(r.byDetector).map(
+      ([d, e]) => `${d.padEnd(22)} ${String(e.real).padStart(4)}   ${String(e.falseAlarm).padStart(11)}   ${e.precision === null ? "n/a" : `${(e.precision * 100).toFixed(1)}%`}`,
+    ),
   ].join("\n");
 }

@@ -31,7 +31,8 @@ export function evalKb(path: string, index: KbIndex) {
 }
 
 export function printKb(r: ReturnType<typeof evalKb>): string {
-  const line = (name: string, s: { n: number; recall_at_1: number; recall_at_3: number; mrr: number }) => `${name.padEnd(6)} n ${String(s.n).padStart(5)}   recall@1 ${s.recall_at_1.toFixed(3)}   recall@3 ${s.recall_at_3.toFixed(3)}   MRR ${s.mrr.toFixed(3)}`;
+  const line = (name: string, s: { n: number; recall_at_1: number; recall_at_3: number; mrr: number }) =>
+    `${name.padEnd(6)} n ${String(s.n).padStart(5)}   recall@1 ${s.recall_at_1.toFixed(3)}   recall@3 ${s.recall_at_3.toFixed(3)}   MRR ${s.mrr.toFixed(3)}`;
   return [
     line("all", r),
     ...Object.entries(r.byLang).map(([l, s]) => line(l, s)),

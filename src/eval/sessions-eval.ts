@@ -15,7 +15,10 @@ const session = z.object({
 export function evalSessions(path: string, scorers: Scorers) {
   const sessions = readJsonl(path, session);
   const bar = progress(sessions.length, "replaying");
-  let tp = 0, fp = 0, fn = 0, tn = 0;
+  let tp = 0,
+    fp = 0,
+    fn = 0,
+    tn = 0;
   const delays: number[] = [];
   // How early: the message index of the first alert, and that index as a share of the session.
   const alertAt: number[] = [];
@@ -46,7 +49,10 @@ export function evalSessions(path: string, scorers: Scorers) {
   const recall = tp + fn ? tp / (tp + fn) : 0;
   return {
     n: sessions.length,
-    tp, fp, fn, tn,
+    tp,
+    fp,
+    fn,
+    tn,
     precision,
     recall,
     f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0,

@@ -66,16 +66,18 @@ export async function shadowPolicy(db: Database, o: ShadowOptions) {
     const example = (h: RuleHit): Example => ({ session: s.externalKey, sessionId: s.id, index: h.index, text: redactClip(messages[h.index]?.text ?? "", 60), evidence: redactClip(h.evidence, 60) });
     for (const h of before.hits) rule(h).current++;
     for (const h of after.hits) rule(h).candidate++;
-    for (const [k, h] of now) if (!was.has(k)) {
-      const r = rule(h);
-      r.added++;
-      if (r.examples.added.length < keep) r.examples.added.push(example(h));
-    }
-    for (const [k, h] of was) if (!now.has(k)) {
-      const r = rule(h);
-      r.removed++;
-      if (r.examples.removed.length < keep) r.examples.removed.push(example(h));
-    }
+    for (const [k, h] of now)
+      if (!was.has(k)) {
+        const r = rule(h);
+        r.added++;
+        if (r.examples.added.length < keep) r.examples.added.push(example(h));
+      }
+    for (const [k, h] of was)
+      if (!now.has(k)) {
+        const r = rule(h);
+        r.removed++;
+        if (r.examples.removed.length < keep) r.examples.removed.push(example(h));
+      }
     const alerted = (r: ReplayedSession) => r.firstAlert >= 0;
     if (alerted(before)) alerts.current++;
     if (alerted(after)) alerts.candidate++;

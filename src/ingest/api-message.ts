@@ -14,17 +14,23 @@ function messageSchema(nowMs?: number) {
   const ts =
     nowMs === undefined
       ? tsSchema
-      : tsSchema.refine((v) => {
-          const t = apiTimestamp(v).getTime();
-          return Number.isFinite(t) && t >= EARLIEST && t <= nowMs + MAX_SKEW_MS;
-        }, `must be between 2000-01-01 and now (${new Date(nowMs).toISOString()}); leave it out to use the time received`);
+      : tsSchema.refine(
+          (v) => {
+            const t = apiTimestamp(v).getTime();
+            return Number.isFinite(t) && t >= EARLIEST && t <= nowMs + MAX_SKEW_MS;
+          },
+          `must be between 2000-01-01 and now (${new Date(nowMs).toISOString()}); leave it out to use the time received`,
+        );
   return z.object({
     sessionId: id,
     messageId: id,
     role: z.enum(["customer", "agent"]),
     senderId: id,
     senderName: z.string().max(256).optional(),
-    text: z.string().max(20_000).refine((t) => t.trim().length > 0, "must not be empty (send the message's text, or a placeholder such as [image])"),
+    text: z
+      .string()
+      .max(20_000)
+      .refine((t) => t.trim().length > 0, "must not be empty (send the message's text, or a placeholder such as [image])"),
     /** Unix seconds, unix milliseconds, or an ISO-8601 string; absent: the time it is received. */
     ts: ts.optional(),
     channel: z.string().trim().min(1).max(64).optional(),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { LarkEnvelope } from "../edge/lark-verify.ts";
+import type { LarkEnvelope } from "./lark-envelope.ts";
 
 /**
  * The fields CS Coach stores from a message event, in the shape Lark documents. An event that
@@ -16,7 +16,10 @@ const imMessage = z.object({
     message_type: z.string().min(1).max(32),
     content: z.string().max(200_000, "is too long"),
     create_time: millis.optional(),
-    mentions: z.array(z.object({ key: z.string().max(64), name: z.string().max(256).optional() })).max(200).optional(),
+    mentions: z
+      .array(z.object({ key: z.string().max(64), name: z.string().max(256).optional() }))
+      .max(200)
+      .optional(),
   }),
 });
 const helpdeskMessage = z.object({

@@ -36,7 +36,7 @@ function resolveMentions(text: string, mentions: Mention[]): string {
 
 function postToText(post: Post, mentions: Mention[]): string {
   // A received post has no locale wrapper; a sent one may ({zh_cn: {...}}). Accept both.
-  const body: Post = post.content ? post : (Object.values(post).find((v) => v && typeof v === "object" && "content" in (v as object)) as Post) ?? {};
+  const body: Post = post.content ? post : ((Object.values(post).find((v) => v && typeof v === "object" && "content" in (v as object)) as Post) ?? {});
   const lines = (Array.isArray(body.content) ? body.content : []).map((line) =>
     (Array.isArray(line) ? line : [])
       .map((n) => {
@@ -61,7 +61,7 @@ function postToText(post: Post, mentions: Mention[]): string {
       })
       .join(""),
   );
-  return [typeof body.title === "string" ? body.title : "", ...lines].filter((l) => l && l.trim()).join("\n");
+  return [typeof body.title === "string" ? body.title : "", ...lines].filter((l) => l?.trim()).join("\n");
 }
 
 /** Whatever Lark (or a forger) put in `content`: the documented JSON string, or anything else. */

@@ -1,7 +1,8 @@
-import type { LarkEnvelope } from "../edge/lark-verify.ts";
+import type { LarkEnvelope } from "./lark-envelope.ts";
 import { contentToText, type Mention } from "./message-content.ts";
 import type { NormalizedEvent, Roster } from "./types.ts";
 
+// biome-ignore lint/suspicious/noExplicitAny: Lark's payloads, read defensively (every field checked where used)
 type Obj = Record<string, any>;
 
 /** Latest instant a Date can hold (±8.64e15 ms): a larger "time" is junk, not a date. */
@@ -56,8 +57,7 @@ function helpdeskMessage(e: Obj, header: LarkEnvelope["header"], roster: Roster,
   const senderType = Number(e.sender_type);
   if (senderType === HELPDESK_BOT) return { kind: "ignored", reason: "helpdesk sender_type 1 (the desk's bot is not scored)" };
   // The documented type decides; only when it is missing or unknown do the roster and the ticket's owner.
-  const isAgent =
-    senderType === HELPDESK_AGENT ? true : senderType === HELPDESK_GUEST ? false : roster.agentOpenIds.has(openId) || ticket.agent_owner?.id === openId;
+  const isAgent = senderType === HELPDESK_AGENT ? true : senderType === HELPDESK_GUEST ? false : roster.agentOpenIds.has(openId) || ticket.agent_owner?.id === openId;
   const type = String(e.msg_type ?? e.content?.msg_type ?? "text");
   const text = typeof e.text === "string" && e.text ? e.text : typeof e.content?.content === "string" ? e.content.content : "";
   return {
@@ -115,7 +115,5 @@ export function normalizeLarkEnvelope(envelope: LarkEnvelope, roster: Roster, re
 /** Lark's docs: im.message.receive_v1 may be redelivered with a new event_id, so key it on message_id. */
 export function larkDedupKey(envelope: LarkEnvelope): string {
   const messageId = (envelope.event as Obj).message?.message_id;
-  return envelope.header.event_type === "im.message.receive_v1" && typeof messageId === "string"
-    ? `lark:msg:${messageId}`
-    : `lark:evt:${envelope.header.event_id}`;
+  return envelope.header.event_type === "im.message.receive_v1" && typeof messageId === "string" ? `lark:msg:${messageId}` : `lark:evt:${envelope.header.event_id}`;
 }

@@ -1,4 +1,4 @@
-import type { LarkEnvelope } from "../edge/lark-verify.ts";
+import type { LarkEnvelope } from "./lark-envelope.ts";
 import { apiMessageSchema, normalizeApiMessage } from "./api-message.ts";
 import { normalizeLarkEnvelope } from "./normalize-lark.ts";
 import type { NormalizedEvent, Roster } from "./types.ts";
@@ -35,6 +35,7 @@ function readInboxEvent(row: InboxRow, roster: Roster): NormalizedEvent {
 }
 
 /** NUL characters are not text (and PostgreSQL refuses them): dropped here, once, for every source. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is the point
 const NUL = /\u0000/g;
 
 export function normalizeInboxEvent(row: InboxRow, roster: Roster): NormalizedEvent {

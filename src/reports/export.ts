@@ -43,16 +43,33 @@ export async function exportSessions(db: Database, o: ExportOptions) {
         text: clean(m.text),
         ts: Math.round((m.sentAt.getTime() - t0) / 100) / 10,
         messageId: m.id,
-        score: m.score ? { valence: m.score.valence, intensity: m.score.intensity, category: m.score.category, source: m.score.source, escalation: m.score.escalation ? JSON.parse(m.score.escalation) : [] } : null,
+        score: m.score
+          ? { valence: m.score.valence, intensity: m.score.intensity, category: m.score.category, source: m.score.source, escalation: m.score.escalation ? JSON.parse(m.score.escalation) : [] }
+          : null,
         hits: s.hits.filter((h) => h.messageId === m.id).map((h) => h.kind),
       })),
       label: { abnormal: s.alerts.some((a) => a.kind === "session") },
       hits: s.hits.map((h) => ({ ruleId: h.ruleId, kind: h.kind, severity: h.severity, evidence: clean(h.evidence), source: h.source, messageId: h.messageId })),
       findings: s.findings.map((f) => ({ detector: f.detector, severity: f.severity, summary: clean(f.summary), evidence: (JSON.parse(f.evidence) as string[]).map(clean), messageId: f.messageId })),
-      alerts: s.alerts.map((a) => ({ id: a.id, status: a.status, severity: a.severity, summary: clean(a.summary), createdAt: a.createdAt, feedback: a.feedback.map((f) => ({ action: f.action, operatorId: f.operatorId, at: f.at })) })),
+      alerts: s.alerts.map((a) => ({
+        id: a.id,
+        status: a.status,
+        severity: a.severity,
+        summary: clean(a.summary),
+        createdAt: a.createdAt,
+        feedback: a.feedback.map((f) => ({ action: f.action, operatorId: f.operatorId, at: f.at })),
+      })),
       hints: hints
         .filter((h) => h.sessionId === s.id)
-        .map((h) => ({ kind: h.kind, refId: h.refId, title: h.title, status: h.status, messageId: h.messageId, createdAt: h.createdAt, feedback: h.feedback.map((f) => ({ useful: f.useful, operatorId: f.operatorId, at: f.at })) })),
+        .map((h) => ({
+          kind: h.kind,
+          refId: h.refId,
+          title: h.title,
+          status: h.status,
+          messageId: h.messageId,
+          createdAt: h.createdAt,
+          feedback: h.feedback.map((f) => ({ useful: f.useful, operatorId: f.operatorId, at: f.at })),
+        })),
     };
   });
 }

@@ -41,7 +41,10 @@ export async function narrative(s: DayStats, before: DayStats, lang: "zh" | "en"
     const numbers = JSON.stringify({ yesterday: { ...s, hourly: undefined }, dayBefore: { ...before, hourly: undefined, agents: undefined } });
     const r = await llm.json({
       system: system.replace(/^# System\s*$/m, "").trim(),
-      user: user.replace("{{lang}}", lang === "zh" ? "Chinese" : "English").replace("{{numbers}}", numbers).trim(),
+      user: user
+        .replace("{{lang}}", lang === "zh" ? "Chinese" : "English")
+        .replace("{{numbers}}", numbers)
+        .trim(),
       name: "standup_narrative",
       schema: answer,
     });

@@ -86,7 +86,12 @@ export async function dayStats(db: Database, day: string, o: DayOptions): Promis
   for (const s of sessions) {
     const unhappy = (s.valenceMin ?? 0) <= o.negativeValence || Boolean(s.escalationKinds);
     if (!unhappy) continue;
-    const t = complaintType(customer.filter((m) => m.sessionId === s.id).map((m) => m.text).join(" "));
+    const t = complaintType(
+      customer
+        .filter((m) => m.sessionId === s.id)
+        .map((m) => m.text)
+        .join(" "),
+    );
     if (t) types.set(t, (types.get(t) ?? 0) + 1);
   }
 
@@ -133,7 +138,10 @@ export async function dayStats(db: Database, day: string, o: DayOptions): Promis
     avgCustomerValence: round(mean(valences)),
     negativeSessionShare: withAvg.length ? round(withAvg.filter((s) => s.valenceAvg! <= o.negativeValence).length / withAvg.length, 3) : null,
     qaAverage: round(mean(withQa.map((s) => s.qaScore!)), 1),
-    topRules: [...ruleCounts].map(([kind, count]) => ({ kind, count })).sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind)).slice(0, 3),
+    topRules: [...ruleCounts]
+      .map(([kind, count]) => ({ kind, count }))
+      .sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind))
+      .slice(0, 3),
     alerts: {
       raised: sessionAlerts.length,
       takenOver: sessionAlerts.filter((a) => verdict(a) === "take_over").length,
@@ -162,8 +170,6 @@ export async function dayStats(db: Database, day: string, o: DayOptions): Promis
 export function starAndCoach(agents: AgentDay[]) {
   const rated = agents.filter((a) => a.qaAverage !== null && a.sessions >= 2);
   const star = [...rated].sort((a, b) => b.qaAverage! - a.qaAverage! || b.sessions - a.sessions)[0];
-  const coach = agents
-    .filter((a) => a.hits > 0 && a.qaAverage !== null && a.agentId !== star?.agentId)
-    .sort((a, b) => a.qaAverage! - b.qaAverage! || b.hits - a.hits)[0];
+  const coach = agents.filter((a) => a.hits > 0 && a.qaAverage !== null && a.agentId !== star?.agentId).sort((a, b) => a.qaAverage! - b.qaAverage! || b.hits - a.hits)[0];
   return { star, coach };
 }

@@ -64,7 +64,10 @@ export function createStandupJob(d: StandupDeps) {
       await d.db.prisma.$transaction(async (tx) => {
         const claim = await tx.reportRun.create({ data: { kind: "standup", day, instance: d.instance, claimedAt: new Date(d.clock.now()) } });
         const outboxId = await enqueueOutbox(tx, { kind: "message.create", target: `chat_id:${d.cfg.chatId}`, payload: { msg_type: "interactive", content: report.card }, uuid: `standup-${day}` });
-        await tx.reportRun.update({ where: { id: claim.id }, data: { status: "posted", outboxId, postedAt: new Date(d.clock.now()), summary: JSON.stringify({ ...report.today, hourly: undefined }) } });
+        await tx.reportRun.update({
+          where: { id: claim.id },
+          data: { status: "posted", outboxId, postedAt: new Date(d.clock.now()), summary: JSON.stringify({ ...report.today, hourly: undefined }) },
+        });
       });
     } catch (e) {
       if (isUniqueViolation(e)) return { ...report, posted: false as const, reason: `the stand-up for ${day} was already posted` };

@@ -40,7 +40,8 @@ const forEmotion = (text: string) => (text.length > EMOTION_HEAD + EMOTION_TAIL 
  * words but are the script working. Removed before the agent's tone is scored, so what is left
  * is how the agent sounds (curt, hostile).
  */
-const SERVICE_PHRASES = /(?:i'?m |we'?re |i am |we are )?(?:so |very |really |truly |terribly )?(?:sorry|apolog\w*)\b[^.!?]{0,60}|\b(?:i|we) (?:completely |totally )?understand\b[^.!?]{0,60}|(?:非常|十分|真的|实在)?(?:抱歉|不好意思|对不起|歉意|致歉)[^。！？!?，,]{0,24}|给您(?:带来)?(?:了)?(?:不便|麻烦|困扰|不好的体验)|(?:理解|明白)您的(?:心情|感受|着急)|让您久等了|(?:会|一定|将)?(?:尽快|马上|立即|第一时间)(?:为您|帮您|给您)?(?:处理|解决|安排|核实|查询|回复|跟进)|\b(?:as soon as possible|right away|straight away)\b/gi;
+const SERVICE_PHRASES =
+  /(?:i'?m |we'?re |i am |we are )?(?:so |very |really |truly |terribly )?(?:sorry|apolog\w*)\b[^.!?]{0,60}|\b(?:i|we) (?:completely |totally )?understand\b[^.!?]{0,60}|(?:非常|十分|真的|实在)?(?:抱歉|不好意思|对不起|歉意|致歉)[^。！？!?，,]{0,24}|给您(?:带来)?(?:了)?(?:不便|麻烦|困扰|不好的体验)|(?:理解|明白)您的(?:心情|感受|着急)|让您久等了|(?:会|一定|将)?(?:尽快|马上|立即|第一时间)(?:为您|帮您|给您)?(?:处理|解决|安排|核实|查询|回复|跟进)|\b(?:as soon as possible|right away|straight away)\b/gi;
 
 /**
  * Customers get the full scorer. Agents get their tone: lexicon and rules without the model

@@ -34,8 +34,14 @@ function loadPrompt(path = PROMPT_PATH): Prompt {
   if (at < 0) throw new Error(`${path}: needs a "# User" section`);
   return {
     version,
-    system: body.slice(0, at).replace(/^# System\s*$/m, "").trim(),
-    user: body.slice(at).replace(/^# User\s*$/m, "").trim(),
+    system: body
+      .slice(0, at)
+      .replace(/^# System\s*$/m, "")
+      .trim(),
+    user: body
+      .slice(at)
+      .replace(/^# User\s*$/m, "")
+      .trim(),
   };
 }
 
@@ -56,10 +62,11 @@ export function createLlmJudge(llm: LlmClient, maxCache = 5_000) {
       const t = turns[i]!;
       const llmRules = t.role === "agent" ? c.rules.filter((r) => r.rule.check.type === "llm").map((r) => r.rule) : [];
       const rubric = llmRules.length ? llmRules.map((r) => `- ${r.id}: ${r.check.type === "llm" ? r.check.rubric : ""}`).join("\n") : "(none: judge emotion only)";
-      const context = turns
-        .slice(Math.max(0, i - 6), i)
-        .map((x) => `${x.role}: ${redactText(x.text)}`)
-        .join("\n") || "(start of conversation)";
+      const context =
+        turns
+          .slice(Math.max(0, i - 6), i)
+          .map((x) => `${x.role}: ${redactText(x.text)}`)
+          .join("\n") || "(start of conversation)";
       const user = fill(prompt.user, { rubric, context, role: t.role, message: redactText(t.text) });
       const system = fill(prompt.system, { rubric });
       const key = createHash("sha256").update(`${prompt.version}\n${system}\n${user}`).digest("hex");

@@ -55,5 +55,6 @@ function lastBreak(text: string, from: number, to: number): number {
  * A message that asks: a question mark or particle at the end, or a question word. Linear
  * (alternations and one bounded class); used to tell asking from reporting.
  */
-const QUESTION = /[?？吗呢么嘛吧]\s*$|了没[?？]?\s*$|请问|怎么|如何|哪|什么|多少|多久|会不会|是不是|谁|啥|咋|几[个天号点种]|能不能|可不可以|是否|有没有|\b(?:how|what|when|where|which|why|can|could|do|does|is|are|will)\b[^.!?]{0,80}\?/i;
+const QUESTION =
+  /[?？吗呢么嘛吧]\s*$|了没[?？]?\s*$|请问|怎么|如何|哪|什么|多少|多久|会不会|是不是|谁|啥|咋|几[个天号点种]|能不能|可不可以|是否|有没有|\b(?:how|what|when|where|which|why|can|could|do|does|is|are|will)\b[^.!?]{0,80}\?/i;
 export const looksLikeQuestion = (text: string) => QUESTION.test(text);

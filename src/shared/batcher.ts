@@ -15,9 +15,9 @@ export function createBatcher<T, R>(flush: (items: T[]) => Promise<R[]>, maxBatc
       queue = queue.slice(batch.length);
       try {
         const results = await flush(batch.map((p) => p.item));
-        batch.forEach((p, i) => p.resolve(results[i] as R));
+        for (const [i, p] of batch.entries()) p.resolve(results[i] as R);
       } catch (e) {
-        batch.forEach((p) => p.reject(e));
+        for (const p of batch) p.reject(e);
       }
     }
     running = false;

@@ -10,7 +10,13 @@ export function parseFrontMatter(text: string, path: string): { meta: Record<str
     const kv = /^(\w+):\s*(.*)$/.exec(line);
     if (!kv) continue;
     const v = kv[2]!.trim();
-    meta[kv[1]!] = v.startsWith("[") ? v.slice(1, -1).split(",").map((s) => s.trim()).filter(Boolean) : v;
+    meta[kv[1]!] = v.startsWith("[")
+      ? v
+          .slice(1, -1)
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : v;
   }
   return { meta, body: m[2]!.trim() };
 }

@@ -45,5 +45,8 @@ export function createLogger(level: LogLevel = "info", sink: LogSink = (l) => pr
 /** Collects lines in memory; for tests that assert on what was (not) logged. */
 export function createMemoryLogger(level: LogLevel = "debug"): Logger & { lines: string[] } {
   const lines: string[] = [];
-  return Object.assign(createLogger(level, (l) => lines.push(l)), { lines });
+  return Object.assign(
+    createLogger(level, (l) => lines.push(l)),
+    { lines },
+  );
 }

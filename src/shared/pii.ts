@@ -42,10 +42,14 @@ const PATTERNS: Array<[PiiKind, RegExp, ((m: string, text: string, at: number) =
   // Mobile numbers: mainland 1[3-9]x with optional +86 and spaces, dots or dashes in the usual places.
   ["phone", new RegExp(`${B}(?:(?:\\+|00)?86[ -]?)?1[3-9]\\d[ .-]?\\d{4}[ .-]?\\d{4}${E}`, "g")],
   // International numbers written with +: checked for 8–15 digits below.
-  ["phone", /\+\d[\d ().-]{5,22}\d/g, (m) => {
-    const digits = m.replace(/\D/g, "").length;
-    return digits >= 8 && digits <= 15 && !/[ ().-]{2}/.test(m);
-  }],
+  [
+    "phone",
+    /\+\d[\d ().-]{5,22}\d/g,
+    (m) => {
+      const digits = m.replace(/\D/g, "").length;
+      return digits >= 8 && digits <= 15 && !/[ ().-]{2}/.test(m);
+    },
+  ],
   // North American (415) 555-0132, 415-555-0132, 415.555.0132.
   // (400-/800- are companies' service lines in China, not anybody's personal number.)
   ["phone", /(?<![0-9A-Za-z.-])(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![0-9A-Za-z-])/g, (m) => !/^[48]00/.test(m)],

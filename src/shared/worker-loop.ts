@@ -5,6 +5,8 @@ import type { Logger } from "./logger.ts";
  * soon as kick() says new work arrived. Never two runs at once; stop() waits for the current one,
  * which is how shutdown drains in-flight work.
  */
+export type WorkerLoop = ReturnType<typeof createWorkerLoop>;
+
 export function createWorkerLoop(name: string, runOnce: () => Promise<number>, pollMs: number, log: Logger) {
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> | undefined;
@@ -40,6 +42,9 @@ export function createWorkerLoop(name: string, runOnce: () => Promise<number>, p
   }
 
   return {
+    name,
+    /** One pass by hand (tests, the replay CLI): what the loop runs, without the loop. */
+    runOnce,
     start() {
       stopped = false;
       schedule(0);

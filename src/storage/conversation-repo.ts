@@ -142,13 +142,18 @@ export async function storeSessionEvent(tx: Tx, ev: NormalizedSessionEvent, idle
 
 /** Open sessions nobody wrote in for idleMs. */
 export async function idleSessions(db: Pick<Tx, "session">, now: number, idleMs: number, limit = 50): Promise<Array<{ id: string; channel: string; externalKey: string }>> {
-  return db.session.findMany({ where: { status: "open", lastMessageAt: { lt: new Date(now - idleMs) } }, orderBy: { lastMessageAt: "asc" }, take: limit, select: { id: true, channel: true, externalKey: true } });
+  return db.session.findMany({
+    where: { status: "open", lastMessageAt: { lt: new Date(now - idleMs) } },
+    orderBy: { lastMessageAt: "asc" },
+    take: limit,
+    select: { id: true, channel: true, externalKey: true },
+  });
 }
 
 /** Closes one session as idle; false when it was closed (or written to) meanwhile. */
 export async function closeIdleSession(tx: Tx, id: string, now: number, idleMs: number): Promise<boolean> {
   const s = await tx.session.findUnique({ where: { id }, select: { status: true, lastMessageAt: true } });
-  if (!s || s.status !== "open" || s.lastMessageAt.getTime() >= now - idleMs) return false;
+  if (s?.status !== "open" || s.lastMessageAt.getTime() >= now - idleMs) return false;
   await tx.session.update({ where: { id }, data: { status: "closed", closedAt: s.lastMessageAt, closeReason: "idle" } });
   return true;
 }

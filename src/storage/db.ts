@@ -54,10 +54,7 @@ export function openDatabase(url: string): Database {
   const clean = new URL(url);
   clean.searchParams.delete("schema");
   // The adapter's schema option qualifies model queries; search_path covers our raw statements too.
-  const adapter = new PrismaPg(
-    { connectionString: clean.toString(), max: 10, ...(schema ? { options: `-c search_path="${schema.replace(/"/g, "")}"` } : {}) },
-    schema ? { schema } : undefined,
-  );
+  const adapter = new PrismaPg({ connectionString: clean.toString(), max: 10, ...(schema ? { options: `-c search_path="${schema.replace(/"/g, "")}"` } : {}) }, schema ? { schema } : undefined);
   const prisma = new PostgresClient({ adapter }) as unknown as Db;
   return { prisma, provider: "postgresql", url, close: () => prisma.$disconnect() };
 }

@@ -38,21 +38,22 @@ export function createInboxRepo(db: Database) {
     const fresh = new Set<string>();
     const now = new Date();
     if (db.sqlite) await insertSqlite(records, now, fresh);
-    else for (let start = 0; start < records.length; start += ROWS_PER_STATEMENT) {
-      const chunk = records.slice(start, start + ROWS_PER_STATEMENT);
-      const params: unknown[] = [];
-      const rows = chunk.map((r) => {
-        const base = params.length;
-        params.push(r.dedupKey, r.source, r.eventType, r.payload, now);
-        return `(${[1, 2, 3, 4, 5].map((k) => placeholder(base + k)).join(", ")})`;
-      });
-      // ON CONFLICT DO NOTHING ... RETURNING tells us, in one round trip, which keys are new.
-      const inserted = await prisma.$queryRawUnsafe<{ dedupKey: string }[]>(
-        `INSERT INTO "InboxEvent" ("dedupKey", "source", "eventType", "payload", "receivedAt") VALUES ${rows.join(", ")} ON CONFLICT ("dedupKey") DO NOTHING RETURNING "dedupKey"`,
-        ...params,
-      );
-      for (const r of inserted) fresh.add(r.dedupKey);
-    }
+    else
+      for (let start = 0; start < records.length; start += ROWS_PER_STATEMENT) {
+        const chunk = records.slice(start, start + ROWS_PER_STATEMENT);
+        const params: unknown[] = [];
+        const rows = chunk.map((r) => {
+          const base = params.length;
+          params.push(r.dedupKey, r.source, r.eventType, r.payload, now);
+          return `(${[1, 2, 3, 4, 5].map((k) => placeholder(base + k)).join(", ")})`;
+        });
+        // ON CONFLICT DO NOTHING ... RETURNING tells us, in one round trip, which keys are new.
+        const inserted = await prisma.$queryRawUnsafe<{ dedupKey: string }[]>(
+          `INSERT INTO "InboxEvent" ("dedupKey", "source", "eventType", "payload", "receivedAt") VALUES ${rows.join(", ")} ON CONFLICT ("dedupKey") DO NOTHING RETURNING "dedupKey"`,
+          ...params,
+        );
+        for (const r of inserted) fresh.add(r.dedupKey);
+      }
     // A key repeated inside one batch is new only at its first position.
     const seen = new Set<string>();
     return records.map((r) => {
@@ -96,6 +97,8 @@ export function createInboxRepo(db: Database) {
       });
     },
 
+    /** Events recorded but not processed yet (an indexed count). */
+    backlog: () => prisma.inboxEvent.count({ where: { status: "pending" } }),
     countByStatus: async () => {
       const rows = await prisma.inboxEvent.groupBy({ by: ["status"], _count: { _all: true } });
       return Object.fromEntries(rows.map((r) => [r.status, r._count._all]));

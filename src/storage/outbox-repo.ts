@@ -2,7 +2,7 @@ import { redactClip } from "../shared/redact.ts";
 import { randomUUID } from "node:crypto";
 import type { Database, Db, Tx } from "./db.ts";
 
-export type OutboxKind = "message.create" | "message.reply" | "message.patch" | "ephemeral.send" | "message.urgent" | "webhook.post";
+import type { OutboxKind } from "../clients/lark-sender.ts";
 
 export interface OutboxItem {
   kind: OutboxKind;

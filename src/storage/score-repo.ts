@@ -36,7 +36,6 @@ export async function loadTurns(tx: Tx, sessionId: string): Promise<StoredTurn[]
   }));
 }
 
-
 export async function saveScore(tx: Tx, messageId: string, sessionId: string, e: EmotionScore, llmStatus: "skipped" | "pending") {
   await tx.messageScore.create({
     data: {
@@ -118,5 +117,12 @@ export type StoredHit = HitRef & { index: number; evidence: string };
 /** Every hit of the session, with the turn it belongs to: for the QA score and the detectors. */
 export async function loadHitsAt(tx: Tx, sessionId: string, turns: StoredTurn[]): Promise<StoredHit[]> {
   const rows = await tx.ruleHit.findMany({ where: { sessionId }, select: { ruleId: true, kind: true, severity: true, messageId: true, evidence: true } });
-  return rows.map((r) => ({ ...r, severity: r.severity as HitRef["severity"], index: Math.max(0, turns.findIndex((t) => t.messageId === r.messageId)) }));
+  return rows.map((r) => ({
+    ...r,
+    severity: r.severity as HitRef["severity"],
+    index: Math.max(
+      0,
+      turns.findIndex((t) => t.messageId === r.messageId),
+    ),
+  }));
 }

@@ -66,12 +66,30 @@ export function createSessionQueries(db: Database) {
             events: { orderBy: { at: "asc" }, select: { kind: true, at: true, data: true } },
             hits: { orderBy: { at: "asc" }, select: { ruleId: true, kind: true, severity: true, evidence: true, lesson: true, messageId: true, source: true, at: true } },
             findings: { orderBy: { id: "asc" }, select: { id: true, detector: true, severity: true, summary: true, evidence: true, facts: true, messageId: true, alertId: true, at: true } },
-            alerts: { orderBy: { id: "asc" }, select: { id: true, status: true, severity: true, summary: true, actedBy: true, actedAt: true, snoozedUntil: true, createdAt: true, updatedAt: true, feedback: { orderBy: { id: "asc" }, select: { action: true, operatorId: true, at: true } } } },
+            alerts: {
+              orderBy: { id: "asc" },
+              select: {
+                id: true,
+                status: true,
+                severity: true,
+                summary: true,
+                actedBy: true,
+                actedAt: true,
+                snoozedUntil: true,
+                createdAt: true,
+                updatedAt: true,
+                feedback: { orderBy: { id: "asc" }, select: { action: true, operatorId: true, at: true } },
+              },
+            },
           },
         });
         if (!s) return undefined;
         // Hints are not a relation of Session in the schema (they outlive nothing): read them here.
-        const hints = await tx.hint.findMany({ where: { sessionId: s.id }, orderBy: { id: "asc" }, select: { id: true, kind: true, refId: true, title: true, content: true, status: true, reason: true, messageId: true, createdAt: true, feedback: { select: { useful: true, at: true } } } });
+        const hints = await tx.hint.findMany({
+          where: { sessionId: s.id },
+          orderBy: { id: "asc" },
+          select: { id: true, kind: true, refId: true, title: true, content: true, status: true, reason: true, messageId: true, createdAt: true, feedback: { select: { useful: true, at: true } } },
+        });
         return {
           ...s,
           findings: s.findings.map((f) => ({ ...f, evidence: JSON.parse(f.evidence) as string[], facts: f.facts ? (JSON.parse(f.facts) as unknown) : null })),
@@ -109,9 +127,7 @@ export async function* transcripts(db: Database, since?: Date, page = 200): Asyn
     if (!rows.length) return;
     cursor = rows[rows.length - 1]!.id;
     for (const s of rows) {
-      const messages = s.messages
-        .filter((m) => m.role === "customer" || m.role === "agent")
-        .map((m) => ({ role: m.role as "customer" | "agent", text: m.text, ts: m.sentAt.getTime() / 1000 }));
+      const messages = s.messages.filter((m) => m.role === "customer" || m.role === "agent").map((m) => ({ role: m.role as "customer" | "agent", text: m.text, ts: m.sentAt.getTime() / 1000 }));
       if (messages.length) yield { id: s.id, externalKey: s.externalKey, messages };
     }
   }

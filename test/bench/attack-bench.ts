@@ -24,11 +24,15 @@ async function probeDuring(url: string, attack: () => Promise<void>, minMs = 300
   const loop = (async () => {
     while (on) {
       const t0 = performance.now();
-      await fetch(`${url}/healthz`).then((r) => r.arrayBuffer()).catch(() => undefined);
+      await fetch(`${url}/healthz`)
+        .then((r) => r.arrayBuffer())
+        .catch(() => undefined);
       health.push(performance.now() - t0);
       const r = larkRequest(imMessageEvent({ chatId: `oc_probe_${n++ % 5}`, text: "在吗？" }), { encryptKey: ENCRYPT_KEY });
       const t1 = performance.now();
-      await fetch(`${url}/lark/events`, { method: "POST", body: r.body, headers: r.headers }).then((x) => x.arrayBuffer()).catch(() => undefined);
+      await fetch(`${url}/lark/events`, { method: "POST", body: r.body, headers: r.headers })
+        .then((x) => x.arrayBuffer())
+        .catch(() => undefined);
       acks.push(performance.now() - t1);
       await sleep(50);
     }
@@ -90,7 +94,8 @@ export async function attackBench() {
     await run(
       "1,000 customers waiting (the waiting timer's passes)",
       async () => {
-        const batch = (k: number) => Array.from({ length: 500 }, (_, i) => ({ sessionId: `wait-${k}-${i}`, messageId: `wait-${k}-${i}`, role: "customer", senderId: `c${i}`, text: "请问有人在吗？", ts: now - 120 }));
+        const batch = (k: number) =>
+          Array.from({ length: 500 }, (_, i) => ({ sessionId: `wait-${k}-${i}`, messageId: `wait-${k}-${i}`, role: "customer", senderId: `c${i}`, text: "请问有人在吗？", ts: now - 120 }));
         await ingest(server.url, batch(0));
         await ingest(server.url, batch(1));
         await sleep(8000); // processing, then at least one waiting-timer pass (every 5 s)
@@ -98,8 +103,14 @@ export async function attackBench() {
       8000,
     );
     // 1,000 sessions gone idle: the sweeper closes them when the bot starts again.
-    await ingest(server.url, Array.from({ length: 500 }, (_, i) => ({ sessionId: `idle-${i}`, messageId: `idle-${i}`, role: "customer", senderId: `i${i}`, text: "好的", ts: now - 3600 })));
-    await ingest(server.url, Array.from({ length: 500 }, (_, i) => ({ sessionId: `idle-b-${i}`, messageId: `idle-b-${i}`, role: "customer", senderId: `j${i}`, text: "好的", ts: now - 3600 })));
+    await ingest(
+      server.url,
+      Array.from({ length: 500 }, (_, i) => ({ sessionId: `idle-${i}`, messageId: `idle-${i}`, role: "customer", senderId: `i${i}`, text: "好的", ts: now - 3600 })),
+    );
+    await ingest(
+      server.url,
+      Array.from({ length: 500 }, (_, i) => ({ sessionId: `idle-b-${i}`, messageId: `idle-b-${i}`, role: "customer", senderId: `j${i}`, text: "好的", ts: now - 3600 })),
+    );
     await sleep(6000);
     await server.stop();
     server = await startServerProcess(env);

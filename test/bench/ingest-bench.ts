@@ -43,8 +43,7 @@ export async function ingestBench(opts: { events: number; concurrency: number; c
     opts.bare ? join(import.meta.dirname, "bare-express.ts") : undefined,
   );
   try {
-    const make = (i: number) =>
-      larkRequest(imMessageEvent({ chatId: `oc_bench_${i % opts.chats}`, text: `第${i}条：我的快递什么时候到？`, createTime: Date.now() + i }), { encryptKey: ENCRYPT_KEY });
+    const make = (i: number) => larkRequest(imMessageEvent({ chatId: `oc_bench_${i % opts.chats}`, text: `第${i}条：我的快递什么时候到？`, createTime: Date.now() + i }), { encryptKey: ENCRYPT_KEY });
     const warm = Array.from({ length: 200 }, (_, i) => make(1_000_000 + i));
     const reqs = Array.from({ length: opts.events }, (_, i) => make(i)); // built before timing: signing is the client's cost
     const url = new URL(server.url);
@@ -75,7 +74,15 @@ export async function ingestBench(opts: { events: number; concurrency: number; c
     if (opts.bare) {
       const res = await run(reqs);
       agent.destroy();
-      return { events: reqs.length, concurrency: opts.concurrency, errors: res.errors, ackPerSecond: Math.round(reqs.length / res.seconds), ackLatencyMs: summarize(res.lat), storedPerSecond: 0, rssMb: rssMb(server.proc.pid) };
+      return {
+        events: reqs.length,
+        concurrency: opts.concurrency,
+        errors: res.errors,
+        ackPerSecond: Math.round(reqs.length / res.seconds),
+        ackLatencyMs: summarize(res.lat),
+        storedPerSecond: 0,
+        rssMb: rssMb(server.proc.pid),
+      };
     }
     const db = new Sqlite(dbFile, { readonly: true });
     const stored = () => (db.prepare('SELECT count(*) AS n FROM "Message"').get() as { n: number }).n;
@@ -114,8 +121,7 @@ export async function loadLevelBench(opts: { rate: number; seconds: number; chat
     opts.bare ? join(import.meta.dirname, "bare-express.ts") : undefined,
   );
   const total = Math.round(opts.rate * opts.seconds);
-  const make = (i: number) =>
-    larkRequest(imMessageEvent({ chatId: `oc_load_${i % opts.chats}`, text: `第${i}条：我的快递什么时候到？`, createTime: Date.now() + i }), { encryptKey: ENCRYPT_KEY });
+  const make = (i: number) => larkRequest(imMessageEvent({ chatId: `oc_load_${i % opts.chats}`, text: `第${i}条：我的快递什么时候到？`, createTime: Date.now() + i }), { encryptKey: ENCRYPT_KEY });
   const reqs = Array.from({ length: total }, (_, i) => make(i));
   const warm = Array.from({ length: 512 }, (_, i) => make(1_000_000 + i));
   const url = new URL(server.url);
@@ -170,7 +176,18 @@ export async function loadLevelBench(opts: { rate: number; seconds: number; chat
       for (const [at, ms] of trace) bySecond.set(Math.floor(at / 250), [...(bySecond.get(Math.floor(at / 250)) ?? []), ms]);
       for (const [q, l] of [...bySecond].sort((a, b) => a[0] - b[0])) console.log(`t=${q * 0.25}s`, JSON.stringify(summarize(l)));
     }
-    return { rate: opts.rate, sent: total, seconds: Math.round(elapsed * 10) / 10, status, recorded, backlog, over3s: all.filter((ms) => ms > 3000).length, ackedMs: summarize(ok), allMs: summarize(all), rssMb: rssMb(server.proc.pid) };
+    return {
+      rate: opts.rate,
+      sent: total,
+      seconds: Math.round(elapsed * 10) / 10,
+      status,
+      recorded,
+      backlog,
+      over3s: all.filter((ms) => ms > 3000).length,
+      ackedMs: summarize(ok),
+      allMs: summarize(all),
+      rssMb: rssMb(server.proc.pid),
+    };
   } finally {
     agent.destroy();
     await server.stop();

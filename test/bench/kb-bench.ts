@@ -24,7 +24,10 @@ export function kbBench(size = 5000) {
   const index = buildKbIndex(articles);
   const buildMs = performance.now() - t0;
   const questions = ["zh", "en"].flatMap((l) =>
-    readFileSync(join(FIXTURES, `questions-${l}.jsonl`), "utf8").split("\n").filter(Boolean).map((x) => JSON.parse(x) as { question: string; lang: "zh" | "en" }),
+    readFileSync(join(FIXTURES, `questions-${l}.jsonl`), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((x) => JSON.parse(x) as { question: string; lang: "zh" | "en" }),
   );
   for (const q of questions.slice(0, 50)) index.search(q.question, q.lang, 3); // warm-up
   const lat = questions.map((q) => {

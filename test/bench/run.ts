@@ -47,11 +47,25 @@ results.bare_express_c64 = bare;
 results.ours_c64_best = ours;
 results.ratio = Math.round((ours.ackPerSecond / bare.ackPerSecond) * 1000) / 1000;
 results.open_sessions = many;
-console.log(table([
-  { server: "bare express", "acks/s": bare.ackPerSecond, "ack p99 ms": bare.ackLatencyMs.p99, "ratio (ours / bare)": "—", "RSS MB": bare.rssMb ?? "—" },
-  { server: "CS Coach, 200 sessions", "acks/s": ours.ackPerSecond, "ack p99 ms": ours.ackLatencyMs.p99, "ratio (ours / bare)": (ours.ackPerSecond / bare.ackPerSecond).toFixed(3), "RSS MB": ours.rssMb ?? "—" },
-  { server: `CS Coach, ${many.events} sessions`, "acks/s": many.ackPerSecond, "ack p99 ms": many.ackLatencyMs.p99, "ratio (ours / bare)": (many.ackPerSecond / bare.ackPerSecond).toFixed(3), "RSS MB": many.rssMb ?? "—" },
-]));
+console.log(
+  table([
+    { server: "bare express", "acks/s": bare.ackPerSecond, "ack p99 ms": bare.ackLatencyMs.p99, "ratio (ours / bare)": "—", "RSS MB": bare.rssMb ?? "—" },
+    {
+      server: "CS Coach, 200 sessions",
+      "acks/s": ours.ackPerSecond,
+      "ack p99 ms": ours.ackLatencyMs.p99,
+      "ratio (ours / bare)": (ours.ackPerSecond / bare.ackPerSecond).toFixed(3),
+      "RSS MB": ours.rssMb ?? "—",
+    },
+    {
+      server: `CS Coach, ${many.events} sessions`,
+      "acks/s": many.ackPerSecond,
+      "ack p99 ms": many.ackLatencyMs.p99,
+      "ratio (ours / bare)": (many.ackPerSecond / bare.ackPerSecond).toFixed(3),
+      "RSS MB": many.rssMb ?? "—",
+    },
+  ]),
+);
 
 console.log(`\n# Open-loop load at 50 %, 100 % and 200 % of that capacity (${ours.ackPerSecond} acks/s), ${quick ? 3 : 5} s each, latency from when each request was due`);
 const levelRows = [];
@@ -79,7 +93,18 @@ console.log(table(levelRows));
 console.log("\n# Scoring: emotion + compliance per message, no LLM, one core");
 const scoring = scoringBench(quick ? 1500 : 5000);
 results.scoring = scoring;
-console.log(table([{ messages: scoring.messages, "p50 ms": scoring.perMessageMs.p50, "p90 ms": scoring.perMessageMs.p90, "p99 ms": scoring.perMessageMs.p99, "max ms": scoring.perMessageMs.max, "messages/s": scoring.messagesPerSecond }]));
+console.log(
+  table([
+    {
+      messages: scoring.messages,
+      "p50 ms": scoring.perMessageMs.p50,
+      "p90 ms": scoring.perMessageMs.p90,
+      "p99 ms": scoring.perMessageMs.p99,
+      "max ms": scoring.perMessageMs.max,
+      "messages/s": scoring.messagesPerSecond,
+    },
+  ]),
+);
 
 console.log("\n# Knowledge base: lookup over 5,000 articles (400 development questions)");
 const kbr = kbBench(5000);
@@ -88,11 +113,30 @@ console.log(table([{ articles: kbr.articles, passages: kbr.passages, "index buil
 
 console.log("\n# Alerts: abnormal message → card at the (fake) Lark API, concurrent sessions, server in its own process");
 const alertRows = [];
-const alertRuns: Array<[number, number, boolean]> = quick ? [[10, 5, true], [10, 50, false]] : [[30, 5, true], [10, 50, false], [20, 50, false], [50, 50, false], [50, 5, false]];
+const alertRuns: Array<[number, number, boolean]> = quick
+  ? [
+      [10, 5, true],
+      [10, 50, false],
+    ]
+  : [
+      [30, 5, true],
+      [10, 50, false],
+      [20, 50, false],
+      [50, 50, false],
+      [50, 5, false],
+    ];
 for (const [sessions, qps, sequential] of alertRuns) {
   const r = await alertBench({ sessions, perTargetQps: qps, sequential });
   results[`alerts_${sessions}_${sequential ? "one_at_a_time" : "concurrent"}_qps${qps}`] = r;
-  alertRows.push({ sessions: r.sessions, mode: sequential ? "one at a time" : "concurrent", "chat QPS limit": r.perTargetQps, "p50 ms": r.alertLatencyMs.p50, "p90 ms": r.alertLatencyMs.p90, "p99 ms": r.alertLatencyMs.p99, "max ms": r.alertLatencyMs.max });
+  alertRows.push({
+    sessions: r.sessions,
+    mode: sequential ? "one at a time" : "concurrent",
+    "chat QPS limit": r.perTargetQps,
+    "p50 ms": r.alertLatencyMs.p50,
+    "p90 ms": r.alertLatencyMs.p90,
+    "p99 ms": r.alertLatencyMs.p99,
+    "max ms": r.alertLatencyMs.max,
+  });
 }
 console.log(table(alertRows));
 

@@ -16,9 +16,18 @@ const DATA = join(import.meta.dirname, "..", "..", "..", "shared", "data");
  */
 export function scoringBench(limit = 4000) {
   const texts = ["emotion-zh-waimai-dev.jsonl", "emotion-zh-shopping-dev.jsonl", "emotion-en-maia-dev.jsonl"].flatMap((f) =>
-    readFileSync(join(DATA, f), "utf8").split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text),
+    readFileSync(join(DATA, f), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { text: string }).text),
   );
-  const scorers = { policy: (() => { const c = compilePolicy(loadPolicy()); return () => c; })(), zhModel: loadZhModel() };
+  const scorers = {
+    policy: (() => {
+      const c = compilePolicy(loadPolicy());
+      return () => c;
+    })(),
+    zhModel: loadZhModel(),
+  };
   const sample = texts.slice(0, limit);
   const turns: Turn[] = [];
   // warm-up: JIT and the segmenter's dictionaries

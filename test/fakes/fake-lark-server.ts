@@ -54,7 +54,10 @@ export async function startFakeLark(opts: { wsPingIntervalSeconds?: number } = {
     const queued = script.get(name);
     const next1 = queued?.shift();
     if (next1) {
-      res.status(next1.status).set(next1.headers ?? {}).json(next1.body);
+      res
+        .status(next1.status)
+        .set(next1.headers ?? {})
+        .json(next1.body);
       return;
     }
     if (name !== "token") {
@@ -112,7 +115,10 @@ export async function startFakeLark(opts: { wsPingIntervalSeconds?: number } = {
     }
     res.json({
       code: 0,
-      data: { URL: `ws://127.0.0.1:${port}/ws?fake=1&device_id=dev1&service_id=7`, ClientConfig: { PingInterval: opts.wsPingIntervalSeconds ?? 120, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 } },
+      data: {
+        URL: `ws://127.0.0.1:${port}/ws?fake=1&device_id=dev1&service_id=7`,
+        ClientConfig: { PingInterval: opts.wsPingIntervalSeconds ?? 120, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 },
+      },
     });
   });
 

@@ -68,7 +68,7 @@ export function decodeFrame(buf: Uint8Array): Frame {
     else if (field === 4) f.method = value as number;
     else if (field === 5) {
       const h = { key: "", value: "" };
-      for (const kv of fields(value as Uint8Array)) (kv.field === 1 ? (h.key = dec.decode(kv.value as Uint8Array)) : (h.value = dec.decode(kv.value as Uint8Array)));
+      for (const kv of fields(value as Uint8Array)) kv.field === 1 ? (h.key = dec.decode(kv.value as Uint8Array)) : (h.value = dec.decode(kv.value as Uint8Array));
       f.headers.push(h);
     } else if (field === 8) f.payload = value as Uint8Array;
   }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from "vitest";
 import { loadConfig } from "../../src/config/env.ts";
 import { createMemoryLogger } from "../../src/shared/logger.ts";
-import { startCsCoach, type StartOverrides } from "../../src/start.ts";
+import { startCsCoach, type StartOverrides } from "../../src/app/start.ts";
 import { TEST_VERIFICATION_TOKEN } from "./lark-events.ts";
 import { testDatabaseUrl } from "./test-db.ts";
 

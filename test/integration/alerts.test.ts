@@ -153,9 +153,13 @@ describe("alerts end to end (fake Lark)", () => {
   it("a customer left waiting triggers an alert with no further message, also across a restart", async () => {
     const chat = "oc_waiting";
     await app!.stop();
-    app = await startTestApp(db.url, { LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "s", LARK_DOMAIN: fake.url, SUPERVISOR_CHAT_ID: SUP_CHAT, SUPERVISOR_OPEN_IDS: SUPERVISOR, POLICY_FILE: policyFile }, { startWorkers: false });
+    app = await startTestApp(
+      db.url,
+      { LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "s", LARK_DOMAIN: fake.url, SUPERVISOR_CHAT_ID: SUP_CHAT, SUPERVISOR_OPEN_IDS: SUPERVISOR, POLICY_FILE: policyFile },
+      { startWorkers: false },
+    );
     await say(chat, "请问有人在吗？我的订单能改地址吗", "customer", Date.now());
-    await app.inboxWorker.runOnce();
+    await app.workers.runOnce("inbox");
     expect(await app.db.prisma.alert.count({ where: { session: { externalKey: chat } } })).toBe(0);
     await app.stop(); // down before the wait ran out
 
@@ -171,7 +175,8 @@ describe("alerts end to end (fake Lark)", () => {
   });
 
   it("wellbeing: one agent absorbing many hostile sessions gets the supervisor a suggestion, once", async () => {
-    const post = (body: unknown) => fetch(`${app!.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TEST_INGEST_TOKEN}` }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(`${app!.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TEST_INGEST_TOKEN}` }, body: JSON.stringify(body) });
     const ts = Math.floor(Date.now() / 1000);
     for (let i = 0; i < 6; i++) {
       const sessionId = `wb-${i}`;
@@ -195,12 +200,18 @@ describe("alerts with no supervisors' chat", () => {
     app = undefined;
     const db2 = testDatabaseUrl();
     const sups = ["ou_sup_a", "ou_sup_b"];
-    const dmApp = await startTestApp(db2.url, { LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "s", LARK_DOMAIN: fake.url, SUPERVISOR_OPEN_IDS: sups.join(",") }, { pollMs: { inbox: 10, outbox: 10 } });
+    const dmApp = await startTestApp(
+      db2.url,
+      { LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "s", LARK_DOMAIN: fake.url, SUPERVISOR_OPEN_IDS: sups.join(",") },
+      { pollMs: { inbox: 10, outbox: 10 } },
+    );
     try {
       // Lark says it could not buzz one of them (left the company, say).
       fake.fail("urgent", { status: 200, body: { code: 0, msg: "success", data: { invalid_user_id_list: ["ou_sup_b"] } } });
       const t = Date.now() + 60_000;
-      const req = larkRequest(imMessageEvent({ chatId: "oc_dm_alerts", chatType: "p2p", text: "再不退款我就打12315投诉你们！", senderOpenId: "ou_customer_dm", createTime: t }), { encryptKey: TEST_ENCRYPT_KEY });
+      const req = larkRequest(imMessageEvent({ chatId: "oc_dm_alerts", chatType: "p2p", text: "再不退款我就打12315投诉你们！", senderOpenId: "ou_customer_dm", createTime: t }), {
+        encryptKey: TEST_ENCRYPT_KEY,
+      });
       expect((await fetch(`${dmApp.url}/lark/events`, { method: "POST", body: req.body, headers: req.headers })).status).toBe(200);
       for (const id of sups) await eventually(() => fake.delivered.some((c) => c.body?.receive_id === id && c.query.receive_id_type === "open_id"), `card to ${id}`);
       const rows = await dmApp.db.prisma.outboxMessage.findMany({ where: { kind: "message.urgent" } });

@@ -13,8 +13,7 @@ function rng(seed: number) {
   };
 }
 
-const send = (path: string, body: string | Buffer, headers: Record<string, string>) =>
-  fetch(`${ctx.app.url}${path}`, { method: "POST", body, headers });
+const send = (path: string, body: string | Buffer, headers: Record<string, string>) => fetch(`${ctx.app.url}${path}`, { method: "POST", body, headers });
 
 /** Refused with a clear 4xx and a JSON reason; never a 5xx. */
 async function expectRefused(res: Response) {
@@ -44,7 +43,11 @@ describe("bad input at the edge: a clear 4xx, never a 5xx, nothing stored", () =
       cases.push(["/v1/messages", "{}", { "content-type": type, authorization: `Bearer ${TEST_INGEST_TOKEN}` }]);
     }
     // Invalid UTF-8 inside otherwise well-formed JSON.
-    cases.push(["/v1/messages", Buffer.concat([Buffer.from('{"sessionId":"s","messageId":"m","role":"customer","senderId":"c","ts":1,"text":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]), { "content-type": "application/json", authorization: `Bearer ${TEST_INGEST_TOKEN}` }]);
+    cases.push([
+      "/v1/messages",
+      Buffer.concat([Buffer.from('{"sessionId":"s","messageId":"m","role":"customer","senderId":"c","ts":1,"text":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]),
+      { "content-type": "application/json", authorization: `Bearer ${TEST_INGEST_TOKEN}` },
+    ]);
     for (const [path, body, headers] of cases) await expectRefused(await send(path, body, headers));
     expect(await stored()).toEqual({ inbox: 0, messages: 0 });
   });
@@ -82,7 +85,10 @@ describe("bad input at the edge: a clear 4xx, never a 5xx, nothing stored", () =
         const signed = larkRequest({}, { encryptKey: TEST_ENCRYPT_KEY });
         const body = JSON.stringify({ encrypt });
         const { larkSignature } = await import("../../src/edge/lark-verify.ts");
-        const headers = { ...signed.headers, "x-lark-signature": larkSignature(signed.headers["x-lark-request-timestamp"]!, signed.headers["x-lark-request-nonce"]!, TEST_ENCRYPT_KEY, Buffer.from(body)) };
+        const headers = {
+          ...signed.headers,
+          "x-lark-signature": larkSignature(signed.headers["x-lark-request-timestamp"]!, signed.headers["x-lark-request-nonce"]!, TEST_ENCRYPT_KEY, Buffer.from(body)),
+        };
         await expectRefused(await send("/lark/events", body, headers));
       }
     }

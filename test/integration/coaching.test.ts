@@ -143,7 +143,10 @@ describe("coaching the agent privately", () => {
     await post(msg(2, 3, agentId, "您好，很高兴为您服务"));
     await post(msg(3, 2, guest, "你们这服务太差了，气死我了！！"));
     await post(msg(4, 3, agentId, "你自己看说明书"));
-    const s = await eventually(() => app.db.prisma.session.findFirst({ where: { externalKey: "hd-coach-1" }, include: { messages: { orderBy: { sentAt: "asc" } } } }).then((x) => (x?.messages.length === 4 ? x : undefined)), "ticket stored");
+    const s = await eventually(
+      () => app.db.prisma.session.findFirst({ where: { externalKey: "hd-coach-1" }, include: { messages: { orderBy: { sentAt: "asc" } } } }).then((x) => (x?.messages.length === 4 ? x : undefined)),
+      "ticket stored",
+    );
     expect(s.messages.map((m) => m.role)).toEqual(["customer", "agent", "customer", "agent"]);
     await eventually(() => fake.delivered.some((c) => c.body?.receive_id === agentId && c.body.content?.includes("zh-returns")), "KB hint to the agent");
     await eventually(async () => (await app.db.prisma.hint.count({ where: { sessionId: s.id, kind: "lesson", status: "queued" } })) > 0, "lesson to the agent");
@@ -171,23 +174,32 @@ describe("hints for sessions from another platform (ingest API)", () => {
     await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", () => r()));
     const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/cs-coach`;
     apiDb = testDatabaseUrl();
-    api = await startTestApp(apiDb.url, { LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "s", LARK_DOMAIN: fake.url, CHANNEL_WEBHOOKS: `shop-web=${url}`, CHANNEL_WEBHOOK_SECRET: SECRET, SUPERVISOR_OPEN_IDS: "ou_sup_api" }, { pollMs: { inbox: 10, outbox: 10 } });
+    api = await startTestApp(
+      apiDb.url,
+      { LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "s", LARK_DOMAIN: fake.url, CHANNEL_WEBHOOKS: `shop-web=${url}`, CHANNEL_WEBHOOK_SECRET: SECRET, SUPERVISOR_OPEN_IDS: "ou_sup_api" },
+      { pollMs: { inbox: 10, outbox: 10 } },
+    );
   });
   afterAll(async () => {
     await api.stop();
     await apiDb.drop();
     await new Promise((r) => receiver.close(r));
   });
-  const ingest = (messages: unknown[]) => fetch(`${api.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TEST_INGEST_TOKEN}` }, body: JSON.stringify(messages) });
+  const ingest = (messages: unknown[]) =>
+    fetch(`${api.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TEST_INGEST_TOKEN}` }, body: JSON.stringify(messages) });
 
   it("reach the channel's platform by a signed webhook, the agent by DM when the channel names their Lark id, and the session API lists them", async () => {
     const ts = Math.floor(Date.now() / 1000) - 30;
     const base = { sessionId: "web-77", channel: "shop-web" };
-    expect((await ingest([
-      { ...base, messageId: "w1", role: "agent", senderId: "agent-9", senderName: "小周", text: "您好，很高兴为您服务", ts, meta: { orderId: "8812", agentOpenId: "ou_agent_api_9" } },
-      { ...base, messageId: "w2", role: "customer", senderId: "buyer-1", text: "发票怎么开？", ts: ts + 5 },
-      { ...base, messageId: "w3", role: "customer", senderId: "buyer-1", text: "再不处理我就打12315投诉你们", ts: ts + 20 },
-    ])).status).toBe(202);
+    expect(
+      (
+        await ingest([
+          { ...base, messageId: "w1", role: "agent", senderId: "agent-9", senderName: "小周", text: "您好，很高兴为您服务", ts, meta: { orderId: "8812", agentOpenId: "ou_agent_api_9" } },
+          { ...base, messageId: "w2", role: "customer", senderId: "buyer-1", text: "发票怎么开？", ts: ts + 5 },
+          { ...base, messageId: "w3", role: "customer", senderId: "buyer-1", text: "再不处理我就打12315投诉你们", ts: ts + 20 },
+        ])
+      ).status,
+    ).toBe(202);
     const hook = await eventually(() => received.find((r) => r.body.includes('"type":"hint"')), "hint webhook");
     const sig = signWebhook(SECRET, Number(hook.headers["x-cs-coach-timestamp"]), hook.body);
     expect(hook.headers["x-cs-coach-signature"]).toBe(sig);
@@ -204,10 +216,14 @@ describe("hints for sessions from another platform (ingest API)", () => {
   it("with neither a webhook nor a Lark id, a hint is kept as undelivered and the API says so", async () => {
     const ts = Math.floor(Date.now() / 1000) - 30;
     const base = { sessionId: "other-1", channel: "kiosk" };
-    expect((await ingest([
-      { ...base, messageId: "k1", role: "agent", senderId: "agent-k", text: "您好，很高兴为您服务", ts },
-      { ...base, messageId: "k2", role: "customer", senderId: "buyer-k", text: "发票怎么开？", ts: ts + 5 },
-    ])).status).toBe(202);
+    expect(
+      (
+        await ingest([
+          { ...base, messageId: "k1", role: "agent", senderId: "agent-k", text: "您好，很高兴为您服务", ts },
+          { ...base, messageId: "k2", role: "customer", senderId: "buyer-k", text: "发票怎么开？", ts: ts + 5 },
+        ])
+      ).status,
+    ).toBe(202);
     const got = await eventually(async () => {
       const r = await readJson(await fetch(`${api.url}/v1/sessions/other-1`, { headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}` } }));
       return r.session?.hints?.length ? r : undefined;

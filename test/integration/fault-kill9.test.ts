@@ -52,7 +52,11 @@ describe("kill -9 during sustained ingest", () => {
       const db = openDatabase(dbUrl);
       try {
         const p = db.prisma;
-        await eventually(async () => (await p.inboxEvent.count({ where: { status: "pending" } })) === 0 && (await p.outboxMessage.count({ where: { status: "pending" } })) === 0, "drained after restart", 60_000);
+        await eventually(
+          async () => (await p.inboxEvent.count({ where: { status: "pending" } })) === 0 && (await p.outboxMessage.count({ where: { status: "pending" } })) === 0,
+          "drained after restart",
+          60_000,
+        );
         // Nothing acknowledged was lost…
         const stored = new Set((await p.message.findMany({ select: { externalId: true } })).map((m) => m.externalId));
         for (const id of acked) expect(stored.has(id.replace("evt_", "om_")), `acked ${id} was stored`).toBe(true);
@@ -76,4 +80,3 @@ describe("kill -9 during sustained ingest", () => {
     }
   }, 120_000);
 });
-

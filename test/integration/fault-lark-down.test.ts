@@ -36,4 +36,3 @@ describe("Lark API down for a minute", () => {
     }
   }, 120_000);
 });
-

@@ -15,11 +15,16 @@ describe("the LLM slow or failing", () => {
     const hanging = http.createServer(() => undefined);
     await new Promise<void>((r) => hanging.listen(0, "127.0.0.1", () => r()));
     const llmUrl = `http://127.0.0.1:${(hanging.address() as net.AddressInfo).port}/v1`;
-    const app = await startTestApp(freshDb(), { ...larkEnv("oc_sup_llm"), OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: llmUrl, OPENAI_TIMEOUT_MS: "300" }, { pollMs: { inbox: 20, outbox: 20, llm: 20 } });
+    const app = await startTestApp(
+      freshDb(),
+      { ...larkEnv("oc_sup_llm"), OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: llmUrl, OPENAI_TIMEOUT_MS: "300" },
+      { pollMs: { inbox: 20, outbox: 20, llm: 20 } },
+    );
     try {
       const t0 = Date.now() - 60_000;
       const statuses = [];
-      for (let k = 0; k < 6; k++) statuses.push(await deliver(app.url, imMessageEvent({ chatId: "oc_llm_down", text: k === 5 ? "再不处理我就打12315投诉你们！" : `第${k}次问：怎么还不发货`, createTime: t0 + k * 1_000 })));
+      for (let k = 0; k < 6; k++)
+        statuses.push(await deliver(app.url, imMessageEvent({ chatId: "oc_llm_down", text: k === 5 ? "再不处理我就打12315投诉你们！" : `第${k}次问：怎么还不发货`, createTime: t0 + k * 1_000 })));
       expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
       const p = app.db.prisma;
       // Processed on the offline scores, the alert raised, without waiting for the LLM.

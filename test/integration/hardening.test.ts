@@ -62,7 +62,12 @@ describe("the bot's own chats and repeated clicks", () => {
     await postLark(imMessageEvent({ chatId: "oc_clicks", chatType: "p2p", text: "发票怎么开？", senderOpenId: "ou_cust_clicks" }));
     const session = await eventually(() => ctx.app.db.prisma.session.findFirst({ where: { externalKey: "oc_clicks" } }), "session");
     const hint = await eventually(() => ctx.app.db.prisma.hint.findFirst({ where: { sessionId: session.id } }), "hint");
-    for (const [n, useful] of [[1, true], [2, true], [3, true], [4, false]] as const) {
+    for (const [n, useful] of [
+      [1, true],
+      [2, true],
+      [3, true],
+      [4, false],
+    ] as const) {
       const e = fixture("card.action.trigger.callback.jsonc");
       e.header = { ...e.header, event_id: `evt_clicks_${n}`, token: TEST_VERIFICATION_TOKEN };
       e.event.operator.open_id = AGENT_OPEN_ID;
@@ -94,7 +99,14 @@ describe("KB_PATH stays inside its folder", () => {
     const app = await startTestApp(db.url, { KB_PATH: join(dir, "kb") });
     try {
       const ts = Math.floor(Date.now() / 1000);
-      await fetch(`${app.url}/v1/messages`, { method: "POST", headers: auth, body: JSON.stringify([{ sessionId: "kbx", messageId: "kbx-1", role: "agent", senderId: "a", text: "您好", ts }, { sessionId: "kbx", messageId: "kbx-2", role: "customer", senderId: "c", text: "不该被读到的秘密在哪？", ts: ts + 1 }]) });
+      await fetch(`${app.url}/v1/messages`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify([
+          { sessionId: "kbx", messageId: "kbx-1", role: "agent", senderId: "a", text: "您好", ts },
+          { sessionId: "kbx", messageId: "kbx-2", role: "customer", senderId: "c", text: "不该被读到的秘密在哪？", ts: ts + 1 },
+        ]),
+      });
       await eventually(async () => (await app.db.prisma.message.count()) === 2, "processed");
       await new Promise((r) => setTimeout(r, 100));
       expect(await app.db.prisma.hint.count({ where: { refId: "secret" } })).toBe(0);

@@ -25,7 +25,6 @@ const msg = (sessionId: string, over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-
 describe("POST /v1/messages", () => {
   it("refuses a missing or wrong bearer token with 401 and stores nothing", async () => {
     const s = uid("s");

@@ -4,8 +4,6 @@ import { eventually, useTestApp, TEST_ENCRYPT_KEY } from "../helpers/start-test-
 
 const ctx = useTestApp({ SESSION_IDLE_MINUTES: "30" });
 
-
-
 it("a Lark chat idle past SESSION_IDLE_MINUTES starts a new session; the old one is closed", async () => {
   const chatId = "oc_idle_chat";
   const t0 = Date.UTC(2026, 10, 20, 9, 0, 0);

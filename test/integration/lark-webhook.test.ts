@@ -4,9 +4,7 @@ import { AGENT_OPEN_ID, eventually, readJson, useTestApp, TEST_ENCRYPT_KEY, TEST
 
 const ctx = useTestApp();
 
-
-const post = (req: { body: string | Buffer; headers: Record<string, string> }) =>
-  fetch(`${ctx.app.url}/lark/events`, { method: "POST", body: req.body, headers: req.headers });
+const post = (req: { body: string | Buffer; headers: Record<string, string> }) => fetch(`${ctx.app.url}/lark/events`, { method: "POST", body: req.body, headers: req.headers });
 
 const counts = async () => ({
   inbox: await ctx.app.db.prisma.inboxEvent.count(),
@@ -15,7 +13,7 @@ const counts = async () => ({
 
 beforeEach(async () => {
   // Each test starts from empty tables (the app and its schema stay up).
-  await ctx.app.inboxWorker.stop();
+  await ctx.app.workers.stop("inbox");
   await ctx.app.db.prisma.alertFeedback.deleteMany();
   await ctx.app.db.prisma.finding.deleteMany();
   await ctx.app.db.prisma.alert.deleteMany();
@@ -26,7 +24,7 @@ beforeEach(async () => {
   await ctx.app.db.prisma.session.deleteMany();
   await ctx.app.db.prisma.participant.deleteMany();
   await ctx.app.db.prisma.inboxEvent.deleteMany();
-  ctx.app.inboxWorker.start();
+  ctx.app.workers.start("inbox");
 });
 
 describe("POST /lark/events — signed and encrypted delivery", () => {

@@ -70,12 +70,20 @@ describe("LLM judge (OPENAI_* set, endpoint mocked)", () => {
   });
 
   it("a slow judge times out: after the retries the offline score stands", async () => {
-    nock(LLM).post("/v1/chat/completions").times(5).delay(1_000).reply(200, completion(judgement(0.9, "satisfaction")));
+    nock(LLM)
+      .post("/v1/chat/completions")
+      .times(5)
+      .delay(1_000)
+      .reply(200, completion(judgement(0.9, "satisfaction")));
     const m = await send("customer", "东西坏了，很失望");
-    const s = await eventually(async () => {
-      const r = await scoreOf(m.id);
-      return r?.llmStatus === "failed" ? r : null;
-    }, "llm marked failed", 10_000);
+    const s = await eventually(
+      async () => {
+        const r = await scoreOf(m.id);
+        return r?.llmStatus === "failed" ? r : null;
+      },
+      "llm marked failed",
+      10_000,
+    );
     expect(s.source).toBe("offline");
     expect(s.valence).toBeLessThan(0);
     expect(s.llmAttempts).toBe(3);
@@ -94,7 +102,10 @@ describe("LLM judge (OPENAI_* set, endpoint mocked)", () => {
   });
 
   it("caches answers: the same message in the same context is judged once", async () => {
-    const scope = nock(LLM).post("/v1/chat/completions").once().reply(200, completion(judgement(0.5, "satisfaction")));
+    const scope = nock(LLM)
+      .post("/v1/chat/completions")
+      .once()
+      .reply(200, completion(judgement(0.5, "satisfaction")));
     const a = await send("customer", "好的谢谢你");
     const b = await send("customer", "好的谢谢你");
     for (const m of [a, b]) await eventually(async () => (await scoreOf(m.id))?.llmStatus === "done");
@@ -105,7 +116,9 @@ describe("LLM judge (OPENAI_* set, endpoint mocked)", () => {
 describe("LLM-drafted knowledge-base replies (hybrid retrieval, grounded)", () => {
   let clock = Date.now();
   const say = async (chat: string, who: "agent" | "customer", text: string) => {
-    const req = larkRequest(imMessageEvent({ chatId: chat, chatType: "group", text, senderOpenId: who === "agent" ? AGENT_OPEN_ID : "ou_cust_llm", createTime: (clock += 2_000) }), { encryptKey: TEST_ENCRYPT_KEY });
+    const req = larkRequest(imMessageEvent({ chatId: chat, chatType: "group", text, senderOpenId: who === "agent" ? AGENT_OPEN_ID : "ou_cust_llm", createTime: (clock += 2_000) }), {
+      encryptKey: TEST_ENCRYPT_KEY,
+    });
     expect((await fetch(`${ctx.app.url}/lark/events`, { method: "POST", body: req.body, headers: req.headers })).status).toBe(200);
   };
   const hintsOf = async (chat: string) => {
@@ -120,7 +133,12 @@ describe("LLM-drafted knowledge-base replies (hybrid retrieval, grounded)", () =
         bodies.push(JSON.stringify(b));
         return true;
       })
-      .reply(200, (_uri, body: any) => ({ object: "list", data: (body.input as string[]).map((_t, index) => ({ object: "embedding", index, embedding: [1, index % 3, 0.5] })), model: "e", usage: { prompt_tokens: 1, total_tokens: 1 } }));
+      .reply(200, (_uri, body: any) => ({
+        object: "list",
+        data: (body.input as string[]).map((_t, index) => ({ object: "embedding", index, embedding: [1, index % 3, 0.5] })),
+        model: "e",
+        usage: { prompt_tokens: 1, total_tokens: 1 },
+      }));
     nock(LLM)
       .persist()
       .post("/v1/chat/completions", (b) => {

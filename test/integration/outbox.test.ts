@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { enqueueOutbox } from "../../src/storage/outbox-repo.ts";
+import { createOutboxRepo, enqueueOutbox } from "../../src/storage/outbox-repo.ts";
 import { RATE_LIMITED, SERVER_ERROR, startFakeLark, type FakeLark } from "../fakes/fake-lark-server.ts";
 import { eventually, startTestApp, type TestApp } from "../helpers/start-test-app.ts";
 import { testDatabaseUrl } from "../helpers/test-db.ts";
@@ -11,6 +11,8 @@ let app: TestApp | undefined;
 
 const larkEnv = () => ({ LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "app-secret-for-tests", LARK_DOMAIN: fake.url });
 const start = (workers = true) => startTestApp(dbUrl, larkEnv(), { startWorkers: workers, outboxBackoffMs: { base: 20, max: 80 } });
+/** The stored outbox row, read through the storage module on the app's own database. */
+const outboxRow = (id: number) => createOutboxRepo(app!.db).get(id);
 const card = (title: string) => ({ msg_type: "interactive", content: { schema: "2.0", header: { title: { tag: "plain_text", content: title } }, body: { elements: [] } } });
 
 beforeAll(async () => {
@@ -34,9 +36,9 @@ describe("outbox delivery to Lark", () => {
     app = await start();
     fake.fail("create", RATE_LIMITED, SERVER_ERROR);
     const id = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "chat_id:oc_supervisors", payload: card("alert 1") });
-    app.outboxWorker.kick();
+    app.workers.kick("outbox");
     const row = await eventually(async () => {
-      const r = await app!.outboxRepo.get(id);
+      const r = await outboxRow(id);
       return r?.status === "sent" ? r : null;
     });
     const creates = fake.calls.filter((c) => c.path === "/open-apis/im/v1/messages");
@@ -53,12 +55,12 @@ describe("outbox delivery to Lark", () => {
     app = await start(false);
     fake.fail("create", SERVER_ERROR);
     const id = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "chat_id:oc_restart", payload: { msg_type: "text", content: { text: "hello" } } });
-    expect(await app.outboxWorker.runOnce()).toBe(1);
-    expect(await app.outboxRepo.get(id)).toMatchObject({ status: "pending", attempts: 1 });
+    expect(await app.workers.runOnce("outbox")).toBe(1);
+    expect(await outboxRow(id)).toMatchObject({ status: "pending", attempts: 1 });
     await app.stop();
 
     app = await start(true);
-    await eventually(async () => (await app!.outboxRepo.get(id))?.status === "sent");
+    await eventually(async () => (await outboxRow(id))?.status === "sent");
     expect(fake.delivered).toHaveLength(1);
     expect(fake.delivered[0]!.body.receive_id).toBe("oc_restart");
   });
@@ -66,12 +68,12 @@ describe("outbox delivery to Lark", () => {
   it("refreshes the tenant token when Lark says it is invalid (99991663)", async () => {
     app = await start();
     await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "open_id:ou_a", payload: { msg_type: "text", content: { text: "one" } } });
-    app.outboxWorker.kick();
+    app.workers.kick("outbox");
     await eventually(() => fake.delivered.length === 1);
     fake.revokeTokens();
     const id = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "open_id:ou_a", payload: { msg_type: "text", content: { text: "two" } } });
-    app.outboxWorker.kick();
-    await eventually(async () => (await app!.outboxRepo.get(id))?.status === "sent");
+    app.workers.kick("outbox");
+    await eventually(async () => (await outboxRow(id))?.status === "sent");
     // The credentials check at start, the first token, and one refresh.
     expect(fake.calls.filter((c) => c.path.endsWith("tenant_access_token/internal"))).toHaveLength(3);
     expect(fake.delivered).toHaveLength(2);
@@ -82,9 +84,9 @@ describe("outbox delivery to Lark", () => {
     const created = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "chat_id:oc_sup", payload: card("v1") });
     const patched = await enqueueOutbox(app.db.prisma, { kind: "message.patch", target: "", dependsOnId: created, payload: { content: card("v2").content } });
     fake.fail("create", SERVER_ERROR);
-    app.outboxWorker.start();
-    await eventually(async () => (await app!.outboxRepo.get(patched))?.status === "sent");
-    const createdRow = await app.outboxRepo.get(created);
+    app.workers.start("outbox");
+    await eventually(async () => (await outboxRow(patched))?.status === "sent");
+    const createdRow = await outboxRow(created);
     const patch = fake.calls.find((c) => c.method === "PATCH");
     expect(patch?.path).toBe(`/open-apis/im/v1/messages/${createdRow!.resultMessageId}`);
     expect(JSON.parse(patch!.body.content).header.title.content).toBe("v2");
@@ -95,9 +97,9 @@ describe("outbox delivery to Lark", () => {
     const eph = await enqueueOutbox(app.db.prisma, { kind: "ephemeral.send", target: "oc_group", payload: { open_id: "ou_agent", card: card("tip").content } });
     const rep = await enqueueOutbox(app.db.prisma, { kind: "message.reply", target: "om_original", payload: { msg_type: "text", content: { text: "re" } } });
     const urg = await enqueueOutbox(app.db.prisma, { kind: "message.urgent", target: "om_alert", payload: { user_id_list: ["ou_sup"] } });
-    app.outboxWorker.kick();
+    app.workers.kick("outbox");
     await eventually(async () => {
-      const rows = await Promise.all([eph, rep, urg].map((i) => app!.outboxRepo.get(i)));
+      const rows = await Promise.all([eph, rep, urg].map((i) => outboxRow(i)));
       return rows.every((r) => r?.status === "sent");
     });
     const paths = fake.delivered.map((c) => `${c.method} ${c.path}`).sort();
@@ -110,9 +112,9 @@ describe("outbox delivery to Lark", () => {
     app = await start();
     fake.fail("create", { status: 400, body: { code: 230001, msg: "invalid receive_id" } });
     const id = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "chat_id:oc_bad", payload: { msg_type: "text", content: { text: "x" } } });
-    app.outboxWorker.kick();
+    app.workers.kick("outbox");
     const row = await eventually(async () => {
-      const r = await app!.outboxRepo.get(id);
+      const r = await outboxRow(id);
       return r?.status === "failed" ? r : null;
     });
     expect(row.attempts).toBe(1);
@@ -124,7 +126,7 @@ describe("outbox delivery to Lark", () => {
     app = await start();
     fake.fail("create", SERVER_ERROR);
     await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "chat_id:oc_log", payload: { msg_type: "text", content: { text: "客户电话 13912345678" } } });
-    app.outboxWorker.kick();
+    app.workers.kick("outbox");
     await eventually(() => fake.delivered.length === 1);
     const log = app.logLines.join("\n");
     expect(log).toContain("send failed; will retry");
@@ -137,10 +139,10 @@ describe("outbox delivery to Lark", () => {
 describe("dry-run (no Lark credentials)", () => {
   it("records the send as dry_run and sends nothing", async () => {
     app = await startTestApp(dbUrl, {}, { outboxBackoffMs: { base: 20, max: 80 } });
-    expect(app.sender.dryRun).toBe(true);
+    expect(((await (await fetch(`${app.url}/healthz`)).json()) as { dryRun: boolean }).dryRun).toBe(true);
     const id = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "chat_id:oc_x", payload: { msg_type: "text", content: { text: "hi" } } });
-    app.outboxWorker.kick();
-    await eventually(async () => (await app!.outboxRepo.get(id))?.status === "dry_run");
+    app.workers.kick("outbox");
+    await eventually(async () => (await outboxRow(id))?.status === "dry_run");
     expect(fake.calls).toHaveLength(0);
     expect(app.logLines.some((l) => l.includes("dry-run: would send"))).toBe(true);
   });

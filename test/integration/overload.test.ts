@@ -63,24 +63,26 @@ describe("overload: past MAX_IN_FLIGHT_REQUESTS", () => {
     const u = new URL(ctx.app.url);
     // Twenty connections that send headers and "{", then nothing: ten times the limit.
     const junk = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        new Promise<{ closedAt: Promise<number> }>((resolve) => {
-          const s = net.connect(Number(u.port), u.hostname, () => {
-            s.write(`POST /lark/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{`);
-            // Cut: the server answers 408 and closes its side (a client then closes too), or drops the socket.
-            const closedAt = new Promise<number>((r) => {
-              s.on("data", (d) => {
-                if (d.toString().startsWith("HTTP/1.1 408")) {
-                  r(performance.now());
-                  s.destroy();
-                }
+      Array.from(
+        { length: 20 },
+        () =>
+          new Promise<{ closedAt: Promise<number> }>((resolve) => {
+            const s = net.connect(Number(u.port), u.hostname, () => {
+              s.write(`POST /lark/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{`);
+              // Cut: the server answers 408 and closes its side (a client then closes too), or drops the socket.
+              const closedAt = new Promise<number>((r) => {
+                s.on("data", (d) => {
+                  if (d.toString().startsWith("HTTP/1.1 408")) {
+                    r(performance.now());
+                    s.destroy();
+                  }
+                });
+                s.on("close", () => r(performance.now()));
               });
-              s.on("close", () => r(performance.now()));
+              resolve({ closedAt });
             });
-            resolve({ closedAt });
-          });
-          s.on("error", () => undefined);
-        }),
+            s.on("error", () => undefined);
+          }),
       ),
     );
     const opened = performance.now();
@@ -88,7 +90,10 @@ describe("overload: past MAX_IN_FLIGHT_REQUESTS", () => {
     // While they hang: a signed Lark event and an ingest batch are answered as usual.
     const ev = larkEvent("oc_beside_junk", "正常的消息");
     expect((await post("/lark/events", ev.body, ev.headers)).status).toBe(200);
-    const ingest = await post("/v1/messages", JSON.stringify({ sessionId: "beside-junk", messageId: "bj-1", role: "customer", senderId: "c", text: "还在吗" }), { "content-type": "application/json", authorization: `Bearer ${TEST_INGEST_TOKEN}` });
+    const ingest = await post("/v1/messages", JSON.stringify({ sessionId: "beside-junk", messageId: "bj-1", role: "customer", senderId: "c", text: "还在吗" }), {
+      "content-type": "application/json",
+      authorization: `Bearer ${TEST_INGEST_TOKEN}`,
+    });
     expect(ingest.status).toBe(202);
     // The server cuts every one of them (its whole-request deadline), not 30 s later.
     const closed = await Promise.all(junk.map((j) => j.closedAt));

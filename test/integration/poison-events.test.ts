@@ -39,16 +39,24 @@ describe("events that cannot be stored", () => {
     // A row no version of the reader understands (written by an older build, say).
     await ctx.app.db.prisma.inboxEvent.create({ data: { dedupKey: "lark:evt:poison-1", source: "lark_http", eventType: "im.message.receive_v1", payload: JSON.stringify({ schema: "2.0" }) } });
     const ts = Math.floor(Date.now() / 1000);
-    const res = await fetch(`${ctx.app.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TEST_INGEST_TOKEN}` }, body: JSON.stringify({ sessionId: "after-poison", messageId: "ap-1", role: "customer", senderId: "c", text: "你好，在吗", ts }) });
+    const res = await fetch(`${ctx.app.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${TEST_INGEST_TOKEN}` },
+      body: JSON.stringify({ sessionId: "after-poison", messageId: "ap-1", role: "customer", senderId: "c", text: "你好，在吗", ts }),
+    });
     expect(res.status).toBe(202);
     await eventually(() => ctx.app.db.prisma.message.findFirst({ where: { session: { externalKey: "after-poison" } } }), "the later event is processed");
     // Processed while the poison row was still being retried, not after it was given up on.
     const poison = await ctx.app.db.prisma.inboxEvent.findUniqueOrThrow({ where: { dedupKey: "lark:evt:poison-1" } });
     expect(poison.status).toBe("pending");
-    const parked = await eventually(async () => {
-      const r = await ctx.app.db.prisma.inboxEvent.findUniqueOrThrow({ where: { dedupKey: "lark:evt:poison-1" } });
-      return r.status === "failed" ? r : undefined;
-    }, "parked after its attempts", 15_000);
+    const parked = await eventually(
+      async () => {
+        const r = await ctx.app.db.prisma.inboxEvent.findUniqueOrThrow({ where: { dedupKey: "lark:evt:poison-1" } });
+        return r.status === "failed" ? r : undefined;
+      },
+      "parked after its attempts",
+      15_000,
+    );
     expect(parked.attempts).toBe(5);
     expect(parked.error).toBeTruthy();
   });

@@ -1,3 +1,4 @@
+import { createInboxRepo } from "../../src/storage/inbox-repo.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRecorder } from "../../src/edge/record-event.ts";
 import { createWsDispatcher } from "../../src/edge/lark-ws.ts";
@@ -42,7 +43,7 @@ describe("acknowledged means durable", () => {
 describe("long connection (ws) dispatcher", () => {
   it("records events from the SDK's frames into the same inbox, deduplicated with webhook deliveries", async () => {
     app ??= await startTestApp(url);
-    const { record } = createRecorder(app.inbox, () => app!.inboxWorker.kick());
+    const { record } = createRecorder(createInboxRepo(app.db), () => app!.workers.kick("inbox"));
     const ws = createWsDispatcher(record);
     const event = imMessageEvent({ chatId: "oc_ws", text: "via long connection" });
     await ws.invoke(event);
@@ -56,7 +57,10 @@ describe("long connection (ws) dispatcher", () => {
 
   it("answers card callbacks on the ack frame with the handler's toast and card", async () => {
     const answer = { toast: { type: "success", content: "ok" } };
-    const ws = createWsDispatcher(async () => true, async () => answer);
+    const ws = createWsDispatcher(
+      async () => true,
+      async () => answer,
+    );
     const e = fixture("card.action.trigger.callback.jsonc");
     expect(await ws.invoke(e)).toEqual(answer);
   });

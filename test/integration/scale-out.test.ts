@@ -52,7 +52,8 @@ function conversationEvent(chat: string, c: number, k: number, t0: number) {
 async function assertProcessedInOrder(app: TestApp, chats: string[]) {
   for (const chat of chats) {
     const msgs = await app.db.prisma.message.findMany({ where: { session: { externalKey: chat } }, orderBy: { sentAt: "asc" }, select: { receivedAt: true, externalId: true } });
-    for (let i = 1; i < msgs.length; i++) expect(msgs[i]!.receivedAt.getTime(), `${chat}: ${msgs[i]!.externalId} stored before the message sent ahead of it`).toBeGreaterThanOrEqual(msgs[i - 1]!.receivedAt.getTime());
+    for (let i = 1; i < msgs.length; i++)
+      expect(msgs[i]!.receivedAt.getTime(), `${chat}: ${msgs[i]!.externalId} stored before the message sent ahead of it`).toBeGreaterThanOrEqual(msgs[i - 1]!.receivedAt.getTime());
   }
 }
 
@@ -125,21 +126,22 @@ describe.skipIf(!isPg)("two instances on one PostgreSQL", () => {
   });
 
   it("timers on both instances at once: each waiting customer reported once, each idle session closed once", async () => {
-    const [a, b] = await twoInstances({}, { startWorkers: false });
     const now = Date.now();
+    // Both instances' timers see the same instant.
+    const [a, b] = await twoInstances({}, { startWorkers: false, clock: { now: () => now } });
     const waiting = Array.from({ length: 6 }, (_, i) => `oc_wait_${i}`);
     const idle = Array.from({ length: 6 }, (_, i) => `oc_idle_${i}`);
     for (const chat of waiting) expect((await post(a, imMessageEvent({ chatId: chat, text: "在吗？我的订单怎么还没发货", createTime: now - 5 * 60_000 }))).status).toBe(200);
     for (const chat of idle) expect((await post(b, imMessageEvent({ chatId: chat, text: "好的谢谢", createTime: now - 40 * 60_000 }))).status).toBe(200);
-    while ((await a.inboxWorker.runOnce()) > 0);
+    while ((await a.workers.runOnce("inbox")) > 0);
 
-    const [wa, wb] = await Promise.all([a.pipeline.checkWaiting(now), b.pipeline.checkWaiting(now)]);
+    const [wa, wb] = await Promise.all([a.workers.runOnce("waiting timer"), b.workers.runOnce("waiting timer")]);
     expect(wa + wb).toBe(6);
     const p = a.db.prisma;
     expect(await p.finding.count({ where: { detector: "waiting" } })).toBe(6);
     for (const chat of waiting) expect(await p.alert.count({ where: { session: { externalKey: chat } } }), chat).toBe(1);
 
-    const [ca, cb] = await Promise.all([a.pipeline.closeIdleSessions(now), b.pipeline.closeIdleSessions(now)]);
+    const [ca, cb] = await Promise.all([a.workers.runOnce("idle sweeper"), b.workers.runOnce("idle sweeper")]);
     expect(ca + cb).toBe(6);
     expect(await p.session.count({ where: { externalKey: { in: idle }, status: "closed" } })).toBe(6);
     expect(await p.session.count({ where: { externalKey: { in: waiting }, status: "open" } })).toBe(6);

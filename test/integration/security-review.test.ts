@@ -21,7 +21,16 @@ const printed: string[] = [];
 const log = createMemoryLogger("debug");
 const ctx = useTestApp(
   // Real-looking credentials (the LLM endpoint refuses connections, so its calls fail and log).
-  { LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: SECRETS[0], INGEST_TOKEN: SECRETS[1], OPENAI_API_KEY: SECRETS[2], OPENAI_BASE_URL: "http://127.0.0.1:9/v1", OPENAI_TIMEOUT_MS: "200", SUPERVISOR_CHAT_ID: "oc_sup_pii", SUPERVISOR_OPEN_IDS: "ou_sup" },
+  {
+    LARK_APP_ID: "cli_a1b2c3d4e5f60718",
+    LARK_APP_SECRET: SECRETS[0],
+    INGEST_TOKEN: SECRETS[1],
+    OPENAI_API_KEY: SECRETS[2],
+    OPENAI_BASE_URL: "http://127.0.0.1:9/v1",
+    OPENAI_TIMEOUT_MS: "200",
+    SUPERVISOR_CHAT_ID: "oc_sup_pii",
+    SUPERVISOR_OPEN_IDS: "ou_sup",
+  },
   // Dry-run sender printing into memory: what an operator would see on stdout.
   { log, sender: createDryRunSender(log, (l) => printed.push(l)), pollMs: { inbox: 20, outbox: 20, llm: 20 } },
 );

@@ -40,7 +40,13 @@ describe("eval shadow: a changed policy tried on stored sessions before it goes 
     // The candidate: the greeting rule switched off, and a new rule of the team's own.
     const policy = JSON.parse(readFileSync(DEFAULT_POLICY_PATH, "utf8"));
     policy.rules = policy.rules.map((r: { id: string; enabled?: boolean }) => (r.id === "greeting.first_reply" ? { ...r, enabled: false } : r));
-    policy.rules.push({ id: "team.no_just_wait", kind: "brush_off", description: { zh: "不要只让顾客等待", en: "Never just tell the customer to wait" }, severity: "medium", check: { type: "phrases", phrases: { zh: ["请耐心等待"], en: ["please be patient"] } } });
+    policy.rules.push({
+      id: "team.no_just_wait",
+      kind: "brush_off",
+      description: { zh: "不要只让顾客等待", en: "Never just tell the customer to wait" },
+      severity: "medium",
+      check: { type: "phrases", phrases: { zh: ["请耐心等待"], en: ["please be patient"] } },
+    });
     const file = join(tmpdir(), `cs-coach-candidate-${process.pid}-${Date.now()}.json`);
     writeFileSync(file, JSON.stringify(policy));
     try {

@@ -7,8 +7,10 @@ import { replaySession } from "../../src/engine/replay-session.ts";
 import { exportSessions } from "../../src/reports/export.ts";
 import { dayRange, addDays } from "../../src/reports/time-zone.ts";
 import { startFakeLark, type FakeLark } from "../fakes/fake-lark-server.ts";
-import { fixture, TEST_VERIFICATION_TOKEN } from "../helpers/lark-events.ts";
-import { eventually, readJson, startTestApp, TEST_INGEST_TOKEN, type TestApp } from "../helpers/start-test-app.ts";
+import { fixture, larkRequest, TEST_VERIFICATION_TOKEN } from "../helpers/lark-events.ts";
+import { eventually, readJson, startTestApp, TEST_ENCRYPT_KEY, TEST_INGEST_TOKEN, type TestApp } from "../helpers/start-test-app.ts";
+import { loadScorers } from "../../src/scoring/load-scorers.ts";
+import { createMemoryLogger } from "../../src/shared/logger.ts";
 import { testDatabaseUrl } from "../helpers/test-db.ts";
 import { testClock } from "../fakes/test-clock.ts";
 
@@ -23,7 +25,17 @@ let db: { url: string; drop: () => Promise<void> };
 let app: TestApp;
 /** The app's clock: the morning after DAY, local — never the machine's date or time of day. */
 const clock = testClock(0);
-const larkEnv = () => ({ LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "s", LARK_DOMAIN: fake.url, STANDUP_CHAT_ID: STANDUP_CHAT, SUPERVISOR_CHAT_ID: "oc_sup", SUPERVISOR_OPEN_IDS: SUPERVISOR, TZ });
+/** The default policy, as the app runs it: the evaluation below must judge exactly as live processing did. */
+const scorers = loadScorers(undefined, createMemoryLogger("warn"));
+const larkEnv = () => ({
+  LARK_APP_ID: "cli_a1b2c3d4e5f60718",
+  LARK_APP_SECRET: "s",
+  LARK_DOMAIN: fake.url,
+  STANDUP_CHAT_ID: STANDUP_CHAT,
+  SUPERVISOR_CHAT_ID: "oc_sup",
+  SUPERVISOR_OPEN_IDS: SUPERVISOR,
+  TZ,
+});
 
 /** Local wall-clock time on DAY (or another day) as unix seconds. */
 const at = (hhmm: string, day = DAY) => {
@@ -34,8 +46,13 @@ const at = (hhmm: string, day = DAY) => {
 type Turn = [role: "customer" | "agent", text: string, offsetSeconds: number];
 async function conversation(sessionId: string, agent: { id: string; name: string }, start: number, turns: Turn[]) {
   const messages = turns.map(([role, text, off], i) => ({
-    sessionId, messageId: `${sessionId}-${i}`, role, text, ts: start + off,
-    senderId: role === "agent" ? agent.id : `cust-${sessionId}`, senderName: role === "agent" ? agent.name : undefined,
+    sessionId,
+    messageId: `${sessionId}-${i}`,
+    role,
+    text,
+    ts: start + off,
+    senderId: role === "agent" ? agent.id : `cust-${sessionId}`,
+    senderName: role === "agent" ? agent.name : undefined,
   }));
   const res = await fetch(`${app.url}/v1/messages`, { method: "POST", headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify(messages) });
   expect(res.status).toBe(202);
@@ -83,7 +100,7 @@ beforeAll(async () => {
   ]);
   await eventually(async () => (await app.db.prisma.message.count()) === 20 && (await app.db.prisma.inboxEvent.count({ where: { status: "pending" } })) === 0, "replayed");
   // The day ends: sessions close (end-of-session checks and detectors run).
-  await app.pipeline.closeIdleSessions(clock.now());
+  await app.workers.runOnce("idle sweeper");
   // A supervisor judges one alert a false alarm.
   const alert = await app.db.prisma.alert.findFirst({ where: { session: { externalKey: "d1-slow" } } });
   expect(alert).toBeTruthy();
@@ -91,7 +108,9 @@ beforeAll(async () => {
   click.header = { ...click.header, event_id: "evt_standup_click", token: TEST_VERIFICATION_TOKEN };
   click.event.operator.open_id = SUPERVISOR;
   click.event.action.value = { cs_coach: "alert", alertId: alert!.id, action: "false_alarm" };
-  expect((await app.onCardAction(click)).toast).toMatchObject({ type: "success" });
+  const req = larkRequest(click, { encryptKey: TEST_ENCRYPT_KEY, timestamp: Math.floor(clock.now() / 1000) });
+  const res = await fetch(`${app.url}/lark/events`, { method: "POST", body: req.body, headers: req.headers });
+  expect((await readJson(res)).toast).toMatchObject({ type: "success" });
 });
 afterAll(async () => {
   await app?.stop();
@@ -101,7 +120,11 @@ afterAll(async () => {
 
 describe("daily stand-up", () => {
   it("posts a JSON 2.0 card whose numbers match the database, recomputed here independently", async () => {
-    const res = await fetch(`${app.url}/v1/reports/standup`, { method: "POST", headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ date: DAY }) });
+    const res = await fetch(`${app.url}/v1/reports/standup`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ date: DAY }),
+    });
     expect(res.status).toBe(201);
     const body = await readJson(res);
 
@@ -124,7 +147,10 @@ describe("daily stand-up", () => {
     const card = JSON.parse((await eventually(() => fake.delivered.find((c) => c.body?.receive_id === STANDUP_CHAT), "stand-up card sent")).body.content);
     expect(card).toMatchObject({ schema: "2.0", config: { update_multi: true }, header: { title: { tag: "plain_text" } } });
     for (const e of card.body.elements) expect(["markdown", "hr", "chart"]).toContain(e.tag);
-    const text = card.body.elements.filter((e: { tag: string }) => e.tag === "markdown").map((e: { content: string }) => e.content).join("\n");
+    const text = card.body.elements
+      .filter((e: { tag: string }) => e.tag === "markdown")
+      .map((e: { content: string }) => e.content)
+      .join("\n");
     expect(text).toContain(`4 / 16`);
     expect(text).toContain(`质检均分** ${qa}`);
     expect(text).toContain(`${Math.round(sla * 1000) / 10}%`);
@@ -141,14 +167,26 @@ describe("daily stand-up", () => {
     expect(body.narrative.source).toBe("template");
 
     // The same day cannot be posted twice.
-    const again = await readJson(await fetch(`${app.url}/v1/reports/standup`, { method: "POST", headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ date: DAY }) }));
+    const again = await readJson(
+      await fetch(`${app.url}/v1/reports/standup`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ date: DAY }),
+      }),
+    );
     expect(again.posted).toBe(false);
     expect(fake.delivered.filter((c) => c.body?.receive_id === STANDUP_CHAT)).toHaveLength(1);
   });
 
-  it("says so on an empty day, and says \"yesterday\" only of yesterday", async () => {
+  it('says so on an empty day, and says "yesterday" only of yesterday', async () => {
     const ask = async (date?: string) =>
-      readJson(await fetch(`${app.url}/v1/reports/standup`, { method: "POST", headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ ...(date ? { date } : {}), dryRun: true }) }));
+      readJson(
+        await fetch(`${app.url}/v1/reports/standup`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, "content-type": "application/json" },
+          body: JSON.stringify({ ...(date ? { date } : {}), dryRun: true }),
+        }),
+      );
     const old = await ask("2026-10-01");
     expect(old.posted).toBe(false);
     expect(JSON.stringify(old.card)).toContain("2026-10-01 没有会话记录");
@@ -165,7 +203,13 @@ describe("daily stand-up", () => {
   });
 
   it("names rules and lessons as people say them, and coaches the agent whose one session went badly", async () => {
-    const r = await readJson(await fetch(`${app.url}/v1/reports/standup`, { method: "POST", headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ date: DAY, dryRun: true }) }));
+    const r = await readJson(
+      await fetch(`${app.url}/v1/reports/standup`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ date: DAY, dryRun: true }),
+      }),
+    );
     const text = JSON.stringify(r.card);
     // No raw ids: neither rule kinds (missing_apology) nor lesson ids (never-argue).
     expect(text).not.toMatch(/\b[a-z]+_[a-z_]+ ×/);
@@ -176,14 +220,20 @@ describe("daily stand-up", () => {
   });
 
   it("an export of the day, fed back to the sessions evaluation, reproduces the same findings", async () => {
-    const rows = await exportSessions(app.db, { ...(() => { const r = dayRange(DAY, TZ); return { from: r.start, to: r.end }; })(), includePii: false });
+    const rows = await exportSessions(app.db, {
+      ...(() => {
+        const r = dayRange(DAY, TZ);
+        return { from: r.start, to: r.end };
+      })(),
+      includePii: false,
+    });
     expect(rows).toHaveLength(4);
     const file = join(tmpdir(), `cs-coach-export-${process.pid}.jsonl`);
     writeFileSync(file, rows.map((r) => JSON.stringify(r)).join("\n"));
-    const r = evalSessions(file, app.scorers);
+    const r = evalSessions(file, scorers);
     expect(r).toMatchObject({ n: 4, fp: 0, fn: 0 });
     for (const s of rows) {
-      const replayed = new Set(replaySession(app.scorers, s.messages as never, s.lang).findings.map((f) => `${f.detector}:${f.severity}`));
+      const replayed = new Set(replaySession(scorers, s.messages as never, s.lang).findings.map((f) => `${f.detector}:${f.severity}`));
       const live = new Set(s.findings.filter((f) => f.detector !== "waiting").map((f) => `${f.detector}:${f.severity}`));
       expect([...replayed].sort(), s.externalKey).toEqual([...live].sort());
     }
@@ -202,13 +252,11 @@ describe("scheduler", () => {
     const c = testClock(at("09:30", "2026-11-22") * 1000);
     const a = await startTestApp(fresh.url, schedEnv("oc_sched_fresh"), { ...sched, clock: c });
     try {
-      expect(a.standup.dueDay(c.now())).toBeUndefined();
-      expect(await a.standup.tick()).toBe(0);
+      expect(await a.workers.runOnce("stand-up")).toBe(0);
       await settle();
       expect(posts("oc_sched_fresh")).toHaveLength(0);
       // The next morning it has a day of its own to report on.
       c.set(at("09:01", "2026-11-23") * 1000);
-      expect(a.standup.dueDay(c.now())).toBe("2026-11-22");
       await eventually(() => posts("oc_sched_fresh").length === 1, "first real stand-up posted");
     } finally {
       await a.stop();

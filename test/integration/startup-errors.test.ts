@@ -69,7 +69,11 @@ describe("a wrong LARK_APP_SECRET", () => {
     const fake = await startFakeLark();
     fake.rejectSecret("wrong-secret");
     const db = testDatabaseUrl();
-    const app = await startTestApp(db.url, { LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "wrong-secret", LARK_DOMAIN: fake.url, SUPERVISOR_CHAT_ID: "oc_sup_secret", SUPERVISOR_OPEN_IDS: "ou_sup" }, { pollMs: { inbox: 10, outbox: 10 } });
+    const app = await startTestApp(
+      db.url,
+      { LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "wrong-secret", LARK_DOMAIN: fake.url, SUPERVISOR_CHAT_ID: "oc_sup_secret", SUPERVISOR_OPEN_IDS: "ou_sup" },
+      { pollMs: { inbox: 10, outbox: 10 } },
+    );
     try {
       const ready = await eventually(async () => {
         const res = await fetch(`${app.url}/readyz`);
@@ -80,7 +84,11 @@ describe("a wrong LARK_APP_SECRET", () => {
       expect(app.logLines.join("\n")).not.toContain("wrong-secret");
       // An alert is raised and kept: not sent, not failed, no attempts burnt.
       const ts = Math.floor(Date.now() / 1000);
-      const res = await fetch(`${app.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${app.config.env.INGEST_TOKEN}` }, body: JSON.stringify({ sessionId: "s-secret", messageId: "m1", role: "customer", senderId: "c1", text: "再不退款我就打12315投诉你们", ts }) });
+      const res = await fetch(`${app.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${app.config.env.INGEST_TOKEN}` },
+        body: JSON.stringify({ sessionId: "s-secret", messageId: "m1", role: "customer", senderId: "c1", text: "再不退款我就打12315投诉你们", ts }),
+      });
       expect(res.status).toBe(202);
       await eventually(() => app.db.prisma.alert.count().then((n) => n === 1), "alert raised");
       await new Promise((r) => setTimeout(r, 300));

@@ -27,30 +27,38 @@ describe("timers with a thousand customers: bounded passes that yield", () => {
     const N = 120;
     const ts = Math.floor(T0 / 1000);
     const batch = Array.from({ length: N }, (_, i) => ({ sessionId: `wait-${i}`, messageId: `wait-${i}-1`, role: "customer", senderId: `c-${i}`, text: "请问有人在吗？", ts }));
-    const res = await fetch(`${ctx.app.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TEST_INGEST_TOKEN}` }, body: JSON.stringify(batch) });
+    const res = await fetch(`${ctx.app.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${TEST_INGEST_TOKEN}` },
+      body: JSON.stringify(batch),
+    });
     expect(res.status).toBe(202);
-    while ((await ctx.app.inboxWorker.runOnce()) > 0);
+    while ((await ctx.app.workers.runOnce("inbox")) > 0);
     await eventually(async () => (await ctx.app.db.prisma.message.count()) === N, "all stored");
 
     // Five minutes later every one of them is waiting.
     const later = T0 + 5 * 60_000;
-    const first = await turnsDuring(() => ctx.app.pipeline.checkWaiting(later));
+    clock.set(later);
+    const waiting = () => ctx.app.workers.runOnce("waiting timer");
+    const first = await turnsDuring(waiting);
     expect(first.value).toBeGreaterThan(0);
     expect(first.value).toBeLessThanOrEqual(50);
     expect(first.turns).toBeGreaterThanOrEqual(first.value);
     let found = first.value;
-    for (let n = 1; n > 0; found += n) n = await ctx.app.pipeline.checkWaiting(later);
+    for (let n = 1; n > 0; found += n) n = await waiting();
     expect(found).toBe(N);
     expect(await ctx.app.db.prisma.finding.count({ where: { detector: "waiting" } })).toBe(N);
-    expect(await ctx.app.pipeline.checkWaiting(later)).toBe(0); // each wait reported once
+    expect(await waiting()).toBe(0); // each wait reported once
 
     // An hour later they are all idle.
     const idle = T0 + 60 * 60_000;
-    const sweep = await turnsDuring(() => ctx.app.pipeline.closeIdleSessions(idle));
+    clock.set(idle);
+    const sweeping = () => ctx.app.workers.runOnce("idle sweeper");
+    const sweep = await turnsDuring(sweeping);
     expect(sweep.value).toBeLessThanOrEqual(50);
     expect(sweep.turns).toBeGreaterThanOrEqual(sweep.value);
     let closed = sweep.value;
-    for (let n = 1; n > 0; closed += n) n = await ctx.app.pipeline.closeIdleSessions(idle);
+    for (let n = 1; n > 0; closed += n) n = await sweeping();
     expect(closed).toBe(N);
     expect(await ctx.app.db.prisma.session.count({ where: { status: "open" } })).toBe(0);
   });

@@ -28,7 +28,7 @@ export interface RuleHit {
 
 type PhraseSet = { zh: string[]; en: string[] };
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
  * Compiled once per policy: Chinese phrases as substrings, English ones on word boundaries,
@@ -37,8 +37,11 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 export function compilePhrases(set: PhraseSet): (text: string) => string | undefined {
   const plainZh = set.zh.filter((p) => phrasePattern(p) === undefined).map((p) => p.toLowerCase());
   const plainEn = set.en.filter((p) => phrasePattern(p) === undefined);
-  const patterns = [...set.zh, ...set.en].map(phrasePattern).filter((p): p is string => p !== undefined).map((p) => new RegExp(p, "iu"));
-  const en = plainEn.length ? new RegExp(`(?<![a-z0-9])(?:${plainEn.map((p) => escape(p.toLowerCase().trim())).join("|")})(?![a-z0-9])`, "i") : undefined;
+  const patterns = [...set.zh, ...set.en]
+    .map(phrasePattern)
+    .filter((p): p is string => p !== undefined)
+    .map((p) => new RegExp(p, "iu"));
+  const en = plainEn.length ? new RegExp(`(?<![a-z0-9])(?:${plainEn.map((p) => escapeRegex(p.toLowerCase().trim())).join("|")})(?![a-z0-9])`, "i") : undefined;
   return (text: string) => {
     const t = text.toLowerCase();
     for (const p of plainZh) if (t.includes(p)) return p;
@@ -124,7 +127,8 @@ function waitingSince(turns: Turn[], i: number): number | undefined {
   return start;
 }
 
-const STEPPING_AWAY = /稍等|等一下|等等我|我(?:现在|先)?去(?:看|找|查|拿|问|申请|拍|试|弄|操作)|我(?:看|找|查|试)(?:一下|看|找)|\b(?:hang on|hold on|one (?:sec|second|moment|minute)|just a (?:sec|second|moment|minute)|give me a (?:sec|second|moment|minute)|let me (?:look|check|see|find|try)|brb|be right back)\b/i;
+const STEPPING_AWAY =
+  /稍等|等一下|等等我|我(?:现在|先)?去(?:看|找|查|拿|问|申请|拍|试|弄|操作)|我(?:看|找|查|试)(?:一下|看|找)|\b(?:hang on|hold on|one (?:sec|second|moment|minute)|just a (?:sec|second|moment|minute)|give me a (?:sec|second|moment|minute)|let me (?:look|check|see|find|try)|brb|be right back)\b/i;
 
 /**
  * Rule hits visible at turn i, given the turns before it. Pure and incremental: the live

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { parseJsonFile } from "../../shared/parse-json.ts";
 import { regexRisk } from "../../shared/safe-regex.ts";
-import { thresholdsSchema } from "../../detection/thresholds.ts";
+import { thresholdsSchema } from "../thresholds.ts";
 
 /**
  * The team's service script as data. Teams copy default-policy.json, edit it, and point
@@ -28,18 +28,21 @@ const severity = z.enum(["low", "medium", "high", "critical"]);
  * examples stay readable and a team extends a family without code. Patterns are checked like
  * `regex` rules (valid, no nested repeats) and see at most the first 4,000 characters.
  */
-const phrase = z.string().min(1).superRefine((s, ctx) => {
-  const src = phrasePattern(s);
-  if (src === undefined) return;
-  try {
-    new RegExp(src, "iu");
-  } catch (e) {
-    ctx.addIssue({ code: "custom", message: `bad pattern ${s}: ${(e as Error).message}` });
-    return;
-  }
-  const risk = regexRisk(src);
-  if (risk) ctx.addIssue({ code: "custom", message: `unsafe pattern ${s}: it ${risk}; rewrite it without nested repeats` });
-});
+const phrase = z
+  .string()
+  .min(1)
+  .superRefine((s, ctx) => {
+    const src = phrasePattern(s);
+    if (src === undefined) return;
+    try {
+      new RegExp(src, "iu");
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: `bad pattern ${s}: ${(e as Error).message}` });
+      return;
+    }
+    const risk = regexRisk(src);
+    if (risk) ctx.addIssue({ code: "custom", message: `unsafe pattern ${s}: it ${risk}; rewrite it without nested repeats` });
+  });
 const bilingual = z.object({ zh: z.array(phrase).default([]), en: z.array(phrase).default([]) });
 
 /** The pattern inside a "/…/" phrase, or undefined for a plain phrase. */
@@ -53,7 +56,13 @@ const check = z.discriminatedUnion("type", [
   /** Any of these patterns in an agent message is a hit; `ignore` exempts masked forms. */
   z.object({ type: z.literal("regex"), patterns: z.array(z.string().min(1)).min(1), ignore: z.array(z.string()).default([]) }),
   /** Personal data in an agent message, found by the same finder that redacts logs and cards. */
-  z.object({ type: z.literal("pii"), kinds: z.array(z.enum(["phone", "id", "card", "email", "address"])).min(1).default(["phone", "id", "card", "email", "address"]) }),
+  z.object({
+    type: z.literal("pii"),
+    kinds: z
+      .array(z.enum(["phone", "id", "card", "email", "address"]))
+      .min(1)
+      .default(["phone", "id", "card", "email", "address"]),
+  }),
   /** Reply time: the first reply, or every reply, measured from the first unanswered customer message. */
   z.object({ type: z.literal("timing"), what: z.enum(["first_response", "response"]), maxSeconds: z.number().positive() }),
   /** Order of things: greeting first, apology after a negative turn, closing check at the end. */

@@ -17,7 +17,11 @@ export const EN_PHRASES: Array<[RegExp, number, EmotionCategory]> = [
   [/\b(?:waiting|waited|no (?:one|answer|response|reply)|nobody|ignored|how long)\b/, -0.5, "frustration"],
   [/\b(?:urgent(?:ly)?|asap|immediately|right now|hurry|as soon as possible|deadline|worried|anxious)\b/, -0.4, "anxiety"],
   [/\b(?:shameless|bullshit|nonsense|cheat(?:s|ed|ing)?|liars?|lie[sd]?|fools?|fooling|so-called|rip(?:ped)? off|deceiv\w*|irresponsible|rogue|robbery|bully\w*)\b/, -0.9, "anger"],
-  [/\b(?:lying|you lie|won'?t (?:use|buy|choose|trust) (?:your|you)|never (?:buy|use|trust)|(?:you )?don'?t dare|do(?: not|n'?t) accept|curse|careless(?:ly)?|irrelevant|perfunctory|broke (?:down|the promise)|break (?:the|your) promise|overwhelmed|how many times|what a joke|so funny|makes? me (?:sick|angry|mad)|fed up|had enough|waste of (?:time|money))\b/, -0.8, "anger"],
+  [
+    /\b(?:lying|you lie|won'?t (?:use|buy|choose|trust) (?:your|you)|never (?:buy|use|trust)|(?:you )?don'?t dare|do(?: not|n'?t) accept|curse|careless(?:ly)?|irrelevant|perfunctory|broke (?:down|the promise)|break (?:the|your) promise|overwhelmed|how many times|what a joke|so funny|makes? me (?:sick|angry|mad)|fed up|had enough|waste of (?:time|money))\b/,
+    -0.8,
+    "anger",
+  ],
   [/\b(?:at all|no one|nobody|never|no result|no response|no reply|nothing|still not|not yet|so many times|several times|many times|over and over)\b/, -0.4, "frustration"],
   [/\b(?:slow|late|delay(?:ed|s)?|overdue|poor|bad|worse|unreasonable|unfair|inconvenien\w*|trouble\w*|difficult)\b/, -0.4, "frustration"],
   [/\b(?:resolved|fixed|solved|it works|works fine|got it|understood|no problem|all good|favorable comment)\b/, 0.6, "satisfaction"],
@@ -30,4 +34,5 @@ export const EN_PHRASES: Array<[RegExp, number, EmotionCategory]> = [
  * Words and marks that show a feeling in an English support chat (not a problem's topic):
  * annoyance, anger, disappointment, distrust, impatience, thanks and praise.
  */
-export const EN_FEELING = /\b(?:dissatisfied|unacceptable|ridiculous|outrageous|disgusting|disgusted|scam|fraud|rip ?off|useless|terrible|horrible|awful|worst|furious|angry|annoyed|annoying|fed up|sick of|joke|disappoint\w*|frustrat\w*|upset|unhappy|sad|worried|anxious|seriously|wtf|omg|how many times|again\?|lie[sd]?|liars?|cheat\w*|shameless|nonsense|waste of|had enough|never again|thanks?|thank you|appreciate\w*|great|perfect|awesome|excellent|wonderful|lovely|fantastic|amazing|helpful|happy|glad)\b|!{2,}|\?{2,}|[A-Z]{4,}/;
+export const EN_FEELING =
+  /\b(?:dissatisfied|unacceptable|ridiculous|outrageous|disgusting|disgusted|scam|fraud|rip ?off|useless|terrible|horrible|awful|worst|furious|angry|annoyed|annoying|fed up|sick of|joke|disappoint\w*|frustrat\w*|upset|unhappy|sad|worried|anxious|seriously|wtf|omg|how many times|again\?|lie[sd]?|liars?|cheat\w*|shameless|nonsense|waste of|had enough|never again|thanks?|thank you|appreciate\w*|great|perfect|awesome|excellent|wonderful|lovely|fantastic|amazing|helpful|happy|glad)\b|!{2,}|\?{2,}|[A-Z]{4,}/;

@@ -68,12 +68,14 @@ const EMOJI: Array<[RegExp, number, EmotionCategory]> = [
 ];
 
 /** English sarcasm: praise repeated flatly, or praise next to a wasted wait. */
-const EN_SARCASM = /\b(?:great|perfect|wonderful|fantastic|brilliant|lovely|nice|awesome),? just (?:great|perfect|wonderful|fantastic|brilliant|lovely|awesome)\b|\bthanks? (?:a lot |so much )?for nothing\b|\byeah,? right\b|\b(?:great|perfect|wonderful|fantastic|brilliant|lovely|awesome)\b[^.!?]{0,40}[.!?]? ?(?:waited|wasted|for nothing|again\?|still (?:no|not|nothing))/;
+const EN_SARCASM =
+  /\b(?:great|perfect|wonderful|fantastic|brilliant|lovely|nice|awesome),? just (?:great|perfect|wonderful|fantastic|brilliant|lovely|awesome)\b|\bthanks? (?:a lot |so much )?for nothing\b|\byeah,? right\b|\b(?:great|perfect|wonderful|fantastic|brilliant|lovely|awesome)\b[^.!?]{0,40}[.!?]? ?(?:waited|wasted|for nothing|again\?|still (?:no|not|nothing))/;
 /** Events that make praise sarcastic when they appear with it: "真快啊，等了三个小时". */
 const SARCASM_CUES = /呵呵|服了|真行|好样的|谢谢你(?:们)?全家|我谢谢你|真是够了|佩服|厉害了|(?:等了|还没|又|第[二三四五0-9]次)/;
 /** Hurrying the agent: not praise for speed (快点 is not 快). */
 const URGENCY = /快点(?!的)|快些|赶紧|尽快|速度点|麻烦快|抓紧|急死|急用|等不了|\basap\b|\burgent/;
-const EN_RHETORICAL = /\b(?:why (?:did|do|does|is|are|can't|didn't|don't|won't|should)|how (?:can|could|dare|come)|isn't (?:it|this|that)|aren't you|don't you|do you (?:take|think|really|even)|are you (?:kidding|serious|joking)|what kind of|who (?:will|is going to) (?:pay|compensate|take responsibility))\b[^?]*\?/;
+const EN_RHETORICAL =
+  /\b(?:why (?:did|do|does|is|are|can't|didn't|don't|won't|should)|how (?:can|could|dare|come)|isn't (?:it|this|that)|aren't you|don't you|do you (?:take|think|really|even)|are you (?:kidding|serious|joking)|what kind of|who (?:will|is going to) (?:pay|compensate|take responsibility))\b[^?]*\?/;
 const ZH_THANKS = /谢|感谢|辛苦|满意|好评|赞|棒|给力/;
 /** How negative a message showing a negative feeling is at least (the neutral band is 0.1). */
 const NEGATIVE_FLOOR = 0.3;
@@ -97,7 +99,13 @@ function zhLexicon(text: string): Partial {
   const p: Partial = { value: 0, cats: new Map(), evidence: [] };
   // Split at the last contrast word: the clause after it is what the customer means.
   const at = Math.max(...ZH_CONTRAST.map((c) => text.lastIndexOf(c)));
-  const clauses: Array<[string, number]> = at > 0 ? [[text.slice(0, at), 0.5], [text.slice(at), 1.5]] : [[text, 1]];
+  const clauses: Array<[string, number]> =
+    at > 0
+      ? [
+          [text.slice(0, at), 0.5],
+          [text.slice(at), 1.5],
+        ]
+      : [[text, 1]];
   for (const [clause, weight] of clauses) {
     const r = sentiment.analyze(segmentZh(clause).join(" "), { language: "zh" });
     p.value += r.score * weight;
@@ -120,7 +128,13 @@ function enLexicon(text: string): Partial {
   const p: Partial = { value: 0, cats: new Map(), evidence: [] };
   let at = -1;
   for (const m of text.matchAll(EN_CONTRAST)) at = m.index;
-  const clauses: Array<[string, number]> = at > 0 ? [[text.slice(0, at), 0.5], [text.slice(at), 1.5]] : [[text, 1]];
+  const clauses: Array<[string, number]> =
+    at > 0
+      ? [
+          [text.slice(0, at), 0.5],
+          [text.slice(at), 1.5],
+        ]
+      : [[text, 1]];
   for (const [clause, weight] of clauses) {
     const r = sentiment.analyze(clause);
     p.value += r.score * weight;

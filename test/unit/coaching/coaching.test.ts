@@ -68,7 +68,15 @@ describe("hint candidates", () => {
   it("a customer question gets the KB answer; an agent's rule hit gets its lesson", () => {
     const q = hintCandidates({ turn: { role: "customer", text: "发票怎么开？" }, lang: "zh", hits: [], findings: [], kb, lessons, minKbScore: 2 });
     expect(q.map((c) => [c.kind, c.refId])).toEqual([["kb", "zh-invoice"]]);
-    const rude = hintCandidates({ turn: { role: "agent", text: "你自己看" }, lang: "zh", hits: [{ ruleId: "language.rude", kind: "rude_language", severity: "high", index: 1, evidence: "你自己看", lesson: "de-escalate" }], findings: [], kb, lessons, minKbScore: 2 });
+    const rude = hintCandidates({
+      turn: { role: "agent", text: "你自己看" },
+      lang: "zh",
+      hits: [{ ruleId: "language.rude", kind: "rude_language", severity: "high", index: 1, evidence: "你自己看", lesson: "de-escalate" }],
+      findings: [],
+      kb,
+      lessons,
+      minKbScore: 2,
+    });
     expect(rude.map((c) => [c.kind, c.refId])).toEqual([["lesson", "de-escalate"]]);
     expect(rude[0]!.reply).toContain("理解");
   });
@@ -77,13 +85,17 @@ describe("hint candidates", () => {
     const articles = loadKb(DEFAULT_KB_PATH);
     const headings = articles.flatMap((a) => [...a.body.matchAll(/^##\s*(.+)$/gm)].map((m) => m[1]!.trim()));
     expect(headings.length).toBeGreaterThan(10);
-    const questions = readFileSync(join(FIXTURES, "questions-zh.jsonl"), "utf8").trim().split("\n").slice(0, 60).map((l) => JSON.parse(l).question as string);
+    const questions = readFileSync(join(FIXTURES, "questions-zh.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .slice(0, 60)
+      .map((l) => JSON.parse(l).question as string);
     let checked = 0;
     for (const q of questions) {
       for (const c of hintCandidates({ turn: { role: "customer", text: q }, lang: "zh", hits: [], findings: [], kb, lessons, minKbScore: 2 })) {
         checked++;
         const said = c.reply.replace(/^亲，/, "");
-        for (const h of headings) expect(said.startsWith(`${h} `) || said.startsWith(h + "\n"), `${q} → ${c.reply}`).toBe(false);
+        for (const h of headings) expect(said.startsWith(`${h} `) || said.startsWith(`${h}\n`), `${q} → ${c.reply}`).toBe(false);
       }
     }
     expect(checked).toBeGreaterThan(30);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { alertCard, sparkline } from "../../../src/actions/alert-card.ts";
 import { detect } from "../../../src/detection/detectors.ts";
-import { thresholdsSchema } from "../../../src/detection/thresholds.ts";
+import { thresholdsSchema } from "../../../src/scoring/thresholds.ts";
 import type { DetTurn, SessionWindow } from "../../../src/detection/types.ts";
 
 const t = thresholdsSchema.parse({});
@@ -35,13 +35,18 @@ describe("detectors", () => {
   });
 
   it("agent conduct from compliance hits; privacy is critical", () => {
-    const w = win([c("在吗", 0), a("你自己看"), a("手机13812345678")], { hits: [{ kind: "rude_language", index: 1 }, { kind: "privacy_leak", index: 2 }] });
+    const w = win([c("在吗", 0), a("你自己看"), a("手机13812345678")], {
+      hits: [
+        { kind: "rude_language", index: 1 },
+        { kind: "privacy_leak", index: 2 },
+      ],
+    });
     expect(detectors(w)).toEqual(expect.arrayContaining(["agent_conduct:warning@1", "privacy_leak:critical@2"]));
   });
 
   it("the customer repeating the same question", () => {
     const q = "我的退款什么时候能到账";
-    expect(detectors(win([c(q, -0.2), a("稍等"), c(q + "？", -0.2), a("在查"), c("我的退款到底什么时候能到账", -0.3)]))).toContain("repeated_question:warning@4");
+    expect(detectors(win([c(q, -0.2), a("稍等"), c(`${q}？`, -0.2), a("在查"), c("我的退款到底什么时候能到账", -0.3)]))).toContain("repeated_question:warning@4");
   });
 
   it("waiting: a first reply later than the limit, measured by the clock (timer)", () => {
@@ -66,7 +71,8 @@ describe("detectors", () => {
 });
 
 describe("alert card", () => {
-  const ruleName = (lang: "zh" | "en") => (kind: string) => ({ missing_apology: { zh: "未及时致歉", en: "no apology" }, slow_response: { zh: "回复超时", en: "slow reply" } } as Record<string, Record<string, string>>)[kind]?.[lang] ?? kind;
+  const ruleName = (lang: "zh" | "en") => (kind: string) =>
+    (({ missing_apology: { zh: "未及时致歉", en: "no apology" }, slow_response: { zh: "回复超时", en: "slow reply" } }) as Record<string, Record<string, string>>)[kind]?.[lang] ?? kind;
   const findings = [
     { detector: "low_qa", severity: "warning", summary: "QA score 55 below 60", evidence: ["QA 55"], facts: { score: 55, below: 60, kinds: ["missing_apology", "slow_response"] } },
     { detector: "escalation", severity: "critical", summary: "customer threatens: regulator", evidence: ["我的电话13812345678，我要打12315"], facts: { kinds: ["regulator"], again: false } },
@@ -141,7 +147,11 @@ describe("alert card", () => {
 
   it("escapes markdown in customer text and names", () => {
     const v = view("zh");
-    const card = alertCard({ ...v, session: { ...v.session, customer: { name: "[点我](https://evil.example)" } }, lastMessages: [{ role: "customer", text: "**大字** [链接](https://evil.example) <at id=all></at>" }] });
+    const card = alertCard({
+      ...v,
+      session: { ...v.session, customer: { name: "[点我](https://evil.example)" } },
+      lastMessages: [{ role: "customer", text: "**大字** [链接](https://evil.example) <at id=all></at>" }],
+    });
     const text = JSON.stringify(card);
     expect(text).not.toContain("](https://evil");
     expect(text).not.toContain("<at id=all>");

@@ -43,7 +43,9 @@ describe("message content", () => {
   it("flattens a received post (no locale wrapper) and a sent one (with zh_cn)", () => {
     const post = fixture("message_content.post.json");
     const text = contentToText("post", JSON.stringify(post), [{ key: "@_user_1", name: "Ann" }]);
-    expect(text.split("\n")).toEqual(["我是一个标题", "第一行 :超链接@Ann", "[image]", "第二行:文本测试", "[image]", "[video]", "[smile]", "func main() int64 {\n    return 0\n}"].flatMap((l) => l.split("\n")));
+    expect(text.split("\n")).toEqual(
+      ["我是一个标题", "第一行 :超链接@Ann", "[image]", "第二行:文本测试", "[image]", "[video]", "[smile]", "func main() int64 {\n    return 0\n}"].flatMap((l) => l.split("\n")),
+    );
     expect(contentToText("post", JSON.stringify({ zh_cn: { title: "T", content: [[{ tag: "text", text: "x" }]] } }))).toBe("T\nx");
   });
 

@@ -19,9 +19,30 @@ import { redactText } from "../../../src/shared/redact.ts";
 const MAX = 20_000;
 const fill = (unit: string) => unit.repeat(Math.ceil(MAX / unit.length)).slice(0, MAX);
 const HOSTILE = [
-  fill("市"), fill("北京市朝阳区建国路"), fill("88号"), fill("a1"), fill("a@"), fill("1 "), fill("+1 "), fill("一三八"),
-  fill("12 Main "), fill("！"), fill("？"), fill("快点"), fill("不"), fill("真快啊"), fill("😡"), fill("aaaa"), fill("@_user_1"),
-  fill("你好您好很高兴为您服务"), fill("全网最低"), fill("http://"), fill(" "), fill("\n"), fill("12315"), fill("退款"),
+  fill("市"),
+  fill("北京市朝阳区建国路"),
+  fill("88号"),
+  fill("a1"),
+  fill("a@"),
+  fill("1 "),
+  fill("+1 "),
+  fill("一三八"),
+  fill("12 Main "),
+  fill("！"),
+  fill("？"),
+  fill("快点"),
+  fill("不"),
+  fill("真快啊"),
+  fill("😡"),
+  fill("aaaa"),
+  fill("@_user_1"),
+  fill("你好您好很高兴为您服务"),
+  fill("全网最低"),
+  fill("http://"),
+  fill(" "),
+  fill("\n"),
+  fill("12315"),
+  fill("退款"),
 ];
 
 describe("hostile text of the largest message size, through every pattern", () => {
@@ -30,12 +51,19 @@ describe("hostile text of the largest message size, through every pattern", () =
   const lessons = loadLessons();
   it.each(HOSTILE.map((t) => [JSON.stringify(t.slice(0, 12)), t]))("%s…", (_n, text) => {
     for (const role of ["customer", "agent"] as const) {
-      const turns = [{ role: "customer" as const, text: "你好", ts: 0 }, { role, text, ts: 5 }];
+      const turns = [
+        { role: "customer" as const, text: "你好", ts: 0 },
+        { role, text, ts: 5 },
+      ];
       const { emotion, hits } = assessTurn(scorers, turns, 1);
       expect(Number.isFinite(emotion.valence)).toBe(true);
       hintCandidates({ turn: { role, text }, lang: "zh", hits, findings: [], kb, lessons, minKbScore: 2 });
     }
-    replaySession(scorers, [{ role: "customer", text }, { role: "agent", text }, { role: "customer", text }]);
+    replaySession(scorers, [
+      { role: "customer", text },
+      { role: "agent", text },
+      { role: "customer", text },
+    ]);
     expect(redactText(text).length).toBeGreaterThan(0);
     expect(contentToText("text", JSON.stringify({ text }), [{ key: "@_user_1", name: text.slice(0, 200) }]).length).toBeLessThanOrEqual(text.length * 200);
   });

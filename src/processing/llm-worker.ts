@@ -2,8 +2,8 @@ import type { Logger } from "../shared/logger.ts";
 import { createWorkerLoop } from "../shared/worker-loop.ts";
 import type { Database, Tx } from "../storage/db.ts";
 import { applyJudgement, loadHitsAt, loadTurns, pendingLlmScores, recordLlmFailure, saveHits, storeAggregates } from "../storage/score-repo.ts";
-import { aggregateSession, type Scorers } from "./assess.ts";
-import type { LlmJudge } from "./llm-judge.ts";
+import { aggregateSession, type Scorers } from "../scoring/assess.ts";
+import type { LlmJudge } from "../scoring/llm-judge.ts";
 
 export const LLM_MAX_ATTEMPTS = 3;
 const BATCH = 8;

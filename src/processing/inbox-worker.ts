@@ -1,5 +1,5 @@
 import { setImmediate as yieldToIo, setTimeout as sleep } from "node:timers/promises";
-import { EventFailed, type ProcessInboxEvent } from "../pipeline.ts";
+import { EventFailed, type ProcessInboxEvent } from "./pipeline.ts";
 import type { Logger } from "../shared/logger.ts";
 import { createWorkerLoop } from "../shared/worker-loop.ts";
 import type { InboxRepo } from "../storage/inbox-repo.ts";

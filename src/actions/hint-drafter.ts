@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { sendHint, type HintContent, type WebhookFor } from "../actions/hints.ts";
+import { sendHint, type HintContent, type WebhookFor } from "./hints.ts";
 import type { LlmClient } from "../clients/llm.ts";
 import { redactText } from "../shared/redact.ts";
 import type { Logger } from "../shared/logger.ts";
@@ -12,7 +12,9 @@ const PROMPT = join(import.meta.dirname, "..", "..", "prompts", "kb-reply.md");
 const draftSchema = z.object({ answerable: z.boolean(), reply: z.string().max(600), articleId: z.string() });
 
 const cosine = (a: number[], b: number[]) => {
-  let dot = 0, na = 0, nb = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < a.length; i++) {
     dot += a[i]! * b[i]!;
     na += a[i]! * a[i]!;
@@ -29,12 +31,14 @@ const cosine = (a: number[], b: number[]) => {
  */
 export function createHintDrafter(db: Database, llm: LlmClient, pollMs: number, log: Logger, webhookFor: WebhookFor) {
   const embeddings = new Map<string, number[]>(); // passage text → vector (passages repeat; questions do not)
-  const [system = "", user = ""] = readFileSync(PROMPT, "utf8").replace(/<!--[\s\S]*?-->/, "").split(/^# User\s*$/m);
+  const [system = "", user = ""] = readFileSync(PROMPT, "utf8")
+    .replace(/<!--[\s\S]*?-->/, "")
+    .split(/^# User\s*$/m);
 
   async function rerank(question: string, passages: NonNullable<HintContent["passages"]>) {
     const missing = passages.map((p) => p.text).filter((t) => !embeddings.has(t));
     const vectors = await llm.embed([redactText(question), ...missing]);
-    missing.forEach((t, i) => embeddings.set(t, vectors[i + 1]!));
+    for (const [i, t] of missing.entries()) embeddings.set(t, vectors[i + 1]!);
     const q = vectors[0]!;
     const byDense = [...passages].sort((a, b) => cosine(q, embeddings.get(b.text)!) - cosine(q, embeddings.get(a.text)!));
     const rrf = (p: (typeof passages)[number]) => 1 / (60 + passages.indexOf(p)) + 1 / (60 + byDense.indexOf(p));

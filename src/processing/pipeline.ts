@@ -1,22 +1,22 @@
 import { setImmediate as yieldToIo } from "node:timers/promises";
-import { normalizeInboxEvent, type InboxRow } from "./ingest/normalize.ts";
-import type { NormalizedEvent, NormalizedMessage, Roster } from "./ingest/types.ts";
-import { createSessionLocks, SessionBusy, sessionLockKey } from "./storage/session-lock.ts";
-import type { Scorers } from "./scoring/assess.ts";
-import { judgeClose, judgeTurn, judgeWait } from "./engine/turn-engine.ts";
-import type { Logger } from "./shared/logger.ts";
-import { closeIdleSession, createParticipantCache, idleSessions, storeMessage, storeSessionEvent } from "./storage/conversation-repo.ts";
-import type { Database, Tx } from "./storage/db.ts";
-import type { InboxRepo } from "./storage/inbox-repo.ts";
-import { loadHitsAt, loadTurns, saveHits, saveScore, storeAggregates, type StoredTurn } from "./storage/score-repo.ts";
-import { checkWellbeing, raiseAlert, type AlertConfig } from "./actions/alerts.ts";
-import { ALERTING, type Finding } from "./detection/types.ts";
-import { detectLang } from "./scoring/text.ts";
-import { saveNewFindings } from "./storage/finding-repo.ts";
-import { deliverHints, releaseHeldHints, type HintConfig } from "./actions/hints.ts";
-import { hintCandidates } from "./coaching/coach.ts";
-import type { KbIndex } from "./coaching/kb-index.ts";
-import type { Lessons } from "./coaching/lessons.ts";
+import { normalizeInboxEvent, type InboxRow } from "../ingest/normalize.ts";
+import type { NormalizedEvent, NormalizedMessage, Roster } from "../ingest/types.ts";
+import { createSessionLocks, SessionBusy, sessionLockKey } from "../storage/session-lock.ts";
+import type { Scorers } from "../scoring/assess.ts";
+import { judgeClose, judgeTurn, judgeWait } from "../engine/turn-engine.ts";
+import type { Logger } from "../shared/logger.ts";
+import { closeIdleSession, createParticipantCache, idleSessions, storeMessage, storeSessionEvent } from "../storage/conversation-repo.ts";
+import type { Database, Tx } from "../storage/db.ts";
+import type { InboxRepo } from "../storage/inbox-repo.ts";
+import { loadHitsAt, loadTurns, saveHits, saveScore, storeAggregates, type StoredTurn } from "../storage/score-repo.ts";
+import { checkWellbeing, raiseAlert, type AlertConfig } from "../actions/alerts.ts";
+import { ALERTING, type Finding } from "../detection/types.ts";
+import { detectLang } from "../scoring/text.ts";
+import { saveNewFindings } from "../storage/finding-repo.ts";
+import { deliverHints, releaseHeldHints, type HintConfig } from "../actions/hints.ts";
+import { hintCandidates } from "../coaching/coach.ts";
+import type { KbIndex } from "../coaching/kb-index.ts";
+import type { Lessons } from "../coaching/lessons.ts";
 
 export interface PipelineDeps {
   db: Database;
@@ -42,7 +42,10 @@ const TIMER_BATCH = 50;
 
 /** An event that failed to process, with its conversation's key (the worker holds that conversation back). */
 export class EventFailed extends Error {
-  constructor(readonly sessionKey: string | undefined, readonly original: unknown) {
+  constructor(
+    readonly sessionKey: string | undefined,
+    readonly original: unknown,
+  ) {
     super(String((original as Error)?.message ?? original));
   }
 }
@@ -97,8 +100,23 @@ export function createPipeline(deps: PipelineDeps) {
     if (alerting.length) {
       // The agent only matters to an alert (wellbeing): read once one is raised, not per message.
       const session = await tx.session.findUnique({ where: { id: sessionId }, select: { agentId: true } });
-      await raiseAlert(tx, deps.alerts, thresholds, sessionId, alerting.map((f) => f.id), alerting.map((f) => f.finding), now);
-      await checkWellbeing(tx, deps.alerts, thresholds, session?.agentId, alerting.map((f) => f.finding.detector), now);
+      await raiseAlert(
+        tx,
+        deps.alerts,
+        thresholds,
+        sessionId,
+        alerting.map((f) => f.id),
+        alerting.map((f) => f.finding),
+        now,
+      );
+      await checkWellbeing(
+        tx,
+        deps.alerts,
+        thresholds,
+        session?.agentId,
+        alerting.map((f) => f.finding.detector),
+        now,
+      );
     }
     return fresh.map((f) => f.finding);
   }
@@ -132,7 +150,15 @@ export function createPipeline(deps: PipelineDeps) {
     const scored = await scoreMessage(tx, stored.session.id, stored.message.id);
     const c = deps.coaching;
     const lang = detectLang(event.text);
-    const candidates = hintCandidates({ turn: { role: event.sender.role, text: event.text }, lang, hits: scored.hits, findings: scored.findings, kb: c.kb, lessons: c.lessons, minKbScore: c.minKbScore });
+    const candidates = hintCandidates({
+      turn: { role: event.sender.role, text: event.text },
+      lang,
+      hits: scored.hits,
+      findings: scored.findings,
+      kb: c.kb,
+      lessons: c.lessons,
+      minKbScore: c.minKbScore,
+    });
     // An agent's first words release what was held for them (a customer asked before anyone joined).
     const released = event.sender.role === "agent" ? await releaseHeldHints(tx, c.hints, stored.session.id, event.sentAt) : [];
     const hints = [...released, ...(await deliverHints(tx, c.hints, stored.session.id, stored.message.id, lang, candidates, event.sentAt))];
