@@ -101,7 +101,7 @@ export function sparkline(values: number[]): string {
 
 /** Card markdown: customer text must not format, link or mention anything. */
 export const esc = (s: string) => s.replace(/[\\<>*_~`[\]()#|!]/g, (c) => `\\${c}`).replace(/\n+/g, " ");
-const quoteText = redactClip;
+export const quoteText = redactClip;
 
 export type AlertAction = "take_over" | "acknowledge" | "false_alarm" | "snooze";
 

@@ -1,10 +1,12 @@
 import type { Thresholds } from "../scoring/thresholds.ts";
 import type { Finding, FindingSeverity } from "../detection/types.ts";
-import type { Tx } from "../storage/db.ts";
+import { asDateOrNull, asDate, type Sql } from "../storage/sql.ts";
 import { enqueueOutbox } from "../storage/outbox-repo.ts";
 import { parseSessionMeta, sentChannel } from "../shared/session-meta.ts";
 import { alertCard, type AlertView, type UiLang } from "./alert-card.ts";
 import { describeFinding, findingsForCard } from "../detection/describe-finding.ts";
+import { joinDigest } from "./alert-digest.ts";
+import { placeholders } from "../storage/sql.ts";
 
 export interface AlertConfig {
   supervisorChatId?: string;
@@ -21,7 +23,7 @@ export interface AlertConfig {
 }
 
 /** An ingest session's platform hears about its alerts as they change (its channel webhook). */
-async function postToChannel(tx: Tx, cfg: AlertConfig, a: AlertRow, v: AlertView) {
+async function postToChannel(tx: Sql, cfg: AlertConfig, a: AlertRow, v: AlertView) {
   const url = cfg.webhookFor && v.session?.channel === "api" ? cfg.webhookFor(v.session.sentChannel) : undefined;
   if (!url) return;
   const findings = findingsForCard(v.findings).map((f) => ({ detector: f.detector, severity: f.severity, text: describeFinding(f, cfg.lang, cfg.ruleName) }));
@@ -33,7 +35,38 @@ async function postToChannel(tx: Tx, cfg: AlertConfig, a: AlertRow, v: AlertView
   });
 }
 
-type AlertRow = Awaited<ReturnType<Tx["alert"]["findUniqueOrThrow"]>>;
+/** An alert as stored. */
+export interface AlertRow {
+  id: number;
+  kind: string;
+  sessionId: string | null;
+  agentId: string | null;
+  status: string;
+  severity: string;
+  summary: string;
+  createOutboxId: number | null;
+  cardOutboxIds: string | null;
+  version: number;
+  snoozedUntil: Date | null;
+  actedBy: string | null;
+  actedAt: Date | null;
+  createdAt: Date;
+}
+const ALERT_COLUMNS = `"id", "kind", "sessionId", "agentId", "status", "severity", "summary", "createOutboxId", "cardOutboxIds", "version", "snoozedUntil", "actedBy", "actedAt", "createdAt"`;
+const alertRow = (r: Record<string, unknown>): AlertRow => ({
+  ...(r as unknown as AlertRow),
+  id: Number(r.id),
+  version: Number(r.version),
+  createOutboxId: r.createOutboxId === null ? null : Number(r.createOutboxId),
+  snoozedUntil: asDateOrNull(r.snoozedUntil),
+  actedAt: asDateOrNull(r.actedAt),
+  createdAt: asDate(r.createdAt),
+});
+async function getAlert(tx: Sql, id: number): Promise<AlertRow> {
+  const r = await tx.get(`SELECT ${ALERT_COLUMNS} FROM "Alert" WHERE "id" = ?`, [id]);
+  if (!r) throw new Error(`no alert ${id}`);
+  return alertRow(r);
+}
 
 const RANK: Record<string, number> = { info: 0, warning: 1, critical: 2 };
 const maxSeverity = (a: string, b: string) => (RANK[b]! > RANK[a]! ? b : a);
@@ -42,7 +75,7 @@ const maxSeverity = (a: string, b: string) => (RANK[b]! > RANK[a]! ? b : a);
  * Where alert cards go: the supervisors' group chat, or else one DM to each supervisor. Each
  * target says who may be buzzed on its card: only people who can see that card.
  */
-function cardTargets(cfg: AlertConfig): Array<{ target: string; buzz: string[] }> {
+export function cardTargets(cfg: Pick<AlertConfig, "supervisorChatId" | "supervisorOpenIds" | "dryRun">): Array<{ target: string; buzz: string[] }> {
   if (cfg.supervisorChatId) return [{ target: `chat_id:${cfg.supervisorChatId}`, buzz: cfg.supervisorOpenIds }];
   if (cfg.supervisorOpenIds.length) return cfg.supervisorOpenIds.map((id) => ({ target: `open_id:${id}`, buzz: [id] }));
   return cfg.dryRun ? [{ target: "chat_id:(SUPERVISOR_CHAT_ID not set)", buzz: [] }] : [];
@@ -69,16 +102,32 @@ function conversationLink(channel: string, externalKey: string, meta: Record<str
 }
 
 /** Everything the card shows, read in the caller's transaction. */
-export async function alertView(tx: Tx, alertId: number, cfg: Pick<AlertConfig, "lang" | "ruleName" | "applinkHost">): Promise<AlertView> {
+export async function alertView(tx: Sql, alertId: number, cfg: Pick<AlertConfig, "lang" | "ruleName" | "applinkHost">): Promise<AlertView> {
   const { lang } = cfg;
-  const a = await tx.alert.findUniqueOrThrow({ where: { id: alertId } });
-  const findings = await tx.finding.findMany({ where: { alertId }, orderBy: { id: "asc" } });
+  const a = await getAlert(tx, alertId);
+  const findings = await tx.all<{ detector: string; severity: string; summary: string; evidence: string; facts: string | null }>(
+    `SELECT "detector", "severity", "summary", "evidence", "facts" FROM "Finding" WHERE "alertId" = ? ORDER BY "id" ASC`,
+    [alertId],
+  );
   let session: AlertView["session"];
   let trajectory: number[] = [];
   let lastMessages: AlertView["lastMessages"] = [];
   if (a.sessionId) {
-    const s = await tx.session.findUniqueOrThrow({ where: { id: a.sessionId } });
-    const people = await tx.participant.findMany({ where: { id: { in: [s.agentId, s.customerId].filter((x): x is string => Boolean(x)) } } });
+    const s = await tx.get<{
+      id: string;
+      channel: string;
+      externalKey: string;
+      agentId: string | null;
+      customerId: string | null;
+      qaScore: number | null;
+      meta: string | null;
+      assignedTo: string | null;
+    }>(`SELECT "id", "channel", "externalKey", "agentId", "customerId", "qaScore", "meta", "assignedTo" FROM "Session" WHERE "id" = ?`, [a.sessionId]);
+    if (!s) throw new Error(`no session ${a.sessionId}`);
+    const people = await tx.all<{ id: string; name: string | null; externalId: string; platform: string }>(`SELECT "id", "name", "externalId", "platform" FROM "Participant" WHERE "id" IN (?, ?)`, [
+      s.agentId ?? "",
+      s.customerId ?? "",
+    ]);
     const who = (id: string | null) => {
       const p = people.find((x) => x.id === id);
       return p ? { name: p.name ?? p.externalId, openId: p.platform === "lark" ? p.externalId : undefined } : undefined;
@@ -95,12 +144,11 @@ export async function alertView(tx: Tx, alertId: number, cfg: Pick<AlertConfig, 
       link: conversationLink(s.channel, s.externalKey, meta, cfg.applinkHost),
       assignedTo: s.assignedTo,
     };
-    const msgs = await tx.message.findMany({
-      where: { sessionId: s.id },
-      orderBy: [{ sentAt: "asc" }, { receivedAt: "asc" }],
-      select: { role: true, text: true, score: { select: { valence: true } } },
-    });
-    trajectory = msgs.filter((m) => m.role === "customer" && m.score).map((m) => m.score!.valence);
+    const msgs = await tx.all<{ role: string; text: string; valence: number | null }>(
+      `SELECT m."role", m."text", sc."valence" FROM "Message" m LEFT JOIN "MessageScore" sc ON sc."messageId" = m."id" WHERE m."sessionId" = ? ORDER BY m."sentAt" ASC, m."receivedAt" ASC`,
+      [s.id],
+    );
+    trajectory = msgs.filter((m) => m.role === "customer" && m.valence !== null).map((m) => m.valence!);
     lastMessages = msgs.slice(-4).map((m) => ({ role: m.role, text: m.text }));
   }
   return {
@@ -134,13 +182,13 @@ export function cardOutboxIds(a: { createOutboxId: number | null; cardOutboxIds:
 }
 
 /** Patches every copy of the alert's card to its current state (after an action, or a new finding). */
-export async function patchAlertCards(tx: Tx, cfg: AlertConfig, alertId: number): Promise<void> {
+export async function patchAlertCards(tx: Sql, cfg: AlertConfig, alertId: number): Promise<void> {
   await publish(tx, cfg, alertId, "patch", false);
 }
 
 /** Sends a new card (and a buzz when critical), or patches the episode's cards in place; the channel's webhook hears of it too. */
-async function publish(tx: Tx, cfg: AlertConfig, alertId: number, mode: "create" | "patch", buzz: boolean) {
-  const a = await tx.alert.findUniqueOrThrow({ where: { id: alertId } });
+async function publish(tx: Sql, cfg: AlertConfig, alertId: number, mode: "create" | "patch", buzz: boolean) {
+  const a = await getAlert(tx, alertId);
   const view = await alertView(tx, alertId, cfg);
   await postToChannel(tx, cfg, a, view);
   const targets = cardTargets(cfg);
@@ -152,7 +200,7 @@ async function publish(tx: Tx, cfg: AlertConfig, alertId: number, mode: "create"
     for (const [i, t] of targets.entries()) {
       ids.push(await enqueueOutbox(tx, { kind: "message.create", target: t.target, payload: { msg_type: "interactive", content: card }, uuid: `alert-${a.id}-create${i ? `-${i}` : ""}` }));
     }
-    await tx.alert.update({ where: { id: a.id }, data: { createOutboxId: ids[0], cardOutboxIds: JSON.stringify(ids) } });
+    await tx.run(`UPDATE "Alert" SET "createOutboxId" = ?, "cardOutboxIds" = ? WHERE "id" = ?`, [ids[0]!, JSON.stringify(ids), a.id]);
   } else {
     for (const [i, createId] of ids.entries()) {
       await enqueueOutbox(tx, { kind: "message.patch", target: "", dependsOnId: createId, payload: { content: card }, uuid: `alert-${a.id}-v${a.version}-${i}` });
@@ -170,28 +218,38 @@ async function publish(tx: Tx, cfg: AlertConfig, alertId: number, mode: "create"
  * patched in place; a buzz only when it turns critical), are attached quietly to an episode a
  * supervisor closed within the cooldown (unless it turns critical), or open a new episode.
  */
-export async function raiseAlert(tx: Tx, cfg: AlertConfig, t: Thresholds, sessionId: string, findingIds: number[], findings: Finding[], now: Date): Promise<{ alertId: number; created: boolean }> {
+export async function raiseAlert(tx: Sql, cfg: AlertConfig, t: Thresholds, sessionId: string, findingIds: number[], findings: Finding[], now: Date): Promise<{ alertId: number; created: boolean }> {
   const severity = findings.reduce<string>((m, f) => maxSeverity(m, f.severity), "warning") as FindingSeverity;
   const summary = findings[findings.length - 1]!.summary;
-  const latest = await tx.alert.findFirst({ where: { sessionId, kind: "session" }, orderBy: { id: "desc" } });
+  const found = await tx.get(`SELECT ${ALERT_COLUMNS} FROM "Alert" WHERE "sessionId" = ? AND "kind" = 'session' ORDER BY "id" DESC LIMIT 1`, [sessionId]);
+  const latest = found ? alertRow(found) : undefined;
   const turnsCritical = severity === "critical" && latest?.severity !== "critical";
   const openEpisode = latest && (latest.status === "open" || latest.status === "snoozed");
   const coolingDown = latest?.actedAt && now.getTime() - latest.actedAt.getTime() < t.cooldownMinutes * 60_000;
+  const attach = (alertId: number) => tx.run(`UPDATE "Finding" SET "alertId" = ? WHERE "id" IN (${placeholders(findingIds.length)})`, [alertId, ...findingIds]);
   if (latest && (openEpisode || (coolingDown && !turnsCritical))) {
     const snoozed = latest.status === "snoozed" && latest.snoozedUntil && latest.snoozedUntil > now;
-    await tx.alert.update({
-      where: { id: latest.id },
-      data: { severity: maxSeverity(latest.severity, severity), summary, findingCount: { increment: findings.length }, version: { increment: 1 }, updatedAt: now },
-    });
-    await tx.finding.updateMany({ where: { id: { in: findingIds } }, data: { alertId: latest.id } });
+    await tx.run(`UPDATE "Alert" SET "severity" = ?, "summary" = ?, "findingCount" = "findingCount" + ?, "version" = "version" + 1, "updatedAt" = ? WHERE "id" = ?`, [
+      maxSeverity(latest.severity, severity),
+      summary,
+      findings.length,
+      now,
+      latest.id,
+    ]);
+    await attach(latest.id);
     await publish(tx, cfg, latest.id, "patch", Boolean(openEpisode && turnsCritical && !snoozed));
     return { alertId: latest.id, created: false };
   }
-  const session = await tx.session.findUnique({ where: { id: sessionId }, select: { agentId: true } });
-  const alert = await tx.alert.create({ data: { sessionId, agentId: session?.agentId, severity, summary, findingCount: findings.length, createdAt: now, updatedAt: now } });
-  await tx.finding.updateMany({ where: { id: { in: findingIds } }, data: { alertId: alert.id } });
-  await publish(tx, cfg, alert.id, "create", severity === "critical");
-  return { alertId: alert.id, created: true };
+  const session = await tx.get<{ agentId: string | null }>(`SELECT "agentId" FROM "Session" WHERE "id" = ?`, [sessionId]);
+  const created = await tx.get<{ id: number }>(
+    `INSERT INTO "Alert" ("sessionId", "agentId", "severity", "summary", "findingCount", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
+    [sessionId, session?.agentId ?? null, severity, summary, findings.length, now, now],
+  );
+  const alertId = Number(created!.id);
+  await attach(alertId);
+  await publish(tx, cfg, alertId, "create", severity === "critical");
+  await joinDigest(tx, cardTargets(cfg), cfg.lang, now);
+  return { alertId, created: true };
 }
 
 const HOSTILE = new Set(["negativity", "anger_spike", "escalation", "unresolved", "refund_repeated"]);
@@ -200,19 +258,24 @@ const HOSTILE = new Set(["negativity", "anger_spike", "escalation", "unresolved"
  * Agent wellbeing: when one agent has absorbed many hostile sessions within the window, tell
  * the supervisor (once per window) so they can offer a break.
  */
-export async function checkWellbeing(tx: Tx, cfg: AlertConfig, t: Thresholds, agentId: string | null | undefined, detectors: string[], now: Date) {
+export async function checkWellbeing(tx: Sql, cfg: AlertConfig, t: Thresholds, agentId: string | null | undefined, detectors: string[], now: Date) {
   if (!agentId || !detectors.some((d) => HOSTILE.has(d))) return;
   const since = new Date(now.getTime() - t.wellbeingWindowMinutes * 60_000);
-  const recent = await tx.alert.findMany({ where: { agentId, kind: "session", createdAt: { gte: since } }, select: { sessionId: true } });
+  const recent = await tx.all<{ sessionId: string | null }>(`SELECT "sessionId" FROM "Alert" WHERE "agentId" = ? AND "kind" = 'session' AND "createdAt" >= ?`, [agentId, since]);
   const sessions = new Set(recent.map((r) => r.sessionId));
   if (sessions.size < t.wellbeingHostileSessions) return;
-  if (await tx.alert.findFirst({ where: { agentId, kind: "wellbeing", createdAt: { gte: since } }, select: { id: true } })) return;
-  const agent = await tx.participant.findUnique({ where: { id: agentId } });
+  if (await tx.get(`SELECT "id" FROM "Alert" WHERE "agentId" = ? AND "kind" = 'wellbeing' AND "createdAt" >= ? LIMIT 1`, [agentId, since])) return;
+  const agent = await tx.get<{ name: string | null; externalId: string }>(`SELECT "name", "externalId" FROM "Participant" WHERE "id" = ?`, [agentId]);
   const who = agent?.name ?? agent?.externalId ?? agentId;
   const summary =
     cfg.lang === "zh"
       ? `${who} 在 ${t.wellbeingWindowMinutes} 分钟内处理了 ${sessions.size} 个情绪激烈的会话，建议安排短暂休息`
       : `${who} handled ${sessions.size} hostile sessions in ${t.wellbeingWindowMinutes} minutes: consider a short break`;
-  const alert = await tx.alert.create({ data: { kind: "wellbeing", agentId, severity: "warning", summary, createdAt: now, updatedAt: now } });
-  await publish(tx, cfg, alert.id, "create", false);
+  const created = await tx.get<{ id: number }>(`INSERT INTO "Alert" ("kind", "agentId", "severity", "summary", "createdAt", "updatedAt") VALUES ('wellbeing', ?, 'warning', ?, ?, ?) RETURNING "id"`, [
+    agentId,
+    summary,
+    now,
+    now,
+  ]);
+  await publish(tx, cfg, Number(created!.id), "create", false);
 }

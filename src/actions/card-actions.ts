@@ -82,27 +82,24 @@ export function createCardActionHandler(d: CardActionDeps) {
       return { toast: { type: "error", content: t.forbidden } };
     }
     const now = new Date(d.now());
-    const outcome = await d.db.prisma.$transaction(async (tx) => {
-      const alert = await tx.alert.findUnique({ where: { id: alertId }, select: { id: true, status: true, sessionId: true } });
+    const outcome = await d.db.sql.transaction(async (tx) => {
+      const alert = await tx.get<{ id: number; status: string; sessionId: string | null }>(`SELECT "id", "status", "sessionId" FROM "Alert" WHERE "id" = ?`, [alertId]);
       if (!alert) return undefined;
-      const seen = await tx.alertFeedback.findUnique({ where: { eventId: envelope.header.event_id }, select: { id: true } });
+      const seen = await tx.get(`SELECT "id" FROM "AlertFeedback" WHERE "eventId" = ?`, [envelope.header.event_id]);
       const actionable = alert.status === "open" || alert.status === "snoozed";
       if (!seen && actionable) {
-        await tx.alertFeedback.create({ data: { alertId, action, operatorId: operator, eventId: envelope.header.event_id, at: now } });
-        await tx.alert.update({
-          where: { id: alertId },
-          data: {
-            status: STATUS[action],
-            actedBy: operator,
-            actedAt: now,
-            snoozedUntil: action === "snooze" ? new Date(now.getTime() + SNOOZE_MS) : null,
-            version: { increment: 1 },
-            updatedAt: now,
-          },
-        });
+        await tx.run(`INSERT INTO "AlertFeedback" ("alertId", "action", "operatorId", "eventId", "at") VALUES (?, ?, ?, ?, ?)`, [alertId, action, operator, envelope.header.event_id, now]);
+        await tx.run(`UPDATE "Alert" SET "status" = ?, "actedBy" = ?, "actedAt" = ?, "snoozedUntil" = ?, "version" = "version" + 1, "updatedAt" = ? WHERE "id" = ?`, [
+          STATUS[action],
+          operator,
+          now,
+          action === "snooze" ? new Date(now.getTime() + SNOOZE_MS) : null,
+          now,
+          alertId,
+        ]);
         if (action === "take_over" && alert.sessionId) {
           // The session is now the supervisor's; the agent hears it privately, never in the chat.
-          await tx.session.update({ where: { id: alert.sessionId }, data: { assignedTo: operator, assignedAt: now } });
+          await tx.run(`UPDATE "Session" SET "assignedTo" = ?, "assignedAt" = ? WHERE "id" = ?`, [operator, now, alert.sessionId]);
           await notifyAgent(tx, alert.sessionId, { text: t.tookOver, uuid: `takeover-${alertId}` }, d.alerts.webhookFor);
         }
         // Everyone sees the outcome: every copy of the card is patched, not only the one clicked.

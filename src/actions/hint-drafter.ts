@@ -79,10 +79,16 @@ export function createHintDrafter(db: Database, llm: LlmClient, pollMs: number, 
       reason = `LLM draft failed, passage sent instead: ${(e as Error).message.slice(0, 200)}`;
       log.warn("hint draft failed; sending the passage", { hintId, error: (e as Error).message });
     }
-    await db.prisma.$transaction(async (tx) => {
-      await tx.hint.update({ where: { id: hintId }, data: { title, refId, content: JSON.stringify(content), reason: reason ?? null, ...(status === "no_answer" ? { status: "no_answer" } : {}) } });
+    await db.sql.transaction(async (tx) => {
+      await tx.run(`UPDATE "Hint" SET "title" = ?, "refId" = ?, "content" = ?, "reason" = ?${status === "no_answer" ? `, "status" = 'no_answer'` : ""} WHERE "id" = ?`, [
+        title,
+        refId,
+        JSON.stringify(content),
+        reason ?? null,
+        hintId,
+      ]);
       if (status === "send" && agent && !(await sendHint(tx, webhookFor, { id: hintId, kind: hint.kind, title, sessionId: hint.sessionId }, content))) {
-        await tx.hint.update({ where: { id: hintId }, data: { status: "undelivered" } });
+        await tx.run(`UPDATE "Hint" SET "status" = 'undelivered' WHERE "id" = ?`, [hintId]);
       }
     });
   }

@@ -1,6 +1,7 @@
 import { hintCard, hintCardV1 } from "../coaching/hint-card.ts";
 import type { HintCandidate } from "../coaching/coach.ts";
-import type { Tx } from "../storage/db.ts";
+import type { Sql } from "../storage/sql.ts";
+import { asDate, placeholders } from "../storage/sql.ts";
 import { enqueueOutbox } from "../storage/outbox-repo.ts";
 import { privateRoute, type PrivateRoute } from "./private-route.ts";
 
@@ -34,7 +35,7 @@ const HOLD_MS = 15 * 60_000;
  * another platform, its channel webhook and, when the channel told us the agent's Lark
  * open_id, a DM. Returns false when there is no way to reach the agent (kept "undelivered").
  */
-export async function sendHint(tx: Tx, webhookFor: WebhookFor, hint: { id: number; kind: string; title: string; sessionId: string }, c: HintContent, known?: PrivateRoute): Promise<boolean> {
+export async function sendHint(tx: Sql, webhookFor: WebhookFor, hint: { id: number; kind: string; title: string; sessionId: string }, c: HintContent, known?: PrivateRoute): Promise<boolean> {
   const session = known ?? (await privateRoute(tx, hint.sessionId));
   const { agent } = session;
   if (!agent) return false;
@@ -72,12 +73,12 @@ export async function sendHint(tx: Tx, webhookFor: WebhookFor, hint: { id: numbe
     }
   }
   if (outboxId === undefined) return false;
-  await tx.hint.update({ where: { id: hint.id }, data: { outboxId, status: "queued", reason: null } });
+  await tx.run(`UPDATE "Hint" SET "outboxId" = ?, "status" = 'queued', "reason" = NULL WHERE "id" = ?`, [outboxId, hint.id]);
   return true;
 }
 
 /** A private notice to the session's agent (a supervisor took over, …), by the same rules as hints. */
-export async function notifyAgent(tx: Tx, sessionId: string, notice: { text: string; uuid: string }, webhookFor?: WebhookFor): Promise<boolean> {
+export async function notifyAgent(tx: Sql, sessionId: string, notice: { text: string; uuid: string }, webhookFor?: WebhookFor): Promise<boolean> {
   const session = await privateRoute(tx, sessionId);
   const { agent } = session;
   let sent = false;
@@ -93,9 +94,12 @@ export async function notifyAgent(tx: Tx, sessionId: string, notice: { text: str
   return sent;
 }
 
-async function overBudget(tx: Tx, cfg: HintConfig, agentId: string, now: Date) {
-  const recent = await tx.hint.count({ where: { agentId, status: { in: ["queued", "drafting"] }, createdAt: { gte: new Date(now.getTime() - 60_000) } } });
-  return recent >= cfg.perMinute;
+async function overBudget(tx: Sql, cfg: HintConfig, agentId: string, now: Date) {
+  const r = await tx.get<{ n: number }>(`SELECT count(*) AS "n" FROM "Hint" WHERE "agentId" = ? AND "status" IN ('queued', 'drafting') AND "createdAt" >= ?`, [
+    agentId,
+    new Date(now.getTime() - 60_000),
+  ]);
+  return Number(r?.n ?? 0) >= cfg.perMinute;
 }
 
 /**
@@ -103,11 +107,14 @@ async function overBudget(tx: Tx, cfg: HintConfig, agentId: string, now: Date) {
  * in a session; over the per-minute budget a hint is kept but not sent; before any agent has
  * joined, a hint is held and sent when one does. Every hint is stored, with why it was (not) sent.
  */
-export async function deliverHints(tx: Tx, cfg: HintConfig, sessionId: string, messageId: string, lang: "zh" | "en", candidates: HintCandidate[], now: Date) {
+export async function deliverHints(tx: Sql, cfg: HintConfig, sessionId: string, messageId: string, lang: "zh" | "en", candidates: HintCandidate[], now: Date) {
   if (!candidates.length) return [];
   const route = await privateRoute(tx, sessionId);
   const { agent } = route;
-  const already = new Set((await tx.hint.findMany({ where: { sessionId, refId: { in: candidates.map((c) => c.refId) } }, select: { refId: true } })).map((h) => h.refId));
+  const refs = candidates.map((c) => c.refId);
+  const already = new Set(
+    (await tx.all<{ refId: string }>(`SELECT "refId" FROM "Hint" WHERE "sessionId" = ? AND "refId" IN (${placeholders(refs.length)})`, [sessionId, ...refs])).map((h) => h.refId),
+  );
   const results: Array<{ id: number; status: string; refId: string }> = [];
   for (const c of candidates) {
     if (already.has(c.refId)) continue;
@@ -118,12 +125,18 @@ export async function deliverHints(tx: Tx, cfg: HintConfig, sessionId: string, m
     else if (await overBudget(tx, cfg, agent.participantId, now)) [status, reason] = ["throttled", `over ${cfg.perMinute} hints per minute`];
     if (status === "queued" && c.kind === "kb" && cfg.draftWithLlm) status = "drafting";
     const content: HintContent = { text: c.text, reply: c.reply, source: c.source, lang, trigger: c.trigger, question: c.question, passages: c.passages };
-    const hint = await tx.hint.create({
-      data: { sessionId, messageId, agentId: agent?.participantId, kind: c.kind, refId: c.refId, title: c.title, content: JSON.stringify(content), status, reason, createdAt: now },
-    });
+    const row = await tx.get<{ id: number }>(
+      `INSERT INTO "Hint" ("sessionId", "messageId", "agentId", "kind", "refId", "title", "content", "status", "reason", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
+      [sessionId, messageId, agent?.participantId ?? null, c.kind, c.refId, c.title, JSON.stringify(content), status, reason ?? null, now],
+    );
+    const hint = { id: Number(row!.id), kind: c.kind, title: c.title };
     if (status === "queued" && !(await sendHint(tx, cfg.webhookFor, { ...hint, sessionId }, content, route))) {
       status = "undelivered";
-      await tx.hint.update({ where: { id: hint.id }, data: { status, reason: "no way to reach this agent (no Lark identity, no channel webhook): kept for GET /v1/sessions/:id" } });
+      await tx.run(`UPDATE "Hint" SET "status" = ?, "reason" = ? WHERE "id" = ?`, [
+        status,
+        "no way to reach this agent (no Lark identity, no channel webhook): kept for GET /v1/sessions/:id",
+        hint.id,
+      ]);
     }
     results.push({ id: hint.id, status, refId: c.refId });
   }
@@ -131,8 +144,13 @@ export async function deliverHints(tx: Tx, cfg: HintConfig, sessionId: string, m
 }
 
 /** The agent has arrived: hints held for them (recent ones) go out now, within the budget. */
-export async function releaseHeldHints(tx: Tx, cfg: HintConfig, sessionId: string, now: Date) {
-  const held = await tx.hint.findMany({ where: { sessionId, status: "held", createdAt: { gte: new Date(now.getTime() - HOLD_MS) } }, orderBy: { id: "asc" } });
+export async function releaseHeldHints(tx: Sql, cfg: HintConfig, sessionId: string, now: Date) {
+  const held = (
+    await tx.all<{ id: number; kind: string; title: string; refId: string; content: string; sessionId: string; createdAt: unknown }>(
+      `SELECT "id", "kind", "title", "refId", "content", "sessionId", "createdAt" FROM "Hint" WHERE "sessionId" = ? AND "status" = 'held' AND "createdAt" >= ? ORDER BY "id" ASC`,
+      [sessionId, new Date(now.getTime() - HOLD_MS)],
+    )
+  ).map((h) => ({ ...h, id: Number(h.id), createdAt: asDate(h.createdAt) }));
   if (!held.length) return [];
   const route = await privateRoute(tx, sessionId);
   const { agent } = route;
@@ -143,10 +161,16 @@ export async function releaseHeldHints(tx: Tx, cfg: HintConfig, sessionId: strin
     let status = "queued";
     if (await overBudget(tx, cfg, agent.participantId, now)) status = "throttled";
     else if (h.kind === "kb" && cfg.draftWithLlm) status = "drafting";
-    await tx.hint.update({ where: { id: h.id }, data: { agentId: agent.participantId, status, reason: status === "throttled" ? `over ${cfg.perMinute} hints per minute` : null, createdAt: now } });
+    await tx.run(`UPDATE "Hint" SET "agentId" = ?, "status" = ?, "reason" = ?, "createdAt" = ? WHERE "id" = ?`, [
+      agent.participantId,
+      status,
+      status === "throttled" ? `over ${cfg.perMinute} hints per minute` : null,
+      now,
+      h.id,
+    ]);
     if (status === "queued" && !(await sendHint(tx, cfg.webhookFor, h, content, route))) {
       status = "undelivered";
-      await tx.hint.update({ where: { id: h.id }, data: { status } });
+      await tx.run(`UPDATE "Hint" SET "status" = ? WHERE "id" = ?`, [status, h.id]);
     }
     results.push({ id: h.id, status, refId: h.refId });
   }

@@ -1,5 +1,5 @@
 import { parseSessionMeta, sentChannel } from "../shared/session-meta.ts";
-import type { Tx } from "../storage/db.ts";
+import type { Sql } from "../storage/sql.ts";
 
 export interface AgentRecipient {
   participantId: string;
@@ -25,15 +25,21 @@ const isOpenId = (v: unknown): v is string => typeof v === "string" && /^ou_[A-Z
  * customer: the participant must be stored as an agent, must not be the session's customer,
  * and the Lark identity used must not be the customer's.
  */
-export async function privateRoute(tx: Tx, sessionId: string): Promise<PrivateRoute> {
-  const s = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { channel: true, externalKey: true, agentId: true, customerId: true, meta: true } });
+export async function privateRoute(tx: Sql, sessionId: string): Promise<PrivateRoute> {
+  const s = await tx.get<{ channel: string; externalKey: string; agentId: string | null; customerId: string | null; meta: string | null }>(
+    `SELECT "channel", "externalKey", "agentId", "customerId", "meta" FROM "Session" WHERE "id" = ?`,
+    [sessionId],
+  );
+  if (!s) throw new Error(`no session ${sessionId}`);
   const meta = parseSessionMeta(s.meta);
   const route: PrivateRoute = { channel: s.channel, externalKey: s.externalKey, sentChannel: sentChannel(meta) };
   if (!s.agentId || s.agentId === s.customerId) return route;
-  const [agent, customer] = await Promise.all([
-    tx.participant.findUnique({ where: { id: s.agentId }, select: { id: true, role: true, platform: true, externalId: true } }),
-    s.customerId ? tx.participant.findUnique({ where: { id: s.customerId }, select: { platform: true, externalId: true } }) : null,
+  const people = await tx.all<{ id: string; role: string; platform: string; externalId: string }>(`SELECT "id", "role", "platform", "externalId" FROM "Participant" WHERE "id" IN (?, ?)`, [
+    s.agentId,
+    s.customerId ?? s.agentId,
   ]);
+  const agent = people.find((p) => p.id === s.agentId);
+  const customer = people.find((p) => p.id === s.customerId);
   if (agent?.role !== "agent") return route;
   let openId = agent.platform === "lark" ? agent.externalId : isOpenId(meta.agentOpenId) ? meta.agentOpenId : undefined;
   if (openId && customer?.platform === "lark" && customer.externalId === openId) openId = undefined;

@@ -1,6 +1,6 @@
 import type { Logger } from "../shared/logger.ts";
 import { createWorkerLoop } from "../shared/worker-loop.ts";
-import type { Database, Tx } from "../storage/db.ts";
+import type { Database } from "../storage/db.ts";
 import { applyJudgement, loadHitsAt, loadTurns, pendingLlmScores, recordLlmFailure, saveHits, storeAggregates } from "../storage/score-repo.ts";
 import { aggregateSession, type Scorers } from "../scoring/assess.ts";
 import type { LlmJudge } from "../scoring/llm-judge.ts";
@@ -18,11 +18,11 @@ export function createLlmWorker(db: Database, judge: LlmJudge, scorers: Scorers,
   async function refine(row: Awaited<ReturnType<typeof pendingLlmScores>>[number]) {
     const attempts = row.llmAttempts + 1;
     try {
-      const turns = await loadTurns(db.prisma as unknown as Tx, row.sessionId);
+      const turns = await loadTurns(db.sql, row.sessionId);
       const i = turns.findIndex((t) => t.messageId === row.messageId);
       if (i < 0) throw new Error("message not found");
       const { judgement, hits, cached } = await judge.judge(scorers.policy(), turns, i);
-      await db.prisma.$transaction(async (tx) => {
+      await db.sql.transaction(async (tx) => {
         await applyJudgement(tx, row.messageId, judgement, { valence: row.valence, category: row.category }, attempts);
         await saveHits(tx, row.sessionId, hits, turns, "llm");
         if (turns[i]!.role === "customer") turns[i]!.valence = judgement.emotion.valence;
@@ -32,12 +32,12 @@ export function createLlmWorker(db: Database, judge: LlmJudge, scorers: Scorers,
     } catch (e) {
       const final = attempts >= LLM_MAX_ATTEMPTS;
       log.warn(final ? "llm judge failed; the offline score stands" : "llm judge failed; will retry", { messageId: row.messageId, attempts, error: (e as Error).message });
-      await recordLlmFailure(db.prisma, row.messageId, attempts, final, (e as Error).message).catch(() => undefined);
+      await recordLlmFailure(db.sql, row.messageId, attempts, final, (e as Error).message).catch(() => undefined);
     }
   }
 
   async function runOnce(): Promise<number> {
-    const rows = await pendingLlmScores(db.prisma, BATCH);
+    const rows = await pendingLlmScores(db.sql, BATCH);
     await Promise.all(rows.map(refine));
     return rows.length;
   }

@@ -6,12 +6,14 @@ import type { Scorers } from "../scoring/assess.ts";
 import { judgeClose, judgeTurn, judgeWait } from "../engine/turn-engine.ts";
 import type { Logger } from "../shared/logger.ts";
 import { closeIdleSession, createParticipantCache, idleSessions, storeMessage, storeSessionEvent } from "../storage/conversation-repo.ts";
-import type { Database, Tx } from "../storage/db.ts";
+import type { Database } from "../storage/db.ts";
+import { isForeignKeyViolation, isUniqueViolation, placeholders, asDate, asDateOrNull, type Sql } from "../storage/sql.ts";
 import type { InboxRepo } from "../storage/inbox-repo.ts";
 import { loadHitsAt, loadTurns, saveHits, saveScore, storeAggregates, type StoredTurn } from "../storage/score-repo.ts";
 import { checkWellbeing, raiseAlert, type AlertConfig } from "../actions/alerts.ts";
 import { ALERTING, type Finding } from "../detection/types.ts";
-import { detectLang } from "../scoring/text.ts";
+import { createSessionWindows, type StoredWindow } from "./session-windows.ts";
+import { detectLang, langOf, letterCounts } from "../scoring/text.ts";
 import { saveNewFindings } from "../storage/finding-repo.ts";
 import { deliverHints, releaseHeldHints, type HintConfig } from "../actions/hints.ts";
 import { hintCandidates } from "../coaching/coach.ts";
@@ -50,9 +52,8 @@ export class EventFailed extends Error {
   }
 }
 
-const prismaCode = (e: unknown) => (e as { code?: string })?.code;
 /** The unique (source, externalId) on Message: the same message under a second event id. */
-const isDuplicateMessage = (e: unknown) => prismaCode(e) === "P2002" && (e as { meta?: { modelName?: string } }).meta?.modelName === "Message";
+const isDuplicateMessage = (e: unknown) => isUniqueViolation(e, "Message");
 
 /**
  * The whole flow for one recorded event, in order:
@@ -71,26 +72,42 @@ export function createPipeline(deps: PipelineDeps) {
   const { db, inbox, roster, sessionIdleMs, scorers } = deps;
   const participants = createParticipantCache();
   const locks = createSessionLocks(db.provider);
+  const windows = createSessionWindows();
 
   /**
    * Runs fn in the transaction that marks the inbox row handled; a row handled elsewhere aborts
    * it. With a lock key, the conversation is held for the transaction (or found busy).
    */
-  const handled = <T>(row: InboxRow, status: "done" | "ignored", note: string | undefined, fn: (tx: Tx) => Promise<T>, lockKey?: string) =>
-    db.prisma.$transaction(async (tx) => {
+  const handled = <T>(row: InboxRow, status: "done" | "ignored", note: string | undefined, fn: (tx: Sql) => Promise<T>, lockKey?: string) =>
+    db.sql.transaction(async (tx) => {
       if (lockKey && !(await locks.tryLock(tx, lockKey))) throw new SessionBusy();
       if (!(await inbox.complete(tx, row.id, status, note))) throw new AlreadyProcessed();
       return fn(tx);
     });
 
-  /** The window the turn engine judges: the stored turns (with their signals) and every hit so far. */
-  async function loadWindow(tx: Tx, sessionId: string) {
+  /** The window the turn engine judges, read from the database: the stored turns (with their signals) and every hit so far. */
+  async function loadWindow(tx: Sql, sessionId: string): Promise<StoredWindow> {
     const turns = await loadTurns(tx, sessionId);
-    return { lang: detectLang(turns.map((t) => t.text).join(" ")), turns, hits: await loadHitsAt(tx, sessionId, turns) };
+    const letters = letterCounts(turns.map((t) => t.text).join(" "));
+    return { lang: langOf(letters), letters, turns, hits: await loadHitsAt(tx, sessionId, turns) };
+  }
+
+  /**
+   * The window with the message just stored: the cached one extended by it when the cache is
+   * current (same revision, and the message is the latest), else read again.
+   */
+  async function windowWith(tx: Sql, sessionId: string, revision: number, m: { id: string; role: string; text: string; sentAt: Date }): Promise<StoredWindow> {
+    const cached = windows.get(sessionId, revision);
+    const last = cached?.turns[cached.turns.length - 1];
+    if (!cached || (last && last.sentAt > m.sentAt)) return loadWindow(tx, sessionId);
+    const turn = { messageId: m.id, role: m.role as StoredTurn["role"], text: m.text, sentAt: m.sentAt, ts: m.sentAt.getTime() / 1000, escalation: [] };
+    const own = letterCounts(m.text);
+    const letters = { han: cached.letters.han + own.han, latin: cached.letters.latin + own.latin };
+    return { lang: langOf(letters), letters, turns: [...cached.turns, turn], hits: cached.hits };
   }
 
   /** The engine's findings: new ones stored once; alerting ones raise or update the alert. */
-  async function act(tx: Tx, sessionId: string, findings: Finding[], turns: StoredTurn[], nowMs?: number) {
+  async function act(tx: Sql, sessionId: string, findings: Finding[], turns: StoredTurn[], nowMs?: number) {
     const thresholds = scorers.policy().policy.detection;
     // Event time: findings and alerts belong to when the conversation happened (a replayed day
     // reports on that day); the waiting timer passes the clock.
@@ -99,7 +116,7 @@ export function createPipeline(deps: PipelineDeps) {
     const alerting = fresh.filter((f) => ALERTING.has(f.finding.severity));
     if (alerting.length) {
       // The agent only matters to an alert (wellbeing): read once one is raised, not per message.
-      const session = await tx.session.findUnique({ where: { id: sessionId }, select: { agentId: true } });
+      const session = await tx.get<{ agentId: string | null }>(`SELECT "agentId" FROM "Session" WHERE "id" = ?`, [sessionId]);
       await raiseAlert(
         tx,
         deps.alerts,
@@ -121,20 +138,22 @@ export function createPipeline(deps: PipelineDeps) {
     return fresh.map((f) => f.finding);
   }
 
-  async function scoreMessage(tx: Tx, sessionId: string, messageId: string) {
-    const w = await loadWindow(tx, sessionId);
-    const i = w.turns.findIndex((t) => t.messageId === messageId);
+  async function scoreMessage(tx: Sql, sessionId: string, revision: number, message: { id: string; role: string; text: string; sentAt: Date }) {
+    const w = await windowWith(tx, sessionId, revision, message);
+    const i = w.turns.findIndex((t) => t.messageId === message.id);
     const d = judgeTurn(scorers, w, i);
     const turns = d.turns as StoredTurn[];
-    await saveScore(tx, messageId, sessionId, d.emotion, deps.llmEnabled ? "pending" : "skipped");
-    await saveHits(tx, sessionId, d.hits, turns);
-    await storeAggregates(tx, sessionId, d.aggregates, turns);
+    await saveScore(tx, message.id, sessionId, d.emotion, deps.llmEnabled ? "pending" : "skipped");
+    const stored = await saveHits(tx, sessionId, d.hits, turns);
+    const next = await storeAggregates(tx, sessionId, d.aggregates, turns);
     const findings = await act(tx, sessionId, d.findings, turns);
-    return { emotion: d.emotion, hits: d.hits, findings };
+    // Kept once the transaction commits (see handle): the window as the database now has it.
+    const window: StoredWindow = { lang: w.lang, letters: w.letters, turns, hits: [...w.hits, ...stored] };
+    return { emotion: d.emotion, hits: d.hits, findings, window: { sessionId, revision: next, window } };
   }
 
   /** End-of-conversation checks (the closing question), once, when a session closes. */
-  async function finalizeSession(tx: Tx, sessionId: string) {
+  async function finalizeSession(tx: Sql, sessionId: string) {
     const w = await loadWindow(tx, sessionId);
     if (!w.turns.length) return [];
     const d = judgeClose(scorers, w);
@@ -144,10 +163,10 @@ export function createPipeline(deps: PipelineDeps) {
     return d.hits;
   }
 
-  async function onMessage(tx: Tx, row: InboxRow, event: NormalizedMessage) {
+  async function onMessage(tx: Sql, row: InboxRow, event: NormalizedMessage) {
     const stored = await storeMessage(tx, event, row.payload, row.id, sessionIdleMs, participants);
     if (stored.closedSessionId) await finalizeSession(tx, stored.closedSessionId);
-    const scored = await scoreMessage(tx, stored.session.id, stored.message.id);
+    const scored = await scoreMessage(tx, stored.session.id, stored.session.revision, stored.message);
     const c = deps.coaching;
     const lang = detectLang(event.text);
     const candidates = hintCandidates({
@@ -189,6 +208,8 @@ export function createPipeline(deps: PipelineDeps) {
       }
       case "message": {
         const r = await handled(row, "done", undefined, (tx) => onMessage(tx, row, event), sessionLockKey(event.session));
+        // Only a committed window is kept (a rolled-back one never reaches the cache).
+        windows.set(r.window.sessionId, r.window.revision, r.window.window);
         participants.remember(event.sender, r.participant);
         if (r.hints.some((h) => h.status === "queued") || r.findings.some((f) => ALERTING.has(f.severity))) deps.onQueued?.();
         log.info("message stored", {
@@ -225,7 +246,7 @@ export function createPipeline(deps: PipelineDeps) {
         return await handle(row, event, log);
       } catch (e) {
         // A remembered participant that no longer exists (erased or purged): forget and retry once.
-        if (prismaCode(e) !== "P2003") throw e;
+        if (!isForeignKeyViolation(e)) throw e;
         participants.clear();
         return await handle(row, event, log);
       }
@@ -252,10 +273,10 @@ export function createPipeline(deps: PipelineDeps) {
    */
   async function closeIdleSessions(now: number, limit = TIMER_BATCH): Promise<number> {
     let closed = 0;
-    for (const s of await idleSessions(db.prisma, now, sessionIdleMs, limit)) {
+    for (const s of await idleSessions(db.sql, now, sessionIdleMs, limit)) {
       await yieldToIo();
       const id = s.id;
-      const done = await db.prisma.$transaction(async (tx) => {
+      const done = await db.sql.transaction(async (tx) => {
         // Under the conversation's lock, re-checked inside: another instance may have closed it.
         await locks.lock(tx, sessionLockKey(s));
         if (!(await closeIdleSession(tx, id, now, sessionIdleMs))) return false;
@@ -276,21 +297,23 @@ export function createPipeline(deps: PipelineDeps) {
     const t = scorers.policy().policy.detection;
     const shortest = Math.min(t.firstReplyWaitSeconds, t.replyWaitSeconds) * 1000;
     const candidates = (
-      await db.prisma.session.findMany({
-        where: { status: "open", lastCustomerAt: { lte: new Date(nowMs - shortest), gte: new Date(nowMs - sessionIdleMs) } },
-        select: { id: true, channel: true, externalKey: true, lastCustomerAt: true, lastAgentAt: true, qaScore: true },
-        orderBy: { lastCustomerAt: "asc" },
-        take: limit * 4,
-      })
-    ).filter((c) => !(c.lastAgentAt && c.lastCustomerAt && c.lastAgentAt >= c.lastCustomerAt));
+      await db.sql.all<{ id: string; channel: string; externalKey: string; lastCustomerAt: unknown; lastAgentAt: unknown; qaScore: number | null }>(
+        `SELECT "id", "channel", "externalKey", "lastCustomerAt", "lastAgentAt", "qaScore" FROM "Session" WHERE "status" = 'open' AND "lastCustomerAt" <= ? AND "lastCustomerAt" >= ? ORDER BY "lastCustomerAt" ASC LIMIT ?`,
+        [new Date(nowMs - shortest), new Date(nowMs - sessionIdleMs), limit * 4],
+      )
+    )
+      .map((c) => ({ ...c, lastCustomerAt: asDateOrNull(c.lastCustomerAt), lastAgentAt: asDateOrNull(c.lastAgentAt) }))
+      .filter((c) => !(c.lastAgentAt && c.lastCustomerAt && c.lastAgentAt >= c.lastCustomerAt));
     // A wait already reported (a waiting finding since the agent last spoke) costs nothing more:
     // one query here instead of re-running the detectors for every waiting customer each tick.
-    const reported = await db.prisma.finding.findMany({
-      where: { detector: "waiting", sessionId: { in: candidates.map((c) => c.id) } },
-      select: { sessionId: true, at: true },
-    });
+    const reported = candidates.length
+      ? await db.sql.all<{ sessionId: string; at: unknown }>(
+          `SELECT "sessionId", "at" FROM "Finding" WHERE "detector" = 'waiting' AND "sessionId" IN (${placeholders(candidates.length)})`,
+          candidates.map((c) => c.id),
+        )
+      : [];
     const lastReported = new Map<string, number>();
-    for (const r of reported) lastReported.set(r.sessionId, Math.max(lastReported.get(r.sessionId) ?? 0, r.at.getTime()));
+    for (const r of reported) lastReported.set(r.sessionId, Math.max(lastReported.get(r.sessionId) ?? 0, asDate(r.at).getTime()));
     let found = 0;
     let checked = 0;
     for (const c of candidates) {
@@ -299,7 +322,7 @@ export function createPipeline(deps: PipelineDeps) {
       if (checked++ >= limit) break;
       await yieldToIo();
       // The lock makes a second instance's timer wait, then find the wait already reported.
-      const fresh = await db.prisma.$transaction(async (tx) => {
+      const fresh = await db.sql.transaction(async (tx) => {
         await locks.lock(tx, sessionLockKey(c));
         const w = await loadWindow(tx, c.id);
         if (!w.turns.length) return [];

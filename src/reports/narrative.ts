@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { LlmClient } from "../clients/llm.ts";
-import { COMPLAINT_LABEL } from "./complaint-types.ts";
+import { COMPLAINT_LABEL } from "../scoring/complaint-types.ts";
 import type { DayStats } from "./standup-data.ts";
 
 const PROMPT = join(import.meta.dirname, "..", "..", "prompts", "standup-narrative.md");

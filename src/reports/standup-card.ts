@@ -1,4 +1,4 @@
-import { COMPLAINT_LABEL } from "./complaint-types.ts";
+import { COMPLAINT_LABEL } from "../scoring/complaint-types.ts";
 import { starAndCoach, type DayStats } from "./standup-data.ts";
 
 type Lang = "zh" | "en";

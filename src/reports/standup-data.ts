@@ -1,5 +1,5 @@
 import type { Database } from "../storage/db.ts";
-import { complaintType, type ComplaintType } from "./complaint-types.ts";
+import { complaintType, type ComplaintType } from "../scoring/complaint-types.ts";
 import { dayRange, localHour } from "./time-zone.ts";
 
 /** Nearest-rank percentile (the value a team lead can find in the list). */

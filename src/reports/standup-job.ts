@@ -1,3 +1,4 @@
+import { isUniqueViolation } from "../storage/sql.ts";
 import type { LlmClient } from "../clients/llm.ts";
 import type { Env } from "../config/env.ts";
 import type { Policy } from "../scoring/compliance/policy-schema.ts";
@@ -37,8 +38,6 @@ export interface StandupDeps {
   onQueued?: () => void;
 }
 
-const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "P2002";
-
 /**
  * The daily stand-up. A post is claimed by inserting ReportRun(kind, day) in the same
  * transaction that queues the card: the unique key makes "one post per team per day" hold with
@@ -61,13 +60,19 @@ export function createStandupJob(d: StandupDeps) {
     if (o.dryRun) return { ...report, posted: false as const, reason: "dry run" };
     if (!d.cfg.chatId) return { ...report, posted: false as const, reason: "STANDUP_CHAT_ID is not set" };
     try {
-      await d.db.prisma.$transaction(async (tx) => {
-        const claim = await tx.reportRun.create({ data: { kind: "standup", day, instance: d.instance, claimedAt: new Date(d.clock.now()) } });
+      await d.db.sql.transaction(async (tx) => {
+        const claim = await tx.get<{ id: number }>(`INSERT INTO "ReportRun" ("kind", "day", "instance", "claimedAt") VALUES ('standup', ?, ?, ?) RETURNING "id"`, [
+          day,
+          d.instance,
+          new Date(d.clock.now()),
+        ]);
         const outboxId = await enqueueOutbox(tx, { kind: "message.create", target: `chat_id:${d.cfg.chatId}`, payload: { msg_type: "interactive", content: report.card }, uuid: `standup-${day}` });
-        await tx.reportRun.update({
-          where: { id: claim.id },
-          data: { status: "posted", outboxId, postedAt: new Date(d.clock.now()), summary: JSON.stringify({ ...report.today, hourly: undefined }) },
-        });
+        await tx.run(`UPDATE "ReportRun" SET "status" = 'posted', "outboxId" = ?, "postedAt" = ?, "summary" = ? WHERE "id" = ?`, [
+          outboxId,
+          new Date(d.clock.now()),
+          JSON.stringify({ ...report.today, hourly: undefined }),
+          claim!.id,
+        ]);
       });
     } catch (e) {
       if (isUniqueViolation(e)) return { ...report, posted: false as const, reason: `the stand-up for ${day} was already posted` };

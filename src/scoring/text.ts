@@ -15,10 +15,13 @@ const LATIN = /[a-z]/gi;
 
 /** zh when Han characters carry the message (a few English words inside Chinese stay zh). */
 export function detectLang(text: string): "zh" | "en" {
-  const han = text.match(HAN)?.length ?? 0;
-  const latin = text.match(LATIN)?.length ?? 0;
-  return han > 0 && han * 3 >= latin ? "zh" : "en";
+  return langOf(letterCounts(text));
 }
+
+/** Han and Latin letters in a text: what the language is decided on, and adds up across turns. */
+export const letterCounts = (text: string) => ({ han: text.match(HAN)?.length ?? 0, latin: text.match(LATIN)?.length ?? 0 });
+
+export const langOf = ({ han, latin }: { han: number; latin: number }): "zh" | "en" => (han > 0 && han * 3 >= latin ? "zh" : "en");
 
 const zhSegmenter = new Intl.Segmenter("zh", { granularity: "word" });
 

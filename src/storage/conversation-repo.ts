@@ -1,36 +1,59 @@
 import { parseSessionMeta } from "../shared/session-meta.ts";
 import { randomUUID } from "node:crypto";
 import type { NormalizedMessage, NormalizedSessionEvent, SessionRef } from "../ingest/types.ts";
-import type { Tx } from "./db.ts";
+import { asDate, type Sql } from "./sql.ts";
 
-type SessionRow = NonNullable<Awaited<ReturnType<Tx["session"]["findFirst"]>>>;
+/** The columns of a session the hot path reads. */
+export interface SessionRow {
+  id: string;
+  channel: string;
+  externalKey: string;
+  status: string;
+  lastMessageAt: Date;
+  closeReason: string | null;
+  agentId: string | null;
+  customerId: string | null;
+  meta: string | null;
+  messageCount: number;
+  revision: number;
+}
+const SESSION_COLUMNS = `"id", "channel", "externalKey", "status", "lastMessageAt", "closeReason", "agentId", "customerId", "meta", "messageCount", "revision"`;
+const sessionRow = (r: Record<string, unknown>): SessionRow => ({
+  ...(r as unknown as SessionRow),
+  lastMessageAt: asDate(r.lastMessageAt),
+  messageCount: Number(r.messageCount),
+  revision: Number(r.revision),
+});
 
 /**
  * Finds the session a new message or event belongs to, opening one when needed.
  * Platform-named sessions (tickets, ingest sessionIds) are reopened after idleness; Lark chats
  * start a fresh session once the last one went idle, since a chat has no natural end.
  */
-async function sessionFor(tx: Tx, ref: SessionRef, at: Date, idleMs: number): Promise<{ session: SessionRow; closedId?: string }> {
-  const latest = await tx.session.findFirst({
-    where: { channel: ref.channel, externalKey: ref.externalKey },
-    orderBy: { openedAt: "desc" },
-  });
+async function sessionFor(tx: Sql, ref: SessionRef, at: Date, idleMs: number): Promise<{ session: SessionRow; closedId?: string }> {
+  const found = await tx.get(`SELECT ${SESSION_COLUMNS} FROM "Session" WHERE "channel" = ? AND "externalKey" = ? ORDER BY "openedAt" DESC LIMIT 1`, [ref.channel, ref.externalKey]);
+  const latest = found ? sessionRow(found) : undefined;
   const idle = latest ? at.getTime() - latest.lastMessageAt.getTime() > idleMs : false;
   if (latest && (ref.platformNamed || (latest.status === "open" && !idle))) {
     if (latest.status === "closed" && latest.closeReason === "idle") {
-      return { session: await tx.session.update({ where: { id: latest.id }, data: { status: "open", closedAt: null, closeReason: null } }) };
+      await tx.run(`UPDATE "Session" SET "status" = 'open', "closedAt" = NULL, "closeReason" = NULL WHERE "id" = ?`, [latest.id]);
+      return { session: { ...latest, status: "open", closeReason: null } };
     }
     return { session: latest };
   }
   let closedId: string | undefined;
   if (latest && latest.status === "open") {
-    await tx.session.update({ where: { id: latest.id }, data: { status: "closed", closedAt: latest.lastMessageAt, closeReason: "idle" } });
+    await tx.run(`UPDATE "Session" SET "status" = 'closed', "closedAt" = ?, "closeReason" = 'idle' WHERE "id" = ?`, [latest.lastMessageAt, latest.id]);
     closedId = latest.id;
   }
-  const session = await tx.session.create({
-    data: { id: randomUUID(), channel: ref.channel, externalKey: ref.externalKey, openedAt: at, lastMessageAt: at },
-  });
-  return { session, closedId };
+  const created = await tx.get(`INSERT INTO "Session" ("id", "channel", "externalKey", "openedAt", "lastMessageAt") VALUES (?, ?, ?, ?, ?) RETURNING ${SESSION_COLUMNS}`, [
+    randomUUID(),
+    ref.channel,
+    ref.externalKey,
+    at,
+    at,
+  ]);
+  return { session: sessionRow(created!), closedId };
 }
 
 export interface KnownParticipant {
@@ -60,16 +83,17 @@ export function createParticipantCache(max = 10_000) {
 }
 export type ParticipantCache = ReturnType<typeof createParticipantCache>;
 
-async function participant(tx: Tx, p: NormalizedMessage["sender"], cache?: ParticipantCache): Promise<KnownParticipant> {
+async function participant(tx: Sql, p: NormalizedMessage["sender"], cache?: ParticipantCache): Promise<KnownParticipant> {
   const hit = cache?.get(p);
   if (hit) return hit;
-  return tx.participant.upsert({
-    where: { platform_externalId: { platform: p.platform, externalId: p.externalId } },
-    create: { id: randomUUID(), platform: p.platform, externalId: p.externalId, role: p.role, name: p.name },
-    // Roles can change (an id added to AGENT_OPEN_IDS); the message keeps the role it was sent with.
-    update: { role: p.role, ...(p.name ? { name: p.name } : {}) },
-    select: { id: true, role: true, name: true },
-  });
+  // Roles can change (an id added to AGENT_OPEN_IDS); the message keeps the role it was sent with.
+  const row = await tx.get<KnownParticipant>(
+    `INSERT INTO "Participant" ("id", "platform", "externalId", "role", "name", "createdAt") VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT ("platform", "externalId") DO UPDATE SET "role" = excluded."role", "name" = COALESCE(excluded."name", "Participant"."name")
+     RETURNING "id", "role", "name"`,
+    [randomUUID(), p.platform, p.externalId, p.role, p.name ?? null, new Date()],
+  );
+  return row!;
 }
 
 /**
@@ -87,73 +111,56 @@ function mergedMeta(stored: string | null, incoming: Record<string, unknown> | u
 }
 
 /** Stores one message; `closedSessionId` names a session this message's arrival closed as idle. */
-export async function storeMessage(tx: Tx, m: NormalizedMessage, raw: string, inboxId: number, idleMs: number, participants?: ParticipantCache) {
+export async function storeMessage(tx: Sql, m: NormalizedMessage, raw: string, inboxId: number, idleMs: number, participants?: ParticipantCache) {
   const { session, closedId } = await sessionFor(tx, m.session, m.sentAt, idleMs);
   const who = await participant(tx, m.sender, participants);
-  const message = await tx.message.create({
-    data: {
-      id: randomUUID(),
-      sessionId: session.id,
-      participantId: who.id,
-      role: m.sender.role,
-      source: m.source,
-      externalId: m.externalId,
-      msgType: m.msgType,
-      text: m.text,
-      lang: m.lang,
-      raw,
-      sentAt: m.sentAt,
-      inboxId,
-    },
-  });
+  const message = { id: randomUUID(), role: m.sender.role, text: m.text, sentAt: m.sentAt };
+  await tx.run(
+    `INSERT INTO "Message" ("id", "sessionId", "participantId", "role", "source", "externalId", "msgType", "text", "lang", "raw", "sentAt", "receivedAt", "inboxId") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [message.id, session.id, who.id, m.sender.role, m.source, m.externalId, m.msgType, m.text, m.lang ?? null, raw, m.sentAt, new Date(), inboxId],
+  );
   const later = m.sentAt > session.lastMessageAt ? m.sentAt : session.lastMessageAt;
   const isAgent = m.sender.role === "agent";
-  const updated = await tx.session.update({
-    where: { id: session.id },
-    data: {
-      lastMessageAt: later,
-      messageCount: { increment: 1 },
-      ...(isAgent ? { lastAgentAt: m.sentAt } : { lastCustomerAt: m.sentAt }),
-      ...(isAgent && !session.agentId ? { agentId: who.id } : {}),
-      ...(!isAgent && !session.customerId ? { customerId: who.id } : {}),
-      ...mergedMeta(session.meta, m.meta),
-    },
-  });
+  const agentId = isAgent && !session.agentId ? who.id : session.agentId;
+  const customerId = !isAgent && !session.customerId ? who.id : session.customerId;
+  const meta = mergedMeta(session.meta, m.meta).meta ?? session.meta;
+  await tx.run(
+    `UPDATE "Session" SET "lastMessageAt" = ?, "messageCount" = "messageCount" + 1, ${isAgent ? `"lastAgentAt"` : `"lastCustomerAt"`} = ?, "agentId" = ?, "customerId" = ?, "meta" = ? WHERE "id" = ?`,
+    [later, m.sentAt, agentId, customerId, meta, session.id],
+  );
+  const updated: SessionRow = { ...session, lastMessageAt: later, messageCount: session.messageCount + 1, agentId, customerId, meta };
   return { session: updated, message, participant: who, closedSessionId: closedId };
 }
 
-export async function storeSessionEvent(tx: Tx, ev: NormalizedSessionEvent, idleMs: number) {
+export async function storeSessionEvent(tx: Sql, ev: NormalizedSessionEvent, idleMs: number): Promise<SessionRow> {
   const { session } = await sessionFor(tx, ev.session, ev.at, idleMs);
   let customerId = session.customerId;
   if (ev.customer && !customerId) {
     const c = await participant(tx, { platform: "lark", externalId: ev.customer.externalId, role: "customer", name: ev.customer.name });
     customerId = c.id;
   }
-  await tx.sessionEvent.create({ data: { sessionId: session.id, kind: ev.event, at: ev.at, data: ev.data ? JSON.stringify(ev.data) : null } });
-  return tx.session.update({
-    where: { id: session.id },
-    data: {
-      customerId,
-      ...(ev.stage ? { stage: ev.stage } : {}),
-      ...(ev.event === "ticket_closed" ? { status: "closed", closedAt: ev.at, closeReason: "ticket_closed" } : {}),
-    },
-  });
+  await tx.run(`INSERT INTO "SessionEvent" ("sessionId", "kind", "at", "data") VALUES (?, ?, ?, ?)`, [session.id, ev.event, ev.at, ev.data ? JSON.stringify(ev.data) : null]);
+  const closing = ev.event === "ticket_closed";
+  await tx.run(`UPDATE "Session" SET "customerId" = ?${ev.stage ? `, "stage" = ?` : ""}${closing ? `, "status" = 'closed', "closedAt" = ?, "closeReason" = 'ticket_closed'` : ""} WHERE "id" = ?`, [
+    customerId,
+    ...(ev.stage ? [ev.stage] : []),
+    ...(closing ? [ev.at] : []),
+    session.id,
+  ]);
+  return { ...session, customerId, ...(closing ? { status: "closed", closeReason: "ticket_closed" } : {}) };
 }
 
 /** Open sessions nobody wrote in for idleMs. */
-export async function idleSessions(db: Pick<Tx, "session">, now: number, idleMs: number, limit = 50): Promise<Array<{ id: string; channel: string; externalKey: string }>> {
-  return db.session.findMany({
-    where: { status: "open", lastMessageAt: { lt: new Date(now - idleMs) } },
-    orderBy: { lastMessageAt: "asc" },
-    take: limit,
-    select: { id: true, channel: true, externalKey: true },
-  });
+export function idleSessions(q: Sql, now: number, idleMs: number, limit = 50): Promise<Array<{ id: string; channel: string; externalKey: string }>> {
+  return q.all(`SELECT "id", "channel", "externalKey" FROM "Session" WHERE "status" = 'open' AND "lastMessageAt" < ? ORDER BY "lastMessageAt" ASC LIMIT ?`, [new Date(now - idleMs), limit]);
 }
 
 /** Closes one session as idle; false when it was closed (or written to) meanwhile. */
-export async function closeIdleSession(tx: Tx, id: string, now: number, idleMs: number): Promise<boolean> {
-  const s = await tx.session.findUnique({ where: { id }, select: { status: true, lastMessageAt: true } });
-  if (s?.status !== "open" || s.lastMessageAt.getTime() >= now - idleMs) return false;
-  await tx.session.update({ where: { id }, data: { status: "closed", closedAt: s.lastMessageAt, closeReason: "idle" } });
+export async function closeIdleSession(tx: Sql, id: string, now: number, idleMs: number): Promise<boolean> {
+  const s = await tx.get<{ status: string; lastMessageAt: unknown }>(`SELECT "status", "lastMessageAt" FROM "Session" WHERE "id" = ?`, [id]);
+  if (s?.status !== "open") return false;
+  const last = asDate(s.lastMessageAt);
+  if (last.getTime() >= now - idleMs) return false;
+  await tx.run(`UPDATE "Session" SET "status" = 'closed', "closedAt" = ?, "closeReason" = 'idle' WHERE "id" = ?`, [last, id]);
   return true;
 }

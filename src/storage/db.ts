@@ -4,7 +4,8 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.ts";
 import { PrismaClient as PostgresClient } from "../generated/postgres/client.ts";
-import { serializeSqlite, type DirectSqlite } from "./sqlite-serialized.ts";
+import { lockedAdapterFactory } from "./locked-adapter.ts";
+import { createLock, openPostgresSql, openSqliteSql, type SqlDatabase } from "./sql.ts";
 
 /**
  * The models are identical for both providers (one schema, two generated clients), so the
@@ -18,8 +19,8 @@ export interface Database {
   prisma: Db;
   provider: Provider;
   url: string;
-  /** SQLite only: run on the connection itself, under the one lock (see serializeSqlite). */
-  sqlite?: <T>(fn: (c: DirectSqlite) => T) => Promise<T>;
+  /** The hot path's own connection: plain SQL on prepared statements (see sql.ts). */
+  sql: SqlDatabase;
   close(): Promise<void>;
 }
 
@@ -40,15 +41,21 @@ export function openDatabase(url: string): Database {
   if (url.startsWith("file:")) {
     const path = sqlitePath(url);
     mkdirSync(dirname(path), { recursive: true });
+    // One lock for both connections to the file: Prisma's (cold paths) and ours (the hot path).
+    const lock = createLock();
     // Integer milliseconds compare and sort like the numbers they are, in raw SQL too.
-    const { factory, direct } = serializeSqlite(new PrismaBetterSQLite3({ url: `file:${path}` }, { timestampFormat: "unixepoch-ms" }));
-    const prisma = new SqliteClient({ adapter: factory });
-    let connected: Promise<void> | undefined;
-    const sqlite = async <T>(fn: (c: DirectSqlite) => T) => {
-      await (connected ??= prisma.$connect());
-      return direct(fn);
+    const prisma = new SqliteClient({ adapter: lockedAdapterFactory(new PrismaBetterSQLite3({ url: `file:${path}` }, { timestampFormat: "unixepoch-ms" }), lock) });
+    const sql = openSqliteSql(path, lock);
+    return {
+      prisma,
+      provider: "sqlite",
+      url,
+      sql,
+      close: async () => {
+        await prisma.$disconnect();
+        await sql.close();
+      },
     };
-    return { prisma, provider: "sqlite", url, sqlite, close: () => prisma.$disconnect() };
   }
   const schema = pgSchemaOf(url);
   const clean = new URL(url);
@@ -56,7 +63,17 @@ export function openDatabase(url: string): Database {
   // The adapter's schema option qualifies model queries; search_path covers our raw statements too.
   const adapter = new PrismaPg({ connectionString: clean.toString(), max: 10, ...(schema ? { options: `-c search_path="${schema.replace(/"/g, "")}"` } : {}) }, schema ? { schema } : undefined);
   const prisma = new PostgresClient({ adapter }) as unknown as Db;
-  return { prisma, provider: "postgresql", url, close: () => prisma.$disconnect() };
+  const sql = openPostgresSql(clean.toString(), schema);
+  return {
+    prisma,
+    provider: "postgresql",
+    url,
+    sql,
+    close: async () => {
+      await prisma.$disconnect();
+      await sql.close();
+    },
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Finding } from "../detection/types.ts";
-import type { Tx } from "./db.ts";
+import { placeholders, type Sql } from "./sql.ts";
 import type { StoredTurn } from "./score-repo.ts";
 
 /** Session-level findings (`once`) are keyed without their turn: recorded the first time only. */
@@ -9,30 +9,31 @@ const keyOf = (sessionId: string, f: Finding) => (f.once ? `${sessionId}:${f.det
  * Stores findings not seen before (a detector re-reports the same finding on every later
  * message) and returns the new ones with their ids.
  */
-export async function saveNewFindings(tx: Tx, sessionId: string, findings: Finding[], turns: StoredTurn[], now: Date) {
+export async function saveNewFindings(tx: Sql, sessionId: string, findings: Finding[], turns: StoredTurn[], now: Date) {
   if (!findings.length) return [];
   const keys = findings.map((f) => keyOf(sessionId, f));
-  const known = new Set((await tx.finding.findMany({ where: { dedupKey: { in: keys } }, select: { dedupKey: true } })).map((r) => r.dedupKey));
+  const known = new Set((await tx.all<{ dedupKey: string }>(`SELECT "dedupKey" FROM "Finding" WHERE "dedupKey" IN (${placeholders(keys.length)})`, keys)).map((r) => r.dedupKey));
   const fresh: Array<{ id: number; finding: Finding }> = [];
   for (const f of findings) {
     const dedupKey = keyOf(sessionId, f);
     if (known.has(dedupKey)) continue;
     known.add(dedupKey);
-    const row = await tx.finding.create({
-      data: {
+    const row = await tx.get<{ id: number }>(
+      `INSERT INTO "Finding" ("dedupKey", "sessionId", "messageId", "detector", "severity", "summary", "evidence", "facts", "at", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
+      [
         dedupKey,
         sessionId,
-        messageId: turns[f.index]?.messageId ?? null,
-        detector: f.detector,
-        severity: f.severity,
-        summary: f.summary,
-        evidence: JSON.stringify(f.evidence),
-        facts: f.facts ? JSON.stringify(f.facts) : null,
-        at: turns[f.index]?.sentAt ?? now,
-      },
-      select: { id: true },
-    });
-    fresh.push({ id: row.id, finding: f });
+        turns[f.index]?.messageId ?? null,
+        f.detector,
+        f.severity,
+        f.summary,
+        JSON.stringify(f.evidence),
+        f.facts ? JSON.stringify(f.facts) : null,
+        turns[f.index]?.sentAt ?? now,
+        new Date(),
+      ],
+    );
+    fresh.push({ id: Number(row!.id), finding: f });
   }
   return fresh;
 }

@@ -1,7 +1,8 @@
 import { redactClip } from "../shared/redact.ts";
 import type { InboxRow } from "../ingest/normalize.ts";
 import { createBatcher } from "../shared/batcher.ts";
-import type { Database, Tx } from "./db.ts";
+import type { Database } from "./db.ts";
+import { asDate, type Sql } from "./sql.ts";
 
 export interface InboxRecord {
   dedupKey: string;
@@ -18,42 +19,22 @@ const ROWS_PER_STATEMENT = 400;
  * duplicate), which is what lets the edge answer 200. Concurrent calls share one INSERT.
  */
 export function createInboxRepo(db: Database) {
-  const { prisma, provider } = db;
-  const placeholder = provider === "sqlite" ? () => "?" : (i: number) => `$${i}`;
-
-  const SQLITE_INSERT = `INSERT INTO "InboxEvent" ("dedupKey", "source", "eventType", "payload", "receivedAt") VALUES (?, ?, ?, ?, ?) ON CONFLICT ("dedupKey") DO NOTHING RETURNING "dedupKey"`;
-
-  /** SQLite: one prepared statement, one transaction (one commit) for the whole batch. */
-  const insertSqlite = (records: InboxRecord[], now: Date, fresh: Set<string>) =>
-    db.sqlite!((c) => {
-      // raw(false): rows as objects, whatever mode a cached statement was last left in.
-      const st = c.statement(SQLITE_INSERT).raw(false);
-      c.transaction(() => {
-        // receivedAt as integer ms: the client's timestampFormat is "unixepoch-ms".
-        for (const r of records) if (st.get([r.dedupKey, r.source, r.eventType, r.payload, now.getTime()])) fresh.add(r.dedupKey);
-      })();
-    });
+  const { prisma, sql } = db;
 
   async function insertMany(records: InboxRecord[]): Promise<boolean[]> {
     const fresh = new Set<string>();
     const now = new Date();
-    if (db.sqlite) await insertSqlite(records, now, fresh);
-    else
+    // One transaction (one commit) for the batch; ON CONFLICT DO NOTHING … RETURNING says which keys are new.
+    await sql.transaction(async (tx) => {
       for (let start = 0; start < records.length; start += ROWS_PER_STATEMENT) {
         const chunk = records.slice(start, start + ROWS_PER_STATEMENT);
-        const params: unknown[] = [];
-        const rows = chunk.map((r) => {
-          const base = params.length;
-          params.push(r.dedupKey, r.source, r.eventType, r.payload, now);
-          return `(${[1, 2, 3, 4, 5].map((k) => placeholder(base + k)).join(", ")})`;
-        });
-        // ON CONFLICT DO NOTHING ... RETURNING tells us, in one round trip, which keys are new.
-        const inserted = await prisma.$queryRawUnsafe<{ dedupKey: string }[]>(
-          `INSERT INTO "InboxEvent" ("dedupKey", "source", "eventType", "payload", "receivedAt") VALUES ${rows.join(", ")} ON CONFLICT ("dedupKey") DO NOTHING RETURNING "dedupKey"`,
-          ...params,
+        const inserted = await tx.all<{ dedupKey: string }>(
+          `INSERT INTO "InboxEvent" ("dedupKey", "source", "eventType", "payload", "receivedAt") VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")} ON CONFLICT ("dedupKey") DO NOTHING RETURNING "dedupKey"`,
+          chunk.flatMap((r) => [r.dedupKey, r.source, r.eventType, r.payload, now]),
         );
         for (const r of inserted) fresh.add(r.dedupKey);
       }
+    });
     // A key repeated inside one batch is new only at its first position.
     const seen = new Set<string>();
     return records.map((r) => {
@@ -70,24 +51,20 @@ export function createInboxRepo(db: Database) {
     accept: (record: InboxRecord): Promise<boolean> => batcher.submit(record),
     acceptMany: (records: InboxRecord[]): Promise<boolean[]> => batcher.submitMany(records),
 
-    pending: (limit: number): Promise<InboxRow[]> =>
-      prisma.inboxEvent.findMany({
-        where: { status: "pending" },
-        orderBy: { id: "asc" },
-        take: limit,
-        select: { id: true, source: true, eventType: true, payload: true, receivedAt: true, attempts: true },
-      }),
+    async pending(limit: number): Promise<InboxRow[]> {
+      const rows = await sql.all<InboxRow & { receivedAt: unknown }>(
+        `SELECT "id", "source", "eventType", "payload", "receivedAt", "attempts" FROM "InboxEvent" WHERE "status" = 'pending' ORDER BY "id" LIMIT ?`,
+        [limit],
+      );
+      return rows.map((r) => ({ ...r, receivedAt: asDate(r.receivedAt) }));
+    },
 
     /**
      * Inside the processing transaction: marks the row done only if it is still pending.
      * false means another worker got there first, and the caller must roll back.
      */
-    async complete(tx: Tx, id: number, status: "done" | "ignored", note?: string): Promise<boolean> {
-      const r = await tx.inboxEvent.updateMany({
-        where: { id, status: "pending" },
-        data: { status, processedAt: new Date(), error: note ?? null },
-      });
-      return r.count === 1;
+    async complete(tx: Sql, id: number, status: "done" | "ignored", note?: string): Promise<boolean> {
+      return (await tx.run(`UPDATE "InboxEvent" SET "status" = ?, "processedAt" = ?, "error" = ? WHERE "id" = ? AND "status" = 'pending'`, [status, new Date(), note ?? null, id])) === 1;
     },
 
     async recordFailure(id: number, attempts: number, error: string, maxAttempts: number) {

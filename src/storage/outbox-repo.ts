@@ -1,6 +1,7 @@
 import { redactClip } from "../shared/redact.ts";
 import { randomUUID } from "node:crypto";
-import type { Database, Db, Tx } from "./db.ts";
+import type { Database } from "./db.ts";
+import type { Sql } from "./sql.ts";
 
 import type { OutboxKind } from "../clients/lark-sender.ts";
 
@@ -29,21 +30,28 @@ export interface OutboxRow {
 }
 
 /** Writes a send in the caller's transaction, so the decision and the send commit together. */
-export async function enqueueOutbox(tx: Tx | Db, item: OutboxItem): Promise<number> {
-  const row = await tx.outboxMessage.create({
-    data: {
-      uuid: item.uuid ?? randomUUID(),
-      kind: item.kind,
-      target: item.target,
-      payload: JSON.stringify(item.payload),
-      rateKey: item.rateKey ?? (item.target || `dep:${item.dependsOnId}`),
-      dependsOnId: item.dependsOnId,
-      // Due at once, whatever the worker's clock says (the database's now() is not our clock).
-      nextAttemptAt: new Date(0),
-    },
-    select: { id: true },
-  });
-  return row.id;
+export async function enqueueOutbox(tx: Sql, item: OutboxItem): Promise<number> {
+  const row = await tx.get<{ id: number }>(
+    // Due at once (nextAttemptAt 0), whatever the worker's clock says (the database's now() is not our clock).
+    `INSERT INTO "OutboxMessage" ("uuid", "kind", "target", "payload", "rateKey", "dependsOnId", "nextAttemptAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
+    [item.uuid ?? randomUUID(), item.kind, item.target, JSON.stringify(item.payload), item.rateKey ?? (item.target || `dep:${item.dependsOnId}`), item.dependsOnId ?? null, new Date(0), new Date()],
+  );
+  return Number(row!.id);
+}
+
+/**
+ * A patch that only the latest state matters for (a live digest card): a patch still waiting
+ * — not yet claimed by a worker — takes the new content instead of a second patch queuing
+ * behind it. Returns the row that will carry it.
+ */
+export async function enqueueOrReplacePatch(tx: Sql, createId: number, payload: Record<string, unknown>, uuid: string): Promise<number> {
+  const waiting = await tx.get<{ id: number }>(
+    `SELECT "id" FROM "OutboxMessage" WHERE "kind" = 'message.patch' AND "dependsOnId" = ? AND "status" = 'pending' AND "attempts" = 0 AND "lockedUntil" IS NULL ORDER BY "id" DESC LIMIT 1`,
+    [createId],
+  );
+  if (!waiting) return enqueueOutbox(tx, { kind: "message.patch", target: "", dependsOnId: createId, payload, uuid });
+  await tx.run(`UPDATE "OutboxMessage" SET "payload" = ?, "uuid" = ? WHERE "id" = ?`, [JSON.stringify(payload), uuid, waiting.id]);
+  return Number(waiting.id);
 }
 
 export function createOutboxRepo(db: Database) {
@@ -89,7 +97,7 @@ export function createOutboxRepo(db: Database) {
     markFailed: (id: number, attempts: number, error: string) =>
       prisma.outboxMessage.update({ where: { id }, data: { status: "failed", lockedUntil: null, attempts, lastError: redactClip(error, 2000) } }),
     get: (id: number) => prisma.outboxMessage.findUnique({ where: { id } }),
-    enqueue: (item: OutboxItem) => enqueueOutbox(prisma, item),
+    enqueue: (item: OutboxItem) => enqueueOutbox(db.sql, item),
     list: () => prisma.outboxMessage.findMany({ orderBy: { id: "asc" } }),
     nextDueAt: async (): Promise<Date | undefined> =>
       (await prisma.outboxMessage.findFirst({ where: { status: "pending" }, orderBy: { nextAttemptAt: "asc" }, select: { nextAttemptAt: true } }))?.nextAttemptAt,

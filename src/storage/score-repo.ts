@@ -4,7 +4,7 @@ import type { SessionAggregates } from "../scoring/assess.ts";
 import type { Judgement } from "../scoring/llm-judge.ts";
 import type { EmotionScore } from "../scoring/emotion/score-emotion.ts";
 import type { EscalationKind } from "../scoring/escalation.ts";
-import type { Tx } from "./db.ts";
+import { asDate, type Sql } from "./sql.ts";
 
 export interface StoredTurn extends Turn {
   messageId: string;
@@ -15,114 +15,146 @@ export interface StoredTurn extends Turn {
 }
 
 /** The conversation so far, oldest first, with each customer turn's stored valence. */
-export async function loadTurns(tx: Tx, sessionId: string): Promise<StoredTurn[]> {
-  const rows = await tx.message.findMany({
-    where: { sessionId },
-    orderBy: [{ sentAt: "asc" }, { receivedAt: "asc" }],
-    select: { id: true, role: true, text: true, sentAt: true, score: { select: { valence: true, problem: true, marked: true, category: true, intensity: true, escalation: true } } },
+export async function loadTurns(q: Sql, sessionId: string): Promise<StoredTurn[]> {
+  const rows = await q.all<{
+    id: string;
+    role: string;
+    text: string;
+    sentAt: unknown;
+    valence: number | null;
+    problem: number | null;
+    marked: unknown;
+    category: string | null;
+    intensity: number | null;
+    escalation: string | null;
+  }>(
+    `SELECT m."id", m."role", m."text", m."sentAt", s."valence", s."problem", s."marked", s."category", s."intensity", s."escalation"
+     FROM "Message" m LEFT JOIN "MessageScore" s ON s."messageId" = m."id" WHERE m."sessionId" = ? ORDER BY m."sentAt" ASC, m."receivedAt" ASC`,
+    [sessionId],
+  );
+  return rows.map((r) => {
+    const sentAt = asDate(r.sentAt);
+    const customer = r.role === "customer";
+    const scored = r.category !== null;
+    return {
+      messageId: r.id,
+      role: r.role as Turn["role"],
+      text: r.text,
+      sentAt,
+      ts: sentAt.getTime() / 1000,
+      valence: customer && scored ? r.valence! : undefined,
+      problem: customer && scored ? r.problem! : undefined,
+      marked: customer && scored ? Boolean(r.marked) : undefined,
+      category: scored ? r.category! : undefined,
+      intensity: scored ? r.intensity! : undefined,
+      escalation: r.escalation ? (JSON.parse(r.escalation) as EscalationKind[]) : [],
+    };
   });
-  return rows.map((r) => ({
-    messageId: r.id,
-    role: r.role as Turn["role"],
-    text: r.text,
-    sentAt: r.sentAt,
-    ts: r.sentAt.getTime() / 1000,
-    valence: r.role === "customer" ? r.score?.valence : undefined,
-    problem: r.role === "customer" ? r.score?.problem : undefined,
-    marked: r.role === "customer" ? r.score?.marked : undefined,
-    category: r.score?.category,
-    intensity: r.score?.intensity,
-    escalation: r.score?.escalation ? (JSON.parse(r.score.escalation) as EscalationKind[]) : [],
-  }));
 }
 
-export async function saveScore(tx: Tx, messageId: string, sessionId: string, e: EmotionScore, llmStatus: "skipped" | "pending") {
-  await tx.messageScore.create({
-    data: {
+export async function saveScore(tx: Sql, messageId: string, sessionId: string, e: EmotionScore, llmStatus: "skipped" | "pending") {
+  await tx.run(
+    `INSERT INTO "MessageScore" ("messageId", "sessionId", "lang", "valence", "problem", "marked", "intensity", "category", "evidence", "escalation", "llmStatus", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
       messageId,
       sessionId,
-      lang: e.lang,
-      valence: e.valence,
-      problem: e.problem,
-      marked: e.marked,
-      intensity: e.intensity,
-      category: e.category,
-      evidence: JSON.stringify(e.evidence),
-      escalation: e.escalation.kinds.length ? JSON.stringify(e.escalation.kinds) : null,
+      e.lang,
+      e.valence,
+      e.problem,
+      e.marked,
+      e.intensity,
+      e.category,
+      JSON.stringify(e.evidence),
+      e.escalation.kinds.length ? JSON.stringify(e.escalation.kinds) : null,
       llmStatus,
-    },
-  });
+      new Date(),
+    ],
+  );
 }
 
-export async function saveHits(tx: Tx, sessionId: string, hits: RuleHit[], turns: StoredTurn[], source: "rules" | "llm" = "rules") {
-  if (!hits.length) return;
-  await tx.ruleHit.createMany({
-    data: hits.map((h) => ({
-      sessionId,
-      messageId: turns[h.index]?.messageId ?? null,
-      ruleId: h.ruleId,
-      kind: h.kind,
-      severity: h.severity,
-      evidence: redactClip(h.evidence, 500),
-      lesson: h.lesson ?? null,
-      source,
-      at: turns[h.index]?.sentAt ?? new Date(),
-    })),
-  });
+/** Stores the hits; returns them as a window holds them (what loadHitsAt would read back). */
+export async function saveHits(tx: Sql, sessionId: string, hits: RuleHit[], turns: StoredTurn[], source: "rules" | "llm" = "rules"): Promise<StoredHit[]> {
+  if (!hits.length) return [];
+  const now = new Date();
+  const rows = hits.map((h) => ({
+    messageId: turns[h.index]?.messageId ?? null,
+    ruleId: h.ruleId,
+    kind: h.kind,
+    severity: h.severity,
+    evidence: redactClip(h.evidence, 500),
+    lesson: h.lesson ?? null,
+    at: turns[h.index]?.sentAt ?? now,
+  }));
+  await tx.run(
+    `INSERT INTO "RuleHit" ("sessionId", "messageId", "ruleId", "kind", "severity", "evidence", "lesson", "source", "at", "createdAt") VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+    rows.flatMap((r) => [sessionId, r.messageId, r.ruleId, r.kind, r.severity, r.evidence, r.lesson, source, r.at, now]),
+  );
+  return rows.map((r, k) => ({ ruleId: r.ruleId, kind: r.kind, severity: r.severity, messageId: r.messageId, evidence: r.evidence, index: r.messageId ? hits[k]!.index : 0 }));
 }
 
-/** Stores the session's numbers (computed by the turn engine); escalation kinds come from the customer turns. */
-export async function storeAggregates(tx: Tx, sessionId: string, a: SessionAggregates, turns: Array<Pick<StoredTurn, "role" | "escalation">>) {
+/**
+ * Stores the session's numbers (computed by the turn engine); escalation kinds come from the
+ * customer turns. Every change to what the engine reads ends here, so this is where the
+ * session's revision moves on (cached windows of the old one are stale); returns the new one.
+ */
+export async function storeAggregates(tx: Sql, sessionId: string, a: SessionAggregates, turns: Array<Pick<StoredTurn, "role" | "escalation">>): Promise<number> {
   const kinds = [...new Set(turns.filter((t) => t.role === "customer").flatMap((t) => t.escalation ?? []))];
-  await tx.session.update({
-    where: { id: sessionId },
-    data: { ...a, ...(kinds.length ? { escalationKinds: JSON.stringify(kinds) } : {}) },
-  });
+  const row = await tx.get<{ revision: number }>(
+    `UPDATE "Session" SET "qaScore" = ?, "valenceAvg" = ?, "valenceMin" = ?, "valenceLast" = ?, "negativeTurns" = ?, "empathyCount" = ?, "warmAddressCount" = ?, "ruleHitCount" = ?, "firstResponseSecs" = ?,
+       "escalationKinds" = COALESCE(?, "escalationKinds"), "revision" = "revision" + 1 WHERE "id" = ? RETURNING "revision"`,
+    [
+      a.qaScore,
+      a.valenceAvg,
+      a.valenceMin,
+      a.valenceLast,
+      a.negativeTurns,
+      a.empathyCount,
+      a.warmAddressCount,
+      a.ruleHitCount,
+      a.firstResponseSecs,
+      kinds.length ? JSON.stringify(kinds) : null,
+      sessionId,
+    ],
+  );
+  return Number(row!.revision);
 }
 
 // ─── LLM refinement queue: scores waiting for the judge ───
 
-export const pendingLlmScores = (tx: Pick<Tx, "messageScore">, limit: number) =>
-  tx.messageScore.findMany({
-    where: { llmStatus: "pending" },
-    orderBy: { createdAt: "asc" },
-    take: limit,
-    select: { messageId: true, sessionId: true, llmAttempts: true, valence: true, category: true },
-  });
+export const pendingLlmScores = (q: Sql, limit: number) =>
+  q.all<{ messageId: string; sessionId: string; llmAttempts: number; valence: number; category: string }>(
+    `SELECT "messageId", "sessionId", "llmAttempts", "valence", "category" FROM "MessageScore" WHERE "llmStatus" = 'pending' ORDER BY "createdAt" ASC LIMIT ?`,
+    [limit],
+  );
 
 /** The judge's emotion replaces the offline one (kept in llmResult for evaluation). */
-export async function applyJudgement(tx: Tx, messageId: string, j: Judgement, offline: { valence: number; category: string }, attempts: number) {
-  await tx.messageScore.update({
-    where: { messageId },
-    data: {
-      valence: j.emotion.valence,
-      intensity: j.emotion.intensity,
-      category: j.emotion.category,
-      source: "llm",
-      llmStatus: "done",
-      llmAttempts: attempts,
-      llmResult: JSON.stringify({ offline, judgement: j }),
-    },
-  });
+export async function applyJudgement(tx: Sql, messageId: string, j: Judgement, offline: { valence: number; category: string }, attempts: number) {
+  await tx.run(`UPDATE "MessageScore" SET "valence" = ?, "intensity" = ?, "category" = ?, "source" = 'llm', "llmStatus" = 'done', "llmAttempts" = ?, "llmResult" = ? WHERE "messageId" = ?`, [
+    j.emotion.valence,
+    j.emotion.intensity,
+    j.emotion.category,
+    attempts,
+    JSON.stringify({ offline, judgement: j }),
+    messageId,
+  ]);
 }
 
-export const recordLlmFailure = (tx: Pick<Tx, "messageScore">, messageId: string, attempts: number, final: boolean, error: string) =>
-  tx.messageScore.update({
-    where: { messageId },
-    data: { llmAttempts: attempts, ...(final ? { llmStatus: "failed" } : {}), llmResult: JSON.stringify({ error: error.slice(0, 500) }) },
-  });
+export const recordLlmFailure = (q: Sql, messageId: string, attempts: number, final: boolean, error: string) =>
+  q.run(`UPDATE "MessageScore" SET "llmAttempts" = ?, "llmStatus" = CASE WHEN ? THEN 'failed' ELSE "llmStatus" END, "llmResult" = ? WHERE "messageId" = ?`, [
+    attempts,
+    final,
+    JSON.stringify({ error: error.slice(0, 500) }),
+    messageId,
+  ]);
 
 export type StoredHit = HitRef & { index: number; evidence: string };
 
 /** Every hit of the session, with the turn it belongs to: for the QA score and the detectors. */
-export async function loadHitsAt(tx: Tx, sessionId: string, turns: StoredTurn[]): Promise<StoredHit[]> {
-  const rows = await tx.ruleHit.findMany({ where: { sessionId }, select: { ruleId: true, kind: true, severity: true, messageId: true, evidence: true } });
-  return rows.map((r) => ({
-    ...r,
-    severity: r.severity as HitRef["severity"],
-    index: Math.max(
-      0,
-      turns.findIndex((t) => t.messageId === r.messageId),
-    ),
-  }));
+export async function loadHitsAt(q: Sql, sessionId: string, turns: StoredTurn[]): Promise<StoredHit[]> {
+  const rows = await q.all<{ ruleId: string; kind: string; severity: string; messageId: string | null; evidence: string }>(
+    `SELECT "ruleId", "kind", "severity", "messageId", "evidence" FROM "RuleHit" WHERE "sessionId" = ? ORDER BY "id" ASC`,
+    [sessionId],
+  );
+  const at = new Map(turns.map((t, i) => [t.messageId, i]));
+  return rows.map((r) => ({ ...r, severity: r.severity as HitRef["severity"], index: (r.messageId && at.get(r.messageId)) || 0 }));
 }

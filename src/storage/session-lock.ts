@@ -1,5 +1,6 @@
 import type { SessionRef } from "../ingest/types.ts";
-import type { Provider, Tx } from "./db.ts";
+import type { Provider } from "./db.ts";
+import type { Sql } from "./sql.ts";
 
 /** Another instance is working on this conversation right now; try its events again later. */
 export class SessionBusy extends Error {}
@@ -16,16 +17,15 @@ export const SESSION_LOCK_CLASS = 7411;
  * and alert created once. SQLite runs one instance whose writes are already serial: no-ops.
  */
 export function createSessionLocks(provider: Provider) {
-  if (provider !== "postgresql") return { tryLock: async () => true, lock: async () => undefined };
+  if (provider !== "postgresql") return { tryLock: async (_tx: Sql, _key: string) => true, lock: async (_tx: Sql, _key: string) => undefined };
   return {
     /** Event processing never waits: a busy conversation is skipped and retried. */
-    async tryLock(tx: Tx, key: string): Promise<boolean> {
-      const rows = await tx.$queryRawUnsafe<{ ok: boolean }[]>(`SELECT pg_try_advisory_xact_lock(${SESSION_LOCK_CLASS}, hashtext($1)) AS ok`, key);
-      return rows[0]?.ok === true;
+    async tryLock(tx: Sql, key: string): Promise<boolean> {
+      return (await tx.get<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(${SESSION_LOCK_CLASS}, hashtext(?)) AS ok`, [key]))?.ok === true;
     },
     /** Timers wait their turn (they are rare, and hold nothing else while waiting). */
-    async lock(tx: Tx, key: string): Promise<void> {
-      await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${SESSION_LOCK_CLASS}, hashtext($1))::text AS locked`, key);
+    async lock(tx: Sql, key: string): Promise<void> {
+      await tx.get(`SELECT pg_advisory_xact_lock(${SESSION_LOCK_CLASS}, hashtext(?))::text AS locked`, [key]);
     },
   };
 }

@@ -120,6 +120,7 @@ const alertRuns: Array<[number, number, boolean]> = quick
     ]
   : [
       [30, 5, true],
+      [30, 5, false],
       [10, 50, false],
       [20, 50, false],
       [50, 50, false],

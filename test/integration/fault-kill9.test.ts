@@ -70,8 +70,11 @@ describe("kill -9 during sustained ingest", () => {
         for (const [c, chat] of chats.entries()) {
           if (c % 4 === 0) expect(await p.alert.count({ where: { session: { externalKey: chat } } }), chat).toBe(1);
         }
-        const cards = await p.alert.count();
-        expect(harness.fake.delivered.filter((d) => d.body?.receive_id === supChat)).toHaveLength(cards);
+        // One card per alert, plus (this many alerts in minutes are a storm) one digest card, each once.
+        const toSupervisors = harness.fake.delivered.filter((d) => d.body?.receive_id === supChat);
+        const digests = toSupervisors.filter((d) => String(d.body?.content).includes("告警汇总"));
+        expect(toSupervisors.length - digests.length).toBe(await p.alert.count());
+        expect(digests).toHaveLength(await p.alertDigest.count());
       } finally {
         await db.close();
       }

@@ -30,7 +30,8 @@ describe("Lark API down for a minute", () => {
       const deliveredUuids = harness.fake.delivered.filter((d) => d.at >= downSince && d.body?.uuid).map((d) => d.body.uuid);
       expect(deliveredUuids.length).toBeGreaterThanOrEqual(5);
       expect(new Set(deliveredUuids).size).toBe(deliveredUuids.length);
-      expect(harness.fake.delivered.filter((d) => d.body?.receive_id === supChat)).toHaveLength(await p.alert.count());
+      // One card per alert, plus one per storm digest, each delivered once.
+      expect(harness.fake.delivered.filter((d) => d.body?.receive_id === supChat)).toHaveLength((await p.alert.count()) + (await p.alertDigest.count()));
     } finally {
       await app.stop();
     }

@@ -35,7 +35,7 @@ describe("outbox delivery to Lark", () => {
   it("delivers exactly once after a 429 and a 5xx, reusing one idempotency uuid", async () => {
     app = await start();
     fake.fail("create", RATE_LIMITED, SERVER_ERROR);
-    const id = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "chat_id:oc_supervisors", payload: card("alert 1") });
+    const id = await enqueueOutbox(app.db.sql, { kind: "message.create", target: "chat_id:oc_supervisors", payload: card("alert 1") });
     app.workers.kick("outbox");
     const row = await eventually(async () => {
       const r = await outboxRow(id);
@@ -54,7 +54,7 @@ describe("outbox delivery to Lark", () => {
   it("loses nothing across a restart between attempts", async () => {
     app = await start(false);
     fake.fail("create", SERVER_ERROR);
-    const id = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "chat_id:oc_restart", payload: { msg_type: "text", content: { text: "hello" } } });
+    const id = await enqueueOutbox(app.db.sql, { kind: "message.create", target: "chat_id:oc_restart", payload: { msg_type: "text", content: { text: "hello" } } });
     expect(await app.workers.runOnce("outbox")).toBe(1);
     expect(await outboxRow(id)).toMatchObject({ status: "pending", attempts: 1 });
     await app.stop();
@@ -67,11 +67,11 @@ describe("outbox delivery to Lark", () => {
 
   it("refreshes the tenant token when Lark says it is invalid (99991663)", async () => {
     app = await start();
-    await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "open_id:ou_a", payload: { msg_type: "text", content: { text: "one" } } });
+    await enqueueOutbox(app.db.sql, { kind: "message.create", target: "open_id:ou_a", payload: { msg_type: "text", content: { text: "one" } } });
     app.workers.kick("outbox");
     await eventually(() => fake.delivered.length === 1);
     fake.revokeTokens();
-    const id = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "open_id:ou_a", payload: { msg_type: "text", content: { text: "two" } } });
+    const id = await enqueueOutbox(app.db.sql, { kind: "message.create", target: "open_id:ou_a", payload: { msg_type: "text", content: { text: "two" } } });
     app.workers.kick("outbox");
     await eventually(async () => (await outboxRow(id))?.status === "sent");
     // The credentials check at start, the first token, and one refresh.
@@ -81,8 +81,8 @@ describe("outbox delivery to Lark", () => {
 
   it("patches a card only after it was created, addressing the created message", async () => {
     app = await start(false);
-    const created = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "chat_id:oc_sup", payload: card("v1") });
-    const patched = await enqueueOutbox(app.db.prisma, { kind: "message.patch", target: "", dependsOnId: created, payload: { content: card("v2").content } });
+    const created = await enqueueOutbox(app.db.sql, { kind: "message.create", target: "chat_id:oc_sup", payload: card("v1") });
+    const patched = await enqueueOutbox(app.db.sql, { kind: "message.patch", target: "", dependsOnId: created, payload: { content: card("v2").content } });
     fake.fail("create", SERVER_ERROR);
     app.workers.start("outbox");
     await eventually(async () => (await outboxRow(patched))?.status === "sent");
@@ -94,9 +94,9 @@ describe("outbox delivery to Lark", () => {
 
   it("sends ephemeral cards, replies and urgent buzzes to their own endpoints", async () => {
     app = await start();
-    const eph = await enqueueOutbox(app.db.prisma, { kind: "ephemeral.send", target: "oc_group", payload: { open_id: "ou_agent", card: card("tip").content } });
-    const rep = await enqueueOutbox(app.db.prisma, { kind: "message.reply", target: "om_original", payload: { msg_type: "text", content: { text: "re" } } });
-    const urg = await enqueueOutbox(app.db.prisma, { kind: "message.urgent", target: "om_alert", payload: { user_id_list: ["ou_sup"] } });
+    const eph = await enqueueOutbox(app.db.sql, { kind: "ephemeral.send", target: "oc_group", payload: { open_id: "ou_agent", card: card("tip").content } });
+    const rep = await enqueueOutbox(app.db.sql, { kind: "message.reply", target: "om_original", payload: { msg_type: "text", content: { text: "re" } } });
+    const urg = await enqueueOutbox(app.db.sql, { kind: "message.urgent", target: "om_alert", payload: { user_id_list: ["ou_sup"] } });
     app.workers.kick("outbox");
     await eventually(async () => {
       const rows = await Promise.all([eph, rep, urg].map((i) => outboxRow(i)));
@@ -111,7 +111,7 @@ describe("outbox delivery to Lark", () => {
   it("gives up at once on a request Lark rejects as invalid", async () => {
     app = await start();
     fake.fail("create", { status: 400, body: { code: 230001, msg: "invalid receive_id" } });
-    const id = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "chat_id:oc_bad", payload: { msg_type: "text", content: { text: "x" } } });
+    const id = await enqueueOutbox(app.db.sql, { kind: "message.create", target: "chat_id:oc_bad", payload: { msg_type: "text", content: { text: "x" } } });
     app.workers.kick("outbox");
     const row = await eventually(async () => {
       const r = await outboxRow(id);
@@ -125,7 +125,7 @@ describe("outbox delivery to Lark", () => {
   it("never logs the app secret or the tenant token", async () => {
     app = await start();
     fake.fail("create", SERVER_ERROR);
-    await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "chat_id:oc_log", payload: { msg_type: "text", content: { text: "客户电话 13912345678" } } });
+    await enqueueOutbox(app.db.sql, { kind: "message.create", target: "chat_id:oc_log", payload: { msg_type: "text", content: { text: "客户电话 13912345678" } } });
     app.workers.kick("outbox");
     await eventually(() => fake.delivered.length === 1);
     const log = app.logLines.join("\n");
@@ -140,7 +140,7 @@ describe("dry-run (no Lark credentials)", () => {
   it("records the send as dry_run and sends nothing", async () => {
     app = await startTestApp(dbUrl, {}, { outboxBackoffMs: { base: 20, max: 80 } });
     expect(((await (await fetch(`${app.url}/healthz`)).json()) as { dryRun: boolean }).dryRun).toBe(true);
-    const id = await enqueueOutbox(app.db.prisma, { kind: "message.create", target: "chat_id:oc_x", payload: { msg_type: "text", content: { text: "hi" } } });
+    const id = await enqueueOutbox(app.db.sql, { kind: "message.create", target: "chat_id:oc_x", payload: { msg_type: "text", content: { text: "hi" } } });
     app.workers.kick("outbox");
     await eventually(async () => (await outboxRow(id))?.status === "dry_run");
     expect(fake.calls).toHaveLength(0);

@@ -94,8 +94,12 @@ describe.skipIf(!isPg)("two instances on one PostgreSQL", () => {
     for (const [c, chat] of chats.entries()) if (c % 2 === 0) expect(perChat.get(chat), chat).toBe(1);
     // Each alert card created once at Lark, whichever instance's outbox sent it.
     await eventually(async () => (await p.outboxMessage.count({ where: { status: "pending" } })) === 0, "outbox drained", 20_000);
+    // …plus the storm's digest (this many alerts within minutes), opened once however many instances took part.
     const created = fake.delivered.filter((d) => d.body?.receive_id === "oc_sup_scale");
-    expect(created.length).toBe(alerts.length);
+    const digests = created.filter((d) => String(d.body?.content).includes("告警汇总"));
+    expect(created.length - digests.length).toBe(alerts.length);
+    expect(digests.length).toBe(await p.alertDigest.count());
+    expect(digests.length).toBeLessThanOrEqual(1);
   });
 
   it("a conversation held by another instance is skipped (its events wait, in order); other conversations go on", async () => {

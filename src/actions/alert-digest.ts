@@ -1,0 +1,190 @@
+import { asDate, placeholders, type Sql } from "../storage/sql.ts";
+import { enqueueOrReplacePatch, enqueueOutbox } from "../storage/outbox-repo.ts";
+import { COMPLAINT_LABEL, complaintType, type ComplaintType } from "../scoring/complaint-types.ts";
+import { parseSessionMeta } from "../shared/session-meta.ts";
+import { esc, quoteText, type UiLang } from "./alert-card.ts";
+
+/**
+ * Alert storms. Lark takes about 5 messages a second per chat, so 30 sessions turning abnormal
+ * together would reach the supervisors one card every 200 ms — the last after 6 s. Once
+ * `minAlerts` sessions have alerted within `windowMs`, every further one also joins a single
+ * live digest card per supervisor target, patched in place (at most one patch waiting at a
+ * time, so it never queues behind itself); the per-session cards follow at Lark's pace.
+ */
+export const STORM = { minAlerts: 4, windowMs: 2 * 60_000, incidentMin: 5, maxListed: 40 };
+
+export interface DigestEntry {
+  alertId: number;
+  severity: string;
+  summary: string;
+  /** The platform's session, chat or ticket id. */
+  externalKey: string;
+  channel: string;
+  at: Date;
+  cause?: ComplaintType;
+  /** What the channel said the conversation is about, when it said (meta.carrier / meta.product). */
+  carrier?: string;
+  product?: string;
+  quote?: string;
+}
+
+export interface Incident {
+  cause: ComplaintType;
+  carrier?: string;
+  product?: string;
+  count: number;
+  minutes: number;
+  examples: string[];
+}
+
+/**
+ * Sessions that share a cause within the digest: the same complaint type (from the customers'
+ * words), narrowed by carrier or product when the channel sent them. Largest first.
+ */
+export function findIncidents(entries: DigestEntry[], min = STORM.incidentMin): Incident[] {
+  const groups = new Map<string, DigestEntry[]>();
+  for (const e of entries) {
+    if (!e.cause) continue;
+    for (const key of [`${e.cause}|carrier|${e.carrier ?? ""}`, `${e.cause}|product|${e.product ?? ""}`, `${e.cause}||`]) groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  const found: Incident[] = [];
+  const covered = new Set<number>();
+  // Most specific first (a carrier or product named), then the cause alone for what is left.
+  const keys = [...groups.keys()].sort((a, b) => Number(b.endsWith("||") === false) - Number(a.endsWith("||") === false) || groups.get(b)!.length - groups.get(a)!.length);
+  for (const key of keys) {
+    const [cause, by, value] = key.split("|") as [ComplaintType, string, string];
+    if (by && !value) continue;
+    const members = groups.get(key)!.filter((e) => !covered.has(e.alertId));
+    if (members.length < min) continue;
+    for (const m of members) covered.add(m.alertId);
+    const times = members.map((m) => m.at.getTime());
+    found.push({
+      cause,
+      ...(by === "carrier" ? { carrier: value } : by === "product" ? { product: value } : {}),
+      count: members.length,
+      minutes: Math.max(1, Math.ceil((Math.max(...times) - Math.min(...times)) / 60_000)),
+      examples: members.flatMap((m) => (m.quote ? [m.quote] : [])).slice(0, 3),
+    });
+  }
+  return found.sort((a, b) => b.count - a.count);
+}
+
+const T = {
+  zh: {
+    title: (n: number) => `告警汇总：${n} 个会话需要关注`,
+    subtitle: "多个会话同时出现异常，逐个会话的卡片随后送达",
+    incident: (i: Incident) =>
+      `**事件：${i.minutes} 分钟内 ${i.count} 位顾客反映${COMPLAINT_LABEL[i.cause].zh}问题${i.carrier ? `（承运商 ${esc(i.carrier)}）` : ""}${i.product ? `（商品 ${esc(i.product)}）` : ""}**`,
+    example: "例",
+    more: (n: number) => `……另有 ${n} 个会话`,
+    sev: { critical: "紧急", warning: "关注" } as Record<string, string>,
+  },
+  en: {
+    title: (n: number) => `Alert digest: ${n} sessions need attention`,
+    subtitle: "Many sessions turned abnormal together; each one's own card follows",
+    incident: (i: Incident) =>
+      `**Incident: ${i.count} customers in ${i.minutes} min: ${COMPLAINT_LABEL[i.cause].en}${i.carrier ? `, carrier ${esc(i.carrier)}` : ""}${i.product ? `, product ${esc(i.product)}` : ""}**`,
+    example: "e.g.",
+    more: (n: number) => `…and ${n} more sessions`,
+    sev: { critical: "critical", warning: "warning" } as Record<string, string>,
+  },
+};
+
+/** The digest card (Card JSON 2.0): incidents first, then every session it covers by its platform id. */
+export function digestCard(entries: DigestEntry[], lang: UiLang) {
+  const t = T[lang];
+  const incidents = findIncidents(entries);
+  const critical = entries.some((e) => e.severity === "critical");
+  const elements: Array<Record<string, unknown>> = [];
+  for (const i of incidents) elements.push({ tag: "markdown", content: [t.incident(i), ...i.examples.map((q) => `> ${t.example} “${esc(q)}”`)].join("\n") });
+  const shown = [...entries].sort((a, b) => Number(b.severity === "critical") - Number(a.severity === "critical") || a.at.getTime() - b.at.getTime()).slice(0, STORM.maxListed);
+  const lines = shown.map((e) => `- ${e.severity === "critical" ? "🔴" : "🟠"} ${t.sev[e.severity] ?? e.severity}　**${esc(e.externalKey)}**　${esc(quoteText(e.summary, 50))}`);
+  if (entries.length > shown.length) lines.push(t.more(entries.length - shown.length));
+  elements.push({ tag: "markdown", content: lines.join("\n") });
+  return {
+    schema: "2.0",
+    config: { update_multi: true },
+    header: { title: { tag: "plain_text", content: t.title(entries.length) }, subtitle: { tag: "plain_text", content: t.subtitle }, template: critical ? "red" : "orange" },
+    body: { elements },
+  };
+}
+
+/** The digest's entries, read in the caller's transaction. */
+async function digestEntries(tx: Sql, alertIds: number[]): Promise<DigestEntry[]> {
+  const alerts = await tx.all<{ id: number; severity: string; summary: string; createdAt: unknown; sessionId: string; externalKey: string; channel: string; meta: string | null }>(
+    `SELECT a."id", a."severity", a."summary", a."createdAt", s."id" AS "sessionId", s."externalKey", s."channel", s."meta" FROM "Alert" a JOIN "Session" s ON s."id" = a."sessionId" WHERE a."id" IN (${placeholders(alertIds.length)})`,
+    alertIds,
+  );
+  const sessionIds = alerts.map((a) => a.sessionId);
+  const said = sessionIds.length
+    ? await tx.all<{ sessionId: string; text: string }>(
+        `SELECT "sessionId", "text" FROM "Message" WHERE "role" = 'customer' AND "sessionId" IN (${placeholders(sessionIds.length)}) ORDER BY "sentAt" ASC`,
+        sessionIds,
+      )
+    : [];
+  const words = new Map<string, string[]>();
+  for (const m of said) words.set(m.sessionId, [...(words.get(m.sessionId) ?? []), m.text]);
+  const byId = new Map(alerts.map((a) => [Number(a.id), a]));
+  const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim().slice(0, 40) : undefined);
+  return alertIds.flatMap((id) => {
+    const a = byId.get(id);
+    if (!a) return [];
+    const meta = parseSessionMeta(a.meta);
+    const texts = words.get(a.sessionId) ?? [];
+    return [
+      {
+        alertId: id,
+        severity: a.severity,
+        summary: a.summary,
+        externalKey: a.externalKey,
+        channel: a.channel,
+        at: asDate(a.createdAt),
+        cause: complaintType(texts.join("\n")),
+        carrier: str(meta.carrier),
+        product: str(meta.product),
+        quote: texts.length ? quoteText(texts[texts.length - 1]!, 40) : undefined,
+      },
+    ];
+  });
+}
+
+/**
+ * A new alert episode at `now`: when it makes a storm (at least STORM.minAlerts alerts within
+ * the window), it and the others join the target's live digest — created, or patched. On
+ * PostgreSQL the digest is taken under a lock, so two instances never open two digests.
+ */
+export async function joinDigest(tx: Sql, targets: Array<{ target: string }>, lang: UiLang, now: Date): Promise<boolean> {
+  if (!targets.length) return false;
+  const since = new Date(now.getTime() - STORM.windowMs);
+  const recent = await tx.all<{ id: number }>(`SELECT "id" FROM "Alert" WHERE "kind" = 'session' AND "createdAt" >= ? AND "createdAt" <= ? ORDER BY "id" ASC`, [since, now]);
+  if (recent.length < STORM.minAlerts) return false;
+  for (const [i, { target }] of targets.entries()) {
+    if (tx.dialect === "postgresql") await tx.get(`SELECT pg_advisory_xact_lock(${DIGEST_LOCK_CLASS}, hashtext(?))::text AS locked`, [target]);
+    const open = await tx.get<{ id: number; alertIds: string; createOutboxId: number | null }>(
+      `SELECT "id", "alertIds", "createOutboxId" FROM "AlertDigest" WHERE "target" = ? AND "updatedAt" >= ? ORDER BY "id" DESC LIMIT 1`,
+      [target, since],
+    );
+    const ids = [...new Set([...(open ? (JSON.parse(open.alertIds) as number[]) : []), ...recent.map((r) => Number(r.id))])];
+    const card = digestCard(await digestEntries(tx, ids), lang);
+    if (!open?.createOutboxId) {
+      const digestId = open
+        ? Number(open.id)
+        : Number(
+            (await tx.get<{ id: number }>(`INSERT INTO "AlertDigest" ("target", "openedAt", "updatedAt", "alertIds") VALUES (?, ?, ?, ?) RETURNING "id"`, [target, now, now, JSON.stringify(ids)]))!.id,
+          );
+      const createId = await enqueueOutbox(tx, { kind: "message.create", target, payload: { msg_type: "interactive", content: card }, uuid: `digest-${digestId}-create-${i}` });
+      await tx.run(`UPDATE "AlertDigest" SET "createOutboxId" = ?, "alertIds" = ?, "updatedAt" = ? WHERE "id" = ?`, [createId, JSON.stringify(ids), now, digestId]);
+      continue;
+    }
+    const d = await tx.get<{ version: number }>(`UPDATE "AlertDigest" SET "alertIds" = ?, "updatedAt" = ?, "version" = "version" + 1 WHERE "id" = ? RETURNING "version"`, [
+      JSON.stringify(ids),
+      now,
+      open.id,
+    ]);
+    await enqueueOrReplacePatch(tx, Number(open.createOutboxId), { content: card }, `digest-${open.id}-v${d!.version}`);
+  }
+  return true;
+}
+
+/** Advisory locks of their own class (see storage/session-lock.ts for the sessions'). */
+const DIGEST_LOCK_CLASS = 7412;
