@@ -1,7 +1,7 @@
 import type { Thresholds } from "../scoring/thresholds.ts";
 import type { Finding, FindingSeverity } from "../detection/types.ts";
 import { asDateOrNull, asDate, type Sql } from "../storage/sql.ts";
-import { enqueueOutbox } from "../storage/outbox-repo.ts";
+import { enqueueOrReplacePatch, enqueueOutbox } from "../storage/outbox-repo.ts";
 import { parseSessionMeta, sentChannel } from "../shared/session-meta.ts";
 import { alertCard, type AlertView, type UiLang } from "./alert-card.ts";
 import { describeFinding, findingsForCard } from "../detection/describe-finding.ts";
@@ -101,14 +101,25 @@ function conversationLink(channel: string, externalKey: string, meta: Record<str
   return chatId?.startsWith("oc_") ? `https://${applinkHost}/client/chat/open?openChatId=${encodeURIComponent(chatId)}` : undefined;
 }
 
+/** The findings a card is drawn from: the episode's latest (a day-long episode gathers thousands). */
+const RECENT_FINDINGS = `SELECT "id", "detector", "severity" FROM "Finding" WHERE "alertId" = ? ORDER BY "id" DESC LIMIT 300`;
+
+/** The turns a card's trajectory covers (the latest). */
+const CARD_TURNS = 60;
+
 /** Everything the card shows, read in the caller's transaction. */
 export async function alertView(tx: Sql, alertId: number, cfg: Pick<AlertConfig, "lang" | "ruleName" | "applinkHost">): Promise<AlertView> {
   const { lang } = cfg;
   const a = await getAlert(tx, alertId);
-  const findings = await tx.all<{ detector: string; severity: string; summary: string; evidence: string; facts: string | null }>(
-    `SELECT "detector", "severity", "summary", "evidence", "facts" FROM "Finding" WHERE "alertId" = ? ORDER BY "id" ASC`,
+  // A card shows each detector's latest finding at the highest severity it reached: read just
+  // that (a long episode gathers hundreds of findings; the card must not cost more for it).
+  const latest = await tx.all<{ detector: string; severity: string; summary: string; evidence: string; facts: string | null }>(
+    `SELECT f."detector", f."severity", f."summary", f."evidence", f."facts" FROM "Finding" f
+     JOIN (SELECT max("id") AS "id" FROM (${RECENT_FINDINGS}) r GROUP BY "detector") l ON l."id" = f."id" ORDER BY f."id" ASC`,
     [alertId],
   );
+  const reached = await tx.all<{ detector: string; severity: string }>(`SELECT DISTINCT "detector", "severity" FROM (${RECENT_FINDINGS}) r`, [alertId]);
+  const findings = [...reached.map((r) => ({ ...latest.find((l) => l.detector === r.detector)!, severity: r.severity })), ...latest];
   let session: AlertView["session"];
   let trajectory: number[] = [];
   let lastMessages: AlertView["lastMessages"] = [];
@@ -144,12 +155,15 @@ export async function alertView(tx: Sql, alertId: number, cfg: Pick<AlertConfig,
       link: conversationLink(s.channel, s.externalKey, meta, cfg.applinkHost),
       assignedTo: s.assignedTo,
     };
-    const msgs = await tx.all<{ role: string; text: string; valence: number | null }>(
-      `SELECT m."role", m."text", sc."valence" FROM "Message" m LEFT JOIN "MessageScore" sc ON sc."messageId" = m."id" WHERE m."sessionId" = ? ORDER BY m."sentAt" ASC, m."receivedAt" ASC`,
-      [s.id],
-    );
-    trajectory = msgs.filter((m) => m.role === "customer" && m.valence !== null).map((m) => m.valence!);
-    lastMessages = msgs.slice(-4).map((m) => ({ role: m.role, text: m.text }));
+    // The latest turns only: a card shows the recent trajectory, and a day-long chat must not cost more per update.
+    const recent = (
+      await tx.all<{ role: string; text: string; valence: number | null }>(
+        `SELECT m."role", m."text", sc."valence" FROM "Message" m LEFT JOIN "MessageScore" sc ON sc."messageId" = m."id" WHERE m."sessionId" = ? ORDER BY m."sentAt" DESC, m."receivedAt" DESC LIMIT ?`,
+        [s.id, CARD_TURNS],
+      )
+    ).reverse();
+    trajectory = recent.filter((m) => m.role === "customer" && m.valence !== null).map((m) => m.valence!);
+    lastMessages = recent.slice(-4).map((m) => ({ role: m.role, text: m.text }));
   }
   return {
     alertId: a.id,
@@ -202,9 +216,8 @@ async function publish(tx: Sql, cfg: AlertConfig, alertId: number, mode: "create
     }
     await tx.run(`UPDATE "Alert" SET "createOutboxId" = ?, "cardOutboxIds" = ? WHERE "id" = ?`, [ids[0]!, JSON.stringify(ids), a.id]);
   } else {
-    for (const [i, createId] of ids.entries()) {
-      await enqueueOutbox(tx, { kind: "message.patch", target: "", dependsOnId: createId, payload: { content: card }, uuid: `alert-${a.id}-v${a.version}-${i}` });
-    }
+    // A patch still waiting takes the newest card instead of queuing a second one behind it.
+    for (const [i, createId] of ids.entries()) await enqueueOrReplacePatch(tx, createId, { content: card }, `alert-${a.id}-v${a.version}-${i}`);
   }
   if (!buzz) return;
   for (const [i, t] of targets.entries()) {

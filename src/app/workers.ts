@@ -60,7 +60,7 @@ export function buildWorkers(core: Core, o: StartOverrides, edgeBusy: () => bool
 
   list.set(
     "inbox",
-    createInboxWorker(core.inbox, pipeline.processInboxEvent, o.pollMs?.inbox ?? DEFAULTS.inboxPollMs, log.child({ component: "inbox" }), { edgeBusy, share: DEFAULTS.processingShareUnderLoad }),
+    createInboxWorker(core.inbox, pipeline.processBatch, o.pollMs?.inbox ?? DEFAULTS.inboxPollMs, log.child({ component: "inbox" }), { edgeBusy, share: DEFAULTS.processingShareUnderLoad }),
   );
   list.set(
     "outbox",

@@ -14,35 +14,34 @@ export interface ReplayedSession {
   qa: number;
 }
 
-const key = (f: Finding) => (f.once ? f.detector : `${f.detector}@${f.index}`);
+/** As the live pipeline keys them: by the turn's place in the whole session. */
+const key = (f: Finding, offset = 0) => (f.once ? f.detector : `${f.detector}@${offset + f.index}`);
 
 /**
  * Runs a finished conversation through the turn engine turn by turn, as the live pipeline
  * does, then closes it. Pure (no I/O): used by `eval sessions`, the shadow test and tests.
  */
 export function replaySession(s: Scorers, messages: Array<{ role: "agent" | "customer"; text: string; ts?: number }>, lang?: "zh" | "en"): ReplayedSession {
-  const w: Window = { lang: lang ?? detectLang(messages.map((m) => m.text).join(" ")), turns: [], hits: [] };
+  let w: Window = { lang: lang ?? detectLang(messages.map((m) => m.text).join(" ")), turns: [], hits: [] };
   const hits: RuleHit[] = [];
   const seen = new Set<string>();
   const findings: ReplayedSession["findings"] = [];
-  const record = (fs: Finding[], at: number) => {
+  const record = (fs: Finding[], at: number, offset = 0) => {
     for (const f of fs)
-      if (!seen.has(key(f))) {
-        seen.add(key(f));
-        findings.push({ ...f, raisedAt: at });
+      if (!seen.has(key(f, offset))) {
+        seen.add(key(f, offset));
+        findings.push({ ...f, index: offset + f.index, raisedAt: at });
       }
   };
-  messages.forEach((m, i) => {
-    w.turns.push({ role: m.role, text: m.text, ts: m.ts });
-    const d = judgeTurn(s, w, i);
-    w.turns = d.turns;
-    w.hits.push(...d.hits);
-    hits.push(...d.hits);
-    record(d.findings, i);
-  });
+  for (const [i, m] of messages.entries()) {
+    const d = judgeTurn(s, { ...w, turns: [...w.turns, { role: m.role, text: m.text, ts: m.ts }] }, w.turns.length);
+    w = d.window;
+    hits.push(...d.hits.map((h) => ({ ...h, index: (w.offset ?? 0) + h.index })));
+    record(d.findings, i, w.offset);
+  }
   const end = judgeClose(s, w);
-  hits.push(...end.hits);
-  record(end.findings, messages.length - 1);
+  hits.push(...end.hits.map((h) => ({ ...h, index: (end.window.offset ?? 0) + h.index })));
+  record(end.findings, messages.length - 1, end.window.offset);
   const alerts = findings.filter((f) => ALERTING.has(f.severity));
   return { findings, firstAlert: alerts.length ? Math.min(...alerts.map((f) => f.raisedAt)) : -1, hits, qa: end.aggregates.qaScore };
 }

@@ -1,10 +1,15 @@
 import { setImmediate as yieldToIo, setTimeout as sleep } from "node:timers/promises";
-import { EventFailed, type ProcessInboxEvent } from "./pipeline.ts";
+import type { ProcessBatch } from "./pipeline.ts";
 import type { Logger } from "../shared/logger.ts";
 import { createWorkerLoop } from "../shared/worker-loop.ts";
 import type { InboxRepo } from "../storage/inbox-repo.ts";
 
 const BATCH = 100;
+/**
+ * Events per transaction (group commit). Bigger batches commit less often; on SQLite a batch
+ * also holds the one write lock the edge's acks wait for, so it stays a few milliseconds long.
+ */
+const PER_COMMIT = 20;
 /** An event that fails this often is parked as failed (kept, visible) instead of blocking the rest. */
 export const INBOX_MAX_ATTEMPTS = 5;
 
@@ -19,7 +24,7 @@ export interface AckPriority {
  * every session's messages in order within this instance (instances on one PostgreSQL also
  * take a per-conversation lock, see storage/session-lock.ts).
  */
-export function createInboxWorker(inbox: InboxRepo, process: ProcessInboxEvent, pollMs: number, log: Logger, priority?: AckPriority, now: () => number = () => performance.now()) {
+export function createInboxWorker(inbox: InboxRepo, process: ProcessBatch, pollMs: number, log: Logger, priority?: AckPriority, now: () => number = () => performance.now()) {
   let lastMs = 0;
   /** A row that failed waits this long before its next try (and holds its conversation back meanwhile). */
   const RETRY_AFTER_MS = 1_000;
@@ -49,19 +54,23 @@ export function createInboxWorker(inbox: InboxRepo, process: ProcessInboxEvent, 
       if (r.at <= t) retryAt.delete(id);
       else if (r.key) busy.add(r.key);
     }
-    for (const row of rows) {
-      if (retryAt.has(row.id)) continue;
+    const due = rows.filter((r) => !retryAt.has(r.id));
+    for (let i = 0; i < due.length; i += PER_COMMIT) {
       await makeRoomForAcks();
       const t0 = performance.now();
-      try {
-        if ((await process(row, busy)) !== "session_busy") done++;
-        lastMs = performance.now() - t0;
-      } catch (e) {
+      const chunk = due.slice(i, i + PER_COMMIT);
+      const results = await process(chunk, busy);
+      lastMs = (performance.now() - t0) / chunk.length;
+      for (const { row, outcome, error } of results) {
+        if (!error) {
+          if (outcome !== "session_busy") done++;
+          continue;
+        }
         const attempts = (row.attempts ?? 0) + 1;
-        const key = e instanceof EventFailed ? e.sessionKey : undefined;
+        const key = error.sessionKey;
         const parked = attempts >= INBOX_MAX_ATTEMPTS;
-        log.error(parked ? "processing an event failed for good; parked" : "processing an event failed; will retry", { inboxId: row.id, attempts, error: e instanceof EventFailed ? e.original : e });
-        await inbox.recordFailure(row.id, attempts, String((e as Error)?.message ?? e), INBOX_MAX_ATTEMPTS).catch(() => {});
+        log.error(parked ? "processing an event failed for good; parked" : "processing an event failed; will retry", { inboxId: row.id, attempts, error: error.original });
+        await inbox.recordFailure(row.id, attempts, String((error.original as Error)?.message ?? error.original), INBOX_MAX_ATTEMPTS).catch(() => {});
         if (!parked) {
           retryAt.set(row.id, { at: now() + RETRY_AFTER_MS, key });
           if (key) busy.add(key);

@@ -9,7 +9,7 @@ import { closeIdleSession, createParticipantCache, idleSessions, storeMessage, s
 import type { Database } from "../storage/db.ts";
 import { isForeignKeyViolation, isUniqueViolation, placeholders, asDate, asDateOrNull, type Sql } from "../storage/sql.ts";
 import type { InboxRepo } from "../storage/inbox-repo.ts";
-import { loadHitsAt, loadTurns, saveHits, saveScore, storeAggregates, type StoredTurn } from "../storage/score-repo.ts";
+import { loadHitsAt, loadTurns, saveHits, saveScore, storeAggregates, type StoredHit, type StoredTurn } from "../storage/score-repo.ts";
 import { checkWellbeing, raiseAlert, type AlertConfig } from "../actions/alerts.ts";
 import { ALERTING, type Finding } from "../detection/types.ts";
 import { createSessionWindows, type StoredWindow } from "./session-windows.ts";
@@ -38,6 +38,12 @@ export interface PipelineDeps {
 export type ProcessOutcome = "stored" | "session_event" | "ignored" | "already_processed" | "session_busy";
 
 class AlreadyProcessed extends Error {}
+
+/** A group commit in progress: its transaction, and what to do once it commits. */
+interface Batch {
+  tx: Sql;
+  queued: () => void;
+}
 
 /** Timers do this much per pass, yielding between items, and run again at once while there is more. */
 const TIMER_BATCH = 50;
@@ -75,15 +81,29 @@ export function createPipeline(deps: PipelineDeps) {
   const windows = createSessionWindows();
 
   /**
-   * Runs fn in the transaction that marks the inbox row handled; a row handled elsewhere aborts
-   * it. With a lock key, the conversation is held for the transaction (or found busy).
+   * Runs fn with the statement that marks the inbox row handled; a row handled elsewhere aborts
+   * it. With a lock key, the conversation is held for the transaction (or found busy). In a
+   * batch (group commit) the event's statements run under a savepoint of the batch's
+   * transaction: a failing event undoes only its own.
    */
-  const handled = <T>(row: InboxRow, status: "done" | "ignored", note: string | undefined, fn: (tx: Sql) => Promise<T>, lockKey?: string) =>
-    db.sql.transaction(async (tx) => {
+  async function handled<T>(row: InboxRow, status: "done" | "ignored", note: string | undefined, fn: (tx: Sql) => Promise<T>, lockKey: string | undefined, batch: Batch | undefined): Promise<T> {
+    const body = async (tx: Sql) => {
       if (lockKey && !(await locks.tryLock(tx, lockKey))) throw new SessionBusy();
       if (!(await inbox.complete(tx, row.id, status, note))) throw new AlreadyProcessed();
       return fn(tx);
-    });
+    };
+    if (!batch) return db.sql.transaction(body);
+    await batch.tx.run("SAVEPOINT event");
+    try {
+      const r = await body(batch.tx);
+      await batch.tx.run("RELEASE SAVEPOINT event");
+      return r;
+    } catch (e) {
+      await batch.tx.run("ROLLBACK TO SAVEPOINT event");
+      await batch.tx.run("RELEASE SAVEPOINT event");
+      throw e;
+    }
+  }
 
   /** The window the turn engine judges, read from the database: the stored turns (with their signals) and every hit so far. */
   async function loadWindow(tx: Sql, sessionId: string): Promise<StoredWindow> {
@@ -103,16 +123,16 @@ export function createPipeline(deps: PipelineDeps) {
     const turn = { messageId: m.id, role: m.role as StoredTurn["role"], text: m.text, sentAt: m.sentAt, ts: m.sentAt.getTime() / 1000, escalation: [] };
     const own = letterCounts(m.text);
     const letters = { han: cached.letters.han + own.han, latin: cached.letters.latin + own.latin };
-    return { lang: langOf(letters), letters, turns: [...cached.turns, turn], hits: cached.hits };
+    return { ...cached, lang: langOf(letters), letters, turns: [...cached.turns, turn] };
   }
 
   /** The engine's findings: new ones stored once; alerting ones raise or update the alert. */
-  async function act(tx: Sql, sessionId: string, findings: Finding[], turns: StoredTurn[], nowMs?: number) {
+  async function act(tx: Sql, sessionId: string, findings: Finding[], turns: StoredTurn[], offset = 0, nowMs?: number) {
     const thresholds = scorers.policy().policy.detection;
     // Event time: findings and alerts belong to when the conversation happened (a replayed day
     // reports on that day); the waiting timer passes the clock.
     const now = new Date(nowMs ?? turns[turns.length - 1]!.sentAt.getTime());
-    const fresh = await saveNewFindings(tx, sessionId, findings, turns, now);
+    const fresh = await saveNewFindings(tx, sessionId, findings, turns, offset, now);
     const alerting = fresh.filter((f) => ALERTING.has(f.finding.severity));
     if (alerting.length) {
       // The agent only matters to an alert (wellbeing): read once one is raised, not per message.
@@ -143,12 +163,14 @@ export function createPipeline(deps: PipelineDeps) {
     const i = w.turns.findIndex((t) => t.messageId === message.id);
     const d = judgeTurn(scorers, w, i);
     const turns = d.turns as StoredTurn[];
+    const offset = d.window.offset ?? 0;
     await saveScore(tx, message.id, sessionId, d.emotion, deps.llmEnabled ? "pending" : "skipped");
     const stored = await saveHits(tx, sessionId, d.hits, turns);
     const next = await storeAggregates(tx, sessionId, d.aggregates, turns);
-    const findings = await act(tx, sessionId, d.findings, turns);
-    // Kept once the transaction commits (see handle): the window as the database now has it.
-    const window: StoredWindow = { lang: w.lang, letters: w.letters, turns, hits: [...w.hits, ...stored] };
+    const findings = await act(tx, sessionId, d.findings, turns, offset);
+    // Kept once the transaction commits (see handle): the (bounded) window as the database now has it.
+    const kept = d.window.hits.slice(0, d.window.hits.length - d.hits.length) as StoredHit[];
+    const window: StoredWindow = { lang: w.lang, letters: w.letters, offset, earlier: d.window.earlier, turns, hits: [...kept, ...stored] };
     return { emotion: d.emotion, hits: d.hits, findings, window: { sessionId, revision: next, window } };
   }
 
@@ -157,9 +179,10 @@ export function createPipeline(deps: PipelineDeps) {
     const w = await loadWindow(tx, sessionId);
     if (!w.turns.length) return [];
     const d = judgeClose(scorers, w);
-    await saveHits(tx, sessionId, d.hits, w.turns);
-    await storeAggregates(tx, sessionId, d.aggregates, w.turns);
-    await act(tx, sessionId, d.findings, w.turns);
+    const turns = d.window.turns as StoredTurn[];
+    await saveHits(tx, sessionId, d.hits, turns);
+    await storeAggregates(tx, sessionId, d.aggregates, turns);
+    await act(tx, sessionId, d.findings, turns, d.window.offset);
     return d.hits;
   }
 
@@ -184,10 +207,12 @@ export function createPipeline(deps: PipelineDeps) {
     return { ...stored, ...scored, hints };
   }
 
-  async function handle(row: InboxRow, event: NormalizedEvent, log: Logger): Promise<ProcessOutcome> {
+  async function handle(row: InboxRow, event: NormalizedEvent, log: Logger, batch: Batch | undefined): Promise<ProcessOutcome> {
+    // Sends wait for the commit: the outbox is woken once the batch (or the event) is durable.
+    const queued = batch ? batch.queued : () => deps.onQueued?.();
     switch (event.kind) {
       case "ignored":
-        await handled(row, "ignored", event.reason, async () => undefined);
+        await handled(row, "ignored", event.reason, async () => undefined, undefined, batch);
         log.debug("event ignored", { reason: event.reason });
         return "ignored";
       case "session_event": {
@@ -201,17 +226,19 @@ export function createPipeline(deps: PipelineDeps) {
             return s;
           },
           sessionLockKey(event.session),
+          batch,
         );
-        if (event.event === "ticket_closed") deps.onQueued?.();
+        if (event.event === "ticket_closed") queued();
         log.info("session event", { sessionId: session.id, event: event.event });
         return "session_event";
       }
       case "message": {
-        const r = await handled(row, "done", undefined, (tx) => onMessage(tx, row, event), sessionLockKey(event.session));
-        // Only a committed window is kept (a rolled-back one never reaches the cache).
+        const r = await handled(row, "done", undefined, (tx) => onMessage(tx, row, event), sessionLockKey(event.session), batch);
+        // Kept at the revision this event wrote: should its batch roll back, the stored revision
+        // stays behind, and the entry is found stale and dropped on its next use.
         windows.set(r.window.sessionId, r.window.revision, r.window.window);
         participants.remember(event.sender, r.participant);
-        if (r.hints.some((h) => h.status === "queued") || r.findings.some((f) => ALERTING.has(f.severity))) deps.onQueued?.();
+        if (r.hints.some((h) => h.status === "queued") || r.findings.some((f) => ALERTING.has(f.severity))) queued();
         log.info("message stored", {
           sessionId: r.session.id,
           messageId: r.message.id,
@@ -231,7 +258,7 @@ export function createPipeline(deps: PipelineDeps) {
    * busy: conversations found held by another instance during this pass. Their later events are
    * skipped too, so a conversation's events are never processed out of order.
    */
-  async function processInboxEvent(row: InboxRow, busy = new Set<string>()): Promise<ProcessOutcome> {
+  async function processInboxEvent(row: InboxRow, busy = new Set<string>(), batch?: Batch): Promise<ProcessOutcome> {
     const log = deps.log.child({ inboxId: row.id, eventType: row.eventType });
     let event: NormalizedEvent;
     try {
@@ -243,12 +270,12 @@ export function createPipeline(deps: PipelineDeps) {
     if (key && busy.has(key)) return "session_busy";
     try {
       try {
-        return await handle(row, event, log);
+        return await handle(row, event, log, batch);
       } catch (e) {
         // A remembered participant that no longer exists (erased or purged): forget and retry once.
         if (!isForeignKeyViolation(e)) throw e;
         participants.clear();
-        return await handle(row, event, log);
+        return await handle(row, event, log, batch);
       }
     } catch (e) {
       if (e instanceof AlreadyProcessed) return "already_processed";
@@ -259,7 +286,7 @@ export function createPipeline(deps: PipelineDeps) {
       // Rare (a Service Desk redelivery under a new event id), so it costs a second transaction
       // here instead of a lookup on every message.
       if (isDuplicateMessage(e)) {
-        await handled(row, "ignored", "duplicate message", async () => undefined).catch(() => undefined);
+        await handled(row, "ignored", "duplicate message", async () => undefined, undefined, batch).catch(() => undefined);
         return "ignored";
       }
       throw new EventFailed(key, e);
@@ -326,15 +353,41 @@ export function createPipeline(deps: PipelineDeps) {
         await locks.lock(tx, sessionLockKey(c));
         const w = await loadWindow(tx, c.id);
         if (!w.turns.length) return [];
-        return act(tx, c.id, judgeWait(scorers, w, nowMs / 1000, c.qaScore ?? undefined), w.turns, nowMs);
+        const j = judgeWait(scorers, w, nowMs / 1000, c.qaScore ?? undefined);
+        return act(tx, c.id, j.findings, j.window.turns as StoredTurn[], j.window.offset, nowMs);
       });
       found += fresh.filter((f) => f.detector === "waiting").length;
     }
     return found;
   }
 
-  return { processInboxEvent, closeIdleSessions, checkWaiting };
+  /**
+   * Group commit: the events in one transaction (one commit, one fsync), each under its own
+   * savepoint. A failed event is undone alone and reported; its conversation's later events in
+   * the batch wait (busy), to keep their order.
+   */
+  async function processBatch(rows: InboxRow[], busy = new Set<string>()): Promise<Array<{ row: InboxRow; outcome?: ProcessOutcome; error?: EventFailed }>> {
+    let wake = false;
+    const results = await db.sql.transaction(async (tx) => {
+      const batch: Batch = { tx, queued: () => (wake = true) };
+      const out: Array<{ row: InboxRow; outcome?: ProcessOutcome; error?: EventFailed }> = [];
+      for (const row of rows) {
+        try {
+          out.push({ row, outcome: await processInboxEvent(row, busy, batch) });
+        } catch (e) {
+          const error = e instanceof EventFailed ? e : new EventFailed(undefined, e);
+          if (error.sessionKey) busy.add(error.sessionKey);
+          out.push({ row, error });
+        }
+      }
+      return out;
+    });
+    if (wake) deps.onQueued?.();
+    return results;
+  }
+
+  return { processBatch, closeIdleSessions, checkWaiting };
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;
-export type ProcessInboxEvent = Pipeline["processInboxEvent"];
+export type ProcessBatch = Pipeline["processBatch"];

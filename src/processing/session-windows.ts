@@ -1,7 +1,7 @@
 import type { Window } from "../engine/turn-engine.ts";
 import type { StoredHit, StoredTurn } from "../storage/score-repo.ts";
 
-export type StoredWindow = Pick<Window, "lang"> & {
+export type StoredWindow = Pick<Window, "lang" | "offset" | "earlier"> & {
   turns: StoredTurn[];
   hits: StoredHit[];
   /** The letters of every turn so far: a turn adds its own, and the language follows (no re-reading the whole conversation). */

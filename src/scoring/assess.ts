@@ -70,8 +70,6 @@ export interface SessionAggregates {
 export function aggregateSession(c: CompiledPolicy, turns: Turn[], hits: HitRef[]): SessionAggregates {
   const qa = sessionQa(c, turns, hits);
   const valences = turns.filter((t) => t.role === "customer" && t.valence !== undefined).map((t) => t.valence!);
-  const firstCustomer = turns.find((t) => t.role === "customer");
-  const firstAgent = turns.find((t, i) => t.role === "agent" && i > turns.indexOf(firstCustomer!));
   return {
     qaScore: qa.score,
     valenceAvg: valences.length ? round(valences.reduce((a, b) => a + b, 0) / valences.length) : null,
@@ -81,9 +79,18 @@ export function aggregateSession(c: CompiledPolicy, turns: Turn[], hits: HitRef[
     empathyCount: qa.empathyCount,
     warmAddressCount: qa.warmAddressCount,
     ruleHitCount: hits.length,
-    firstResponseSecs: firstCustomer?.ts !== undefined && firstAgent?.ts !== undefined ? round(firstAgent.ts - firstCustomer.ts) : null,
+    firstResponseSecs: firstResponseSecs(turns),
   };
 }
 
 export { checkSessionEnd };
+/** Seconds from the first customer turn to the first agent turn after it (null until both exist). */
+export function firstResponseSecs(turns: Turn[]): number | null {
+  const c = turns.findIndex((t) => t.role === "customer");
+  const a = c < 0 ? -1 : turns.findIndex((t, j) => j > c && t.role === "agent");
+  const from = turns[c]?.ts;
+  const to = turns[a]?.ts;
+  return from !== undefined && to !== undefined ? round(to - from) : null;
+}
+
 const round = (v: number) => Math.round(v * 1000) / 1000;

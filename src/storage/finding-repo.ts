@@ -2,20 +2,23 @@ import type { Finding } from "../detection/types.ts";
 import { placeholders, type Sql } from "./sql.ts";
 import type { StoredTurn } from "./score-repo.ts";
 
-/** Session-level findings (`once`) are keyed without their turn: recorded the first time only. */
-const keyOf = (sessionId: string, f: Finding) => (f.once ? `${sessionId}:${f.detector}` : `${sessionId}:${f.detector}:${f.index}`);
+/**
+ * Session-level findings (`once`) are keyed without their turn: recorded the first time only.
+ * Others by their turn's place in the whole session (offset: turns before the engine's window).
+ */
+const keyOf = (sessionId: string, f: Finding, offset: number) => (f.once ? `${sessionId}:${f.detector}` : `${sessionId}:${f.detector}:${offset + f.index}`);
 
 /**
  * Stores findings not seen before (a detector re-reports the same finding on every later
  * message) and returns the new ones with their ids.
  */
-export async function saveNewFindings(tx: Sql, sessionId: string, findings: Finding[], turns: StoredTurn[], now: Date) {
+export async function saveNewFindings(tx: Sql, sessionId: string, findings: Finding[], turns: StoredTurn[], offset: number, now: Date) {
   if (!findings.length) return [];
-  const keys = findings.map((f) => keyOf(sessionId, f));
+  const keys = findings.map((f) => keyOf(sessionId, f, offset));
   const known = new Set((await tx.all<{ dedupKey: string }>(`SELECT "dedupKey" FROM "Finding" WHERE "dedupKey" IN (${placeholders(keys.length)})`, keys)).map((r) => r.dedupKey));
   const fresh: Array<{ id: number; finding: Finding }> = [];
   for (const f of findings) {
-    const dedupKey = keyOf(sessionId, f);
+    const dedupKey = keyOf(sessionId, f, offset);
     if (known.has(dedupKey)) continue;
     known.add(dedupKey);
     const row = await tx.get<{ id: number }>(

@@ -1,7 +1,7 @@
 import { redactClip } from "../shared/redact.ts";
 import { randomUUID } from "node:crypto";
 import type { Database } from "./db.ts";
-import type { Sql } from "./sql.ts";
+import { asDate, placeholders, type Sql } from "./sql.ts";
 
 import type { OutboxKind } from "../clients/lark-sender.ts";
 
@@ -55,47 +55,52 @@ export async function enqueueOrReplacePatch(tx: Sql, createId: number, payload: 
 }
 
 export function createOutboxRepo(db: Database) {
-  const { prisma } = db;
+  const { prisma, sql } = db;
   return {
     /**
      * Claims due rows with a lease, so two workers (or two instances) never send the same row at
      * once; a crashed worker's lease simply expires and the row is retried.
      */
     async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxRow[]> {
-      const candidates = await prisma.outboxMessage.findMany({
-        where: { status: "pending", nextAttemptAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
-        orderBy: { id: "asc" },
-        take: limit,
-        select: { id: true, lockedUntil: true },
-      });
+      const candidates = await sql.all<{ id: number; lockedUntil: unknown }>(
+        `SELECT "id", "lockedUntil" FROM "OutboxMessage" WHERE "status" = 'pending' AND "nextAttemptAt" <= ? AND ("lockedUntil" IS NULL OR "lockedUntil" < ?) ORDER BY "id" ASC LIMIT ?`,
+        [now, now, limit],
+      );
       const claimed: number[] = [];
+      const until = new Date(now.getTime() + leaseMs);
       for (const c of candidates) {
-        const r = await prisma.outboxMessage.updateMany({
-          where: { id: c.id, status: "pending", lockedUntil: c.lockedUntil },
-          data: { lockedUntil: new Date(now.getTime() + leaseMs) },
-        });
-        if (r.count === 1) claimed.push(c.id);
+        // The lease is taken only if nobody took it since we looked (same lockedUntil as read).
+        const changed =
+          c.lockedUntil === null
+            ? await sql.run(`UPDATE "OutboxMessage" SET "lockedUntil" = ? WHERE "id" = ? AND "status" = 'pending' AND "lockedUntil" IS NULL`, [until, c.id])
+            : await sql.run(`UPDATE "OutboxMessage" SET "lockedUntil" = ? WHERE "id" = ? AND "status" = 'pending' AND "lockedUntil" = ?`, [until, c.id, asDate(c.lockedUntil)]);
+        if (changed === 1) claimed.push(Number(c.id));
       }
       if (!claimed.length) return [];
-      return prisma.outboxMessage.findMany({
-        where: { id: { in: claimed } },
-        orderBy: { id: "asc" },
-        select: { id: true, uuid: true, kind: true, target: true, payload: true, rateKey: true, attempts: true, dependsOnId: true },
-      });
+      const rows = await sql.all<OutboxRow>(
+        `SELECT "id", "uuid", "kind", "target", "payload", "rateKey", "attempts", "dependsOnId" FROM "OutboxMessage" WHERE "id" IN (${placeholders(claimed.length)}) ORDER BY "id" ASC`,
+        claimed,
+      );
+      return rows.map((r) => ({ ...r, id: Number(r.id), dependsOnId: r.dependsOnId === null ? null : Number(r.dependsOnId) }));
     },
-    dependency: (id: number) => prisma.outboxMessage.findUnique({ where: { id }, select: { status: true, resultMessageId: true } }),
+    dependency: (id: number) => sql.get<{ status: string; resultMessageId: string | null }>(`SELECT "status", "resultMessageId" FROM "OutboxMessage" WHERE "id" = ?`, [id]),
     markSent: (id: number, status: "sent" | "dry_run", messageId: string | undefined, attempts: number) =>
-      prisma.outboxMessage.update({
-        where: { id },
-        data: { status, resultMessageId: messageId ?? null, sentAt: new Date(), lockedUntil: null, attempts, lastError: null },
-      }),
+      sql.run(`UPDATE "OutboxMessage" SET "status" = ?, "resultMessageId" = ?, "sentAt" = ?, "lockedUntil" = NULL, "attempts" = ?, "lastError" = NULL WHERE "id" = ?`, [
+        status,
+        messageId ?? null,
+        new Date(),
+        attempts,
+        id,
+      ]),
     reschedule: (id: number, at: Date, attempts: number, error?: string) =>
-      prisma.outboxMessage.update({
-        where: { id },
-        data: { nextAttemptAt: at, lockedUntil: null, attempts, ...(error ? { lastError: redactClip(error, 2000) } : {}) },
-      }),
+      sql.run(`UPDATE "OutboxMessage" SET "nextAttemptAt" = ?, "lockedUntil" = NULL, "attempts" = ?, "lastError" = COALESCE(?, "lastError") WHERE "id" = ?`, [
+        at,
+        attempts,
+        error ? redactClip(error, 2000) : null,
+        id,
+      ]),
     markFailed: (id: number, attempts: number, error: string) =>
-      prisma.outboxMessage.update({ where: { id }, data: { status: "failed", lockedUntil: null, attempts, lastError: redactClip(error, 2000) } }),
+      sql.run(`UPDATE "OutboxMessage" SET "status" = 'failed', "lockedUntil" = NULL, "attempts" = ?, "lastError" = ? WHERE "id" = ?`, [attempts, redactClip(error, 2000), id]),
     get: (id: number) => prisma.outboxMessage.findUnique({ where: { id } }),
     enqueue: (item: OutboxItem) => enqueueOutbox(db.sql, item),
     list: () => prisma.outboxMessage.findMany({ orderBy: { id: "asc" } }),

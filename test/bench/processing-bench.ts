@@ -92,7 +92,7 @@ export async function processingBench(opts: { messages: number; sessions: number
       instances: servers.length,
       messagesPerSecond: Math.round(opts.messages / seconds),
       /** ms for the 100th–199th and the 1,400th–1,499th messages (one session), and their ratio */
-      hundreds: per.length >= 15 ? { second: Math.round(per[1]!), fifteenth: Math.round(per[14]!), ratio: Math.round((per[14]! / per[1]!) * 100) / 100 } : undefined,
+      hundreds: per.length >= 15 ? { second: Math.round(per[1]!), fifteenth: Math.round(per[14]!), ratio: Math.round((per[14]! / per[1]!) * 100) / 100, all: per.map(Math.round) } : undefined,
       rssMb: rssMb(servers[0]!.proc.pid),
     };
   } finally {
