@@ -1,4 +1,5 @@
-import { asDate, placeholders, type Sql } from "../storage/sql.ts";
+import type { Sql } from "../storage/sql.ts";
+import { digestRows, growDigest, insertDigest, openDigest, sessionAlertIdsBetween, setDigestCard } from "../storage/alert-repo.ts";
 import { enqueueOrReplacePatch, enqueueOutbox } from "../storage/outbox-repo.ts";
 import { COMPLAINT_LABEL, complaintType, type ComplaintType } from "../scoring/complaint-types.ts";
 import { parseSessionMeta } from "../shared/session-meta.ts";
@@ -111,20 +112,10 @@ export function digestCard(entries: DigestEntry[], lang: UiLang) {
 
 /** The digest's entries, read in the caller's transaction. */
 async function digestEntries(tx: Sql, alertIds: number[]): Promise<DigestEntry[]> {
-  const alerts = await tx.all<{ id: number; severity: string; summary: string; createdAt: unknown; sessionId: string; externalKey: string; channel: string; meta: string | null }>(
-    `SELECT a."id", a."severity", a."summary", a."createdAt", s."id" AS "sessionId", s."externalKey", s."channel", s."meta" FROM "Alert" a JOIN "Session" s ON s."id" = a."sessionId" WHERE a."id" IN (${placeholders(alertIds.length)})`,
-    alertIds,
-  );
-  const sessionIds = alerts.map((a) => a.sessionId);
-  const said = sessionIds.length
-    ? await tx.all<{ sessionId: string; text: string }>(
-        `SELECT "sessionId", "text" FROM "Message" WHERE "role" = 'customer' AND "sessionId" IN (${placeholders(sessionIds.length)}) ORDER BY "sentAt" ASC`,
-        sessionIds,
-      )
-    : [];
+  const { alerts, said } = await digestRows(tx, alertIds);
   const words = new Map<string, string[]>();
   for (const m of said) words.set(m.sessionId, [...(words.get(m.sessionId) ?? []), m.text]);
-  const byId = new Map(alerts.map((a) => [Number(a.id), a]));
+  const byId = new Map(alerts.map((a) => [a.id, a]));
   const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim().slice(0, 40) : undefined);
   return alertIds.flatMap((id) => {
     const a = byId.get(id);
@@ -138,7 +129,7 @@ async function digestEntries(tx: Sql, alertIds: number[]): Promise<DigestEntry[]
         summary: a.summary,
         externalKey: a.externalKey,
         channel: a.channel,
-        at: asDate(a.createdAt),
+        at: a.createdAt,
         cause: complaintType(texts.join("\n")),
         carrier: str(meta.carrier),
         product: str(meta.product),
@@ -150,41 +141,25 @@ async function digestEntries(tx: Sql, alertIds: number[]): Promise<DigestEntry[]
 
 /**
  * A new alert episode at `now`: when it makes a storm (at least STORM.minAlerts alerts within
- * the window), it and the others join the target's live digest — created, or patched. On
- * PostgreSQL the digest is taken under a lock, so two instances never open two digests.
+ * the window), it and the others join the target's live digest — created, or patched.
  */
 export async function joinDigest(tx: Sql, targets: Array<{ target: string }>, lang: UiLang, now: Date): Promise<boolean> {
   if (!targets.length) return false;
   const since = new Date(now.getTime() - STORM.windowMs);
-  const recent = await tx.all<{ id: number }>(`SELECT "id" FROM "Alert" WHERE "kind" = 'session' AND "createdAt" >= ? AND "createdAt" <= ? ORDER BY "id" ASC`, [since, now]);
+  const recent = await sessionAlertIdsBetween(tx, since, now);
   if (recent.length < STORM.minAlerts) return false;
   for (const [i, { target }] of targets.entries()) {
-    if (tx.dialect === "postgresql") await tx.get(`SELECT pg_advisory_xact_lock(${DIGEST_LOCK_CLASS}, hashtext(?))::text AS locked`, [target]);
-    const open = await tx.get<{ id: number; alertIds: string; createOutboxId: number | null }>(
-      `SELECT "id", "alertIds", "createOutboxId" FROM "AlertDigest" WHERE "target" = ? AND "updatedAt" >= ? ORDER BY "id" DESC LIMIT 1`,
-      [target, since],
-    );
-    const ids = [...new Set([...(open ? (JSON.parse(open.alertIds) as number[]) : []), ...recent.map((r) => Number(r.id))])];
+    const open = await openDigest(tx, target, since);
+    const ids = [...new Set([...(open?.alertIds ?? []), ...recent])];
     const card = digestCard(await digestEntries(tx, ids), lang);
     if (!open?.createOutboxId) {
-      const digestId = open
-        ? Number(open.id)
-        : Number(
-            (await tx.get<{ id: number }>(`INSERT INTO "AlertDigest" ("target", "openedAt", "updatedAt", "alertIds") VALUES (?, ?, ?, ?) RETURNING "id"`, [target, now, now, JSON.stringify(ids)]))!.id,
-          );
+      const digestId = open?.id ?? (await insertDigest(tx, target, ids, now));
       const createId = await enqueueOutbox(tx, { kind: "message.create", target, payload: { msg_type: "interactive", content: card }, uuid: `digest-${digestId}-create-${i}` });
-      await tx.run(`UPDATE "AlertDigest" SET "createOutboxId" = ?, "alertIds" = ?, "updatedAt" = ? WHERE "id" = ?`, [createId, JSON.stringify(ids), now, digestId]);
+      await setDigestCard(tx, digestId, createId, ids, now);
       continue;
     }
-    const d = await tx.get<{ version: number }>(`UPDATE "AlertDigest" SET "alertIds" = ?, "updatedAt" = ?, "version" = "version" + 1 WHERE "id" = ? RETURNING "version"`, [
-      JSON.stringify(ids),
-      now,
-      open.id,
-    ]);
-    await enqueueOrReplacePatch(tx, Number(open.createOutboxId), { content: card }, `digest-${open.id}-v${d!.version}`);
+    const version = await growDigest(tx, open.id, ids, now);
+    await enqueueOrReplacePatch(tx, open.createOutboxId, { content: card }, `digest-${open.id}-v${version}`);
   }
   return true;
 }
-
-/** Advisory locks of their own class (see storage/session-lock.ts for the sessions'). */
-const DIGEST_LOCK_CLASS = 7412;

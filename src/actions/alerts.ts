@@ -1,12 +1,13 @@
 import type { Thresholds } from "../scoring/thresholds.ts";
 import type { Finding, FindingSeverity } from "../detection/types.ts";
-import { asDateOrNull, asDate, type Sql } from "../storage/sql.ts";
+import type { Sql } from "../storage/sql.ts";
+import { alertCardData, agentAlertsSince, attachFindings, getAlert, growAlert, insertAlert, latestSessionAlert, setAlertCards, type AlertRow } from "../storage/alert-repo.ts";
+import { participantName, sessionAgent } from "../storage/conversation-repo.ts";
 import { enqueueOrReplacePatch, enqueueOutbox } from "../storage/outbox-repo.ts";
 import { parseSessionMeta, sentChannel } from "../shared/session-meta.ts";
 import { alertCard, type AlertView, type UiLang } from "./alert-card.ts";
 import { describeFinding, findingsForCard } from "../detection/describe-finding.ts";
 import { joinDigest } from "./alert-digest.ts";
-import { placeholders } from "../storage/sql.ts";
 
 export interface AlertConfig {
   supervisorChatId?: string;
@@ -33,39 +34,6 @@ async function postToChannel(tx: Sql, cfg: AlertConfig, a: AlertRow, v: AlertVie
     payload: { type: "alert", sessionId: v.session!.externalKey, alert: { id: a.id, status: a.status, severity: a.severity, actedBy: a.actedBy, findings } },
     uuid: `alert-${a.id}-v${a.version}-webhook`,
   });
-}
-
-/** An alert as stored. */
-export interface AlertRow {
-  id: number;
-  kind: string;
-  sessionId: string | null;
-  agentId: string | null;
-  status: string;
-  severity: string;
-  summary: string;
-  createOutboxId: number | null;
-  cardOutboxIds: string | null;
-  version: number;
-  snoozedUntil: Date | null;
-  actedBy: string | null;
-  actedAt: Date | null;
-  createdAt: Date;
-}
-const ALERT_COLUMNS = `"id", "kind", "sessionId", "agentId", "status", "severity", "summary", "createOutboxId", "cardOutboxIds", "version", "snoozedUntil", "actedBy", "actedAt", "createdAt"`;
-const alertRow = (r: Record<string, unknown>): AlertRow => ({
-  ...(r as unknown as AlertRow),
-  id: Number(r.id),
-  version: Number(r.version),
-  createOutboxId: r.createOutboxId === null ? null : Number(r.createOutboxId),
-  snoozedUntil: asDateOrNull(r.snoozedUntil),
-  actedAt: asDateOrNull(r.actedAt),
-  createdAt: asDate(r.createdAt),
-});
-async function getAlert(tx: Sql, id: number): Promise<AlertRow> {
-  const r = await tx.get(`SELECT ${ALERT_COLUMNS} FROM "Alert" WHERE "id" = ?`, [id]);
-  if (!r) throw new Error(`no alert ${id}`);
-  return alertRow(r);
 }
 
 const RANK: Record<string, number> = { info: 0, warning: 1, critical: 2 };
@@ -101,44 +69,11 @@ function conversationLink(channel: string, externalKey: string, meta: Record<str
   return chatId?.startsWith("oc_") ? `https://${applinkHost}/client/chat/open?openChatId=${encodeURIComponent(chatId)}` : undefined;
 }
 
-/** The findings a card is drawn from: the episode's latest (a day-long episode gathers thousands). */
-const RECENT_FINDINGS = `SELECT "id", "detector", "severity" FROM "Finding" WHERE "alertId" = ? ORDER BY "id" DESC LIMIT 300`;
-
-/** The turns a card's trajectory covers (the latest). */
-const CARD_TURNS = 60;
-
 /** Everything the card shows, read in the caller's transaction. */
 export async function alertView(tx: Sql, alertId: number, cfg: Pick<AlertConfig, "lang" | "ruleName" | "applinkHost">): Promise<AlertView> {
-  const { lang } = cfg;
-  const a = await getAlert(tx, alertId);
-  // A card shows each detector's latest finding at the highest severity it reached: read just
-  // that (a long episode gathers hundreds of findings; the card must not cost more for it).
-  const latest = await tx.all<{ detector: string; severity: string; summary: string; evidence: string; facts: string | null }>(
-    `SELECT f."detector", f."severity", f."summary", f."evidence", f."facts" FROM "Finding" f
-     JOIN (SELECT max("id") AS "id" FROM (${RECENT_FINDINGS}) r GROUP BY "detector") l ON l."id" = f."id" ORDER BY f."id" ASC`,
-    [alertId],
-  );
-  const reached = await tx.all<{ detector: string; severity: string }>(`SELECT DISTINCT "detector", "severity" FROM (${RECENT_FINDINGS}) r`, [alertId]);
-  const findings = [...reached.map((r) => ({ ...latest.find((l) => l.detector === r.detector)!, severity: r.severity })), ...latest];
+  const { alert: a, findings, session: s, people, recent } = await alertCardData(tx, alertId);
   let session: AlertView["session"];
-  let trajectory: number[] = [];
-  let lastMessages: AlertView["lastMessages"] = [];
-  if (a.sessionId) {
-    const s = await tx.get<{
-      id: string;
-      channel: string;
-      externalKey: string;
-      agentId: string | null;
-      customerId: string | null;
-      qaScore: number | null;
-      meta: string | null;
-      assignedTo: string | null;
-    }>(`SELECT "id", "channel", "externalKey", "agentId", "customerId", "qaScore", "meta", "assignedTo" FROM "Session" WHERE "id" = ?`, [a.sessionId]);
-    if (!s) throw new Error(`no session ${a.sessionId}`);
-    const people = await tx.all<{ id: string; name: string | null; externalId: string; platform: string }>(`SELECT "id", "name", "externalId", "platform" FROM "Participant" WHERE "id" IN (?, ?)`, [
-      s.agentId ?? "",
-      s.customerId ?? "",
-    ]);
+  if (s) {
     const who = (id: string | null) => {
       const p = people.find((x) => x.id === id);
       return p ? { name: p.name ?? p.externalId, openId: p.platform === "lark" ? p.externalId : undefined } : undefined;
@@ -155,15 +90,6 @@ export async function alertView(tx: Sql, alertId: number, cfg: Pick<AlertConfig,
       link: conversationLink(s.channel, s.externalKey, meta, cfg.applinkHost),
       assignedTo: s.assignedTo,
     };
-    // The latest turns only: a card shows the recent trajectory, and a day-long chat must not cost more per update.
-    const recent = (
-      await tx.all<{ role: string; text: string; valence: number | null }>(
-        `SELECT m."role", m."text", sc."valence" FROM "Message" m LEFT JOIN "MessageScore" sc ON sc."messageId" = m."id" WHERE m."sessionId" = ? ORDER BY m."sentAt" DESC, m."receivedAt" DESC LIMIT ?`,
-        [s.id, CARD_TURNS],
-      )
-    ).reverse();
-    trajectory = recent.filter((m) => m.role === "customer" && m.valence !== null).map((m) => m.valence!);
-    lastMessages = recent.slice(-4).map((m) => ({ role: m.role, text: m.text }));
   }
   return {
     alertId: a.id,
@@ -182,9 +108,9 @@ export async function alertView(tx: Sql, alertId: number, cfg: Pick<AlertConfig,
       evidence: JSON.parse(f.evidence) as string[],
       facts: f.facts ? (JSON.parse(f.facts) as Record<string, unknown>) : undefined,
     })),
-    trajectory,
-    lastMessages,
-    lang,
+    trajectory: recent.filter((m) => m.role === "customer" && m.valence !== null).map((m) => m.valence!),
+    lastMessages: recent.slice(-4).map((m) => ({ role: m.role, text: m.text })),
+    lang: cfg.lang,
     ruleName: cfg.ruleName,
   };
 }
@@ -214,7 +140,7 @@ async function publish(tx: Sql, cfg: AlertConfig, alertId: number, mode: "create
     for (const [i, t] of targets.entries()) {
       ids.push(await enqueueOutbox(tx, { kind: "message.create", target: t.target, payload: { msg_type: "interactive", content: card }, uuid: `alert-${a.id}-create${i ? `-${i}` : ""}` }));
     }
-    await tx.run(`UPDATE "Alert" SET "createOutboxId" = ?, "cardOutboxIds" = ? WHERE "id" = ?`, [ids[0]!, JSON.stringify(ids), a.id]);
+    await setAlertCards(tx, a.id, ids);
   } else {
     // A patch still waiting takes the newest card instead of queuing a second one behind it.
     for (const [i, createId] of ids.entries()) await enqueueOrReplacePatch(tx, createId, { content: card }, `alert-${a.id}-v${a.version}-${i}`);
@@ -234,32 +160,19 @@ async function publish(tx: Sql, cfg: AlertConfig, alertId: number, mode: "create
 export async function raiseAlert(tx: Sql, cfg: AlertConfig, t: Thresholds, sessionId: string, findingIds: number[], findings: Finding[], now: Date): Promise<{ alertId: number; created: boolean }> {
   const severity = findings.reduce<string>((m, f) => maxSeverity(m, f.severity), "warning") as FindingSeverity;
   const summary = findings[findings.length - 1]!.summary;
-  const found = await tx.get(`SELECT ${ALERT_COLUMNS} FROM "Alert" WHERE "sessionId" = ? AND "kind" = 'session' ORDER BY "id" DESC LIMIT 1`, [sessionId]);
-  const latest = found ? alertRow(found) : undefined;
+  const latest = await latestSessionAlert(tx, sessionId);
   const turnsCritical = severity === "critical" && latest?.severity !== "critical";
   const openEpisode = latest && (latest.status === "open" || latest.status === "snoozed");
   const coolingDown = latest?.actedAt && now.getTime() - latest.actedAt.getTime() < t.cooldownMinutes * 60_000;
-  const attach = (alertId: number) => tx.run(`UPDATE "Finding" SET "alertId" = ? WHERE "id" IN (${placeholders(findingIds.length)})`, [alertId, ...findingIds]);
   if (latest && (openEpisode || (coolingDown && !turnsCritical))) {
     const snoozed = latest.status === "snoozed" && latest.snoozedUntil && latest.snoozedUntil > now;
-    await tx.run(`UPDATE "Alert" SET "severity" = ?, "summary" = ?, "findingCount" = "findingCount" + ?, "version" = "version" + 1, "updatedAt" = ? WHERE "id" = ?`, [
-      maxSeverity(latest.severity, severity),
-      summary,
-      findings.length,
-      now,
-      latest.id,
-    ]);
-    await attach(latest.id);
+    await growAlert(tx, latest.id, maxSeverity(latest.severity, severity), summary, findings.length, now);
+    await attachFindings(tx, latest.id, findingIds);
     await publish(tx, cfg, latest.id, "patch", Boolean(openEpisode && turnsCritical && !snoozed));
     return { alertId: latest.id, created: false };
   }
-  const session = await tx.get<{ agentId: string | null }>(`SELECT "agentId" FROM "Session" WHERE "id" = ?`, [sessionId]);
-  const created = await tx.get<{ id: number }>(
-    `INSERT INTO "Alert" ("sessionId", "agentId", "severity", "summary", "findingCount", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
-    [sessionId, session?.agentId ?? null, severity, summary, findings.length, now, now],
-  );
-  const alertId = Number(created!.id);
-  await attach(alertId);
+  const alertId = await insertAlert(tx, { kind: "session", sessionId, agentId: await sessionAgent(tx, sessionId), severity, summary, findingCount: findings.length, now });
+  await attachFindings(tx, alertId, findingIds);
   await publish(tx, cfg, alertId, "create", severity === "critical");
   await joinDigest(tx, cardTargets(cfg), cfg.lang, now);
   return { alertId, created: true };
@@ -274,21 +187,14 @@ const HOSTILE = new Set(["negativity", "anger_spike", "escalation", "unresolved"
 export async function checkWellbeing(tx: Sql, cfg: AlertConfig, t: Thresholds, agentId: string | null | undefined, detectors: string[], now: Date) {
   if (!agentId || !detectors.some((d) => HOSTILE.has(d))) return;
   const since = new Date(now.getTime() - t.wellbeingWindowMinutes * 60_000);
-  const recent = await tx.all<{ sessionId: string | null }>(`SELECT "sessionId" FROM "Alert" WHERE "agentId" = ? AND "kind" = 'session' AND "createdAt" >= ?`, [agentId, since]);
-  const sessions = new Set(recent.map((r) => r.sessionId));
-  if (sessions.size < t.wellbeingHostileSessions) return;
-  if (await tx.get(`SELECT "id" FROM "Alert" WHERE "agentId" = ? AND "kind" = 'wellbeing' AND "createdAt" >= ? LIMIT 1`, [agentId, since])) return;
-  const agent = await tx.get<{ name: string | null; externalId: string }>(`SELECT "name", "externalId" FROM "Participant" WHERE "id" = ?`, [agentId]);
+  const { sessions, wellbeingRaised } = await agentAlertsSince(tx, agentId, since);
+  if (sessions.size < t.wellbeingHostileSessions || wellbeingRaised) return;
+  const agent = await participantName(tx, agentId);
   const who = agent?.name ?? agent?.externalId ?? agentId;
   const summary =
     cfg.lang === "zh"
       ? `${who} 在 ${t.wellbeingWindowMinutes} 分钟内处理了 ${sessions.size} 个情绪激烈的会话，建议安排短暂休息`
       : `${who} handled ${sessions.size} hostile sessions in ${t.wellbeingWindowMinutes} minutes: consider a short break`;
-  const created = await tx.get<{ id: number }>(`INSERT INTO "Alert" ("kind", "agentId", "severity", "summary", "createdAt", "updatedAt") VALUES ('wellbeing', ?, 'warning', ?, ?, ?) RETURNING "id"`, [
-    agentId,
-    summary,
-    now,
-    now,
-  ]);
-  await publish(tx, cfg, Number(created!.id), "create", false);
+  const alertId = await insertAlert(tx, { kind: "wellbeing", sessionId: null, agentId, severity: "warning", summary, findingCount: 0, now });
+  await publish(tx, cfg, alertId, "create", false);
 }

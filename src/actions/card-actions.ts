@@ -1,6 +1,9 @@
 import { z } from "zod";
 import type { Logger } from "../shared/logger.ts";
 import type { Database } from "../storage/db.ts";
+import { alertFeedbackSeen, findAlert, recordAlertAction } from "../storage/alert-repo.ts";
+import { assignSession } from "../storage/conversation-repo.ts";
+import { recordHintFeedback } from "../storage/hint-repo.ts";
 import { alertCard, type AlertAction, type UiLang } from "./alert-card.ts";
 import { alertView, patchAlertCards, type AlertConfig } from "./alerts.ts";
 import { notifyAgent } from "./hints.ts";
@@ -54,17 +57,9 @@ export function createCardActionHandler(d: CardActionDeps) {
   async function hintFeedback(envelope: { header: { event_id: string }; event: LarkCallbackEvent }, v: z.infer<typeof hintValueSchema>) {
     const operator: string | undefined = envelope.event?.operator?.open_id;
     const zh = d.lang === "zh";
-    const card = await d.db.prisma.$transaction(async (tx) => {
-      const hint = await tx.hint.findUnique({ where: { id: v.hintId } });
-      const agent = hint?.agentId ? await tx.participant.findUnique({ where: { id: hint.agentId } }) : null;
-      if (!hint || !agent || agent.externalId !== operator) return undefined;
-      // One verdict per agent and hint: a second click changes it, repeated clicks add nothing.
-      const mine = await tx.hintFeedback.findFirst({ where: { hintId: hint.id, operatorId: operator } });
-      if (!mine) await tx.hintFeedback.create({ data: { hintId: hint.id, useful: v.useful, operatorId: operator, eventId: envelope.header.event_id, at: new Date(d.now()) } });
-      else if (mine.useful !== v.useful) await tx.hintFeedback.update({ where: { id: mine.id }, data: { useful: v.useful, at: new Date(d.now()) } });
-      const c = JSON.parse(hint.content) as { text: string; reply: string; source?: string; lang: "zh" | "en" };
-      return hintCard({ hintId: hint.id, kind: hint.kind as "kb" | "lesson", lang: c.lang, title: hint.title, text: c.text, reply: c.reply, source: c.source, verdict: v.useful });
-    });
+    const hint = await recordHintFeedback(d.db, { hintId: v.hintId, operator, useful: v.useful, eventId: envelope.header.event_id, at: new Date(d.now()) });
+    const c = hint && (JSON.parse(hint.content) as { text: string; reply: string; source?: string; lang: "zh" | "en" });
+    const card = hint && c && hintCard({ hintId: hint.id, kind: hint.kind as "kb" | "lesson", lang: c.lang, title: hint.title, text: c.text, reply: c.reply, source: c.source, verdict: v.useful });
     if (!card) return { toast: { type: "error", content: zh ? "这条提示不是发给你的" : "This hint was not for you" } };
     return { toast: { type: "success", content: zh ? "谢谢反馈" : "Thanks for the feedback" }, card: { type: "raw", data: card } };
   }
@@ -83,23 +78,23 @@ export function createCardActionHandler(d: CardActionDeps) {
     }
     const now = new Date(d.now());
     const outcome = await d.db.sql.transaction(async (tx) => {
-      const alert = await tx.get<{ id: number; status: string; sessionId: string | null }>(`SELECT "id", "status", "sessionId" FROM "Alert" WHERE "id" = ?`, [alertId]);
+      const alert = await findAlert(tx, alertId);
       if (!alert) return undefined;
-      const seen = await tx.get(`SELECT "id" FROM "AlertFeedback" WHERE "eventId" = ?`, [envelope.header.event_id]);
+      const seen = await alertFeedbackSeen(tx, envelope.header.event_id);
       const actionable = alert.status === "open" || alert.status === "snoozed";
       if (!seen && actionable) {
-        await tx.run(`INSERT INTO "AlertFeedback" ("alertId", "action", "operatorId", "eventId", "at") VALUES (?, ?, ?, ?, ?)`, [alertId, action, operator, envelope.header.event_id, now]);
-        await tx.run(`UPDATE "Alert" SET "status" = ?, "actedBy" = ?, "actedAt" = ?, "snoozedUntil" = ?, "version" = "version" + 1, "updatedAt" = ? WHERE "id" = ?`, [
-          STATUS[action],
-          operator,
-          now,
-          action === "snooze" ? new Date(now.getTime() + SNOOZE_MS) : null,
-          now,
+        await recordAlertAction(tx, {
           alertId,
-        ]);
+          action,
+          status: STATUS[action],
+          operator,
+          eventId: envelope.header.event_id,
+          now,
+          snoozedUntil: action === "snooze" ? new Date(now.getTime() + SNOOZE_MS) : null,
+        });
         if (action === "take_over" && alert.sessionId) {
           // The session is now the supervisor's; the agent hears it privately, never in the chat.
-          await tx.run(`UPDATE "Session" SET "assignedTo" = ?, "assignedAt" = ? WHERE "id" = ?`, [operator, now, alert.sessionId]);
+          await assignSession(tx, alert.sessionId, operator, now);
           await notifyAgent(tx, alert.sessionId, { text: t.tookOver, uuid: `takeover-${alertId}` }, d.alerts.webhookFor);
         }
         // Everyone sees the outcome: every copy of the card is patched, not only the one clicked.

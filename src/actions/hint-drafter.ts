@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { hintsDrafting, hintToDraft, saveDraft, setHintStatus } from "../storage/hint-repo.ts";
 import { sendHint, type HintContent, type WebhookFor } from "./hints.ts";
 import type { LlmClient } from "../clients/llm.ts";
 import { redactText } from "../shared/redact.ts";
@@ -46,8 +47,7 @@ export function createHintDrafter(db: Database, llm: LlmClient, pollMs: number, 
   }
 
   async function draft(hintId: number) {
-    const hint = await db.prisma.hint.findUniqueOrThrow({ where: { id: hintId } });
-    const agent = hint.agentId ? await db.prisma.participant.findUnique({ where: { id: hint.agentId } }) : null;
+    const { hint, agent } = await hintToDraft(db.sql, hintId);
     const c = JSON.parse(hint.content) as HintContent;
     let content = c;
     let title = hint.title;
@@ -80,23 +80,17 @@ export function createHintDrafter(db: Database, llm: LlmClient, pollMs: number, 
       log.warn("hint draft failed; sending the passage", { hintId, error: (e as Error).message });
     }
     await db.sql.transaction(async (tx) => {
-      await tx.run(`UPDATE "Hint" SET "title" = ?, "refId" = ?, "content" = ?, "reason" = ?${status === "no_answer" ? `, "status" = 'no_answer'` : ""} WHERE "id" = ?`, [
-        title,
-        refId,
-        JSON.stringify(content),
-        reason ?? null,
-        hintId,
-      ]);
+      await saveDraft(tx, hintId, { title, refId, content: JSON.stringify(content), reason: reason ?? null, noAnswer: status === "no_answer" });
       if (status === "send" && agent && !(await sendHint(tx, webhookFor, { id: hintId, kind: hint.kind, title, sessionId: hint.sessionId }, content))) {
-        await tx.run(`UPDATE "Hint" SET "status" = 'undelivered' WHERE "id" = ?`, [hintId]);
+        await setHintStatus(tx, hintId, "undelivered");
       }
     });
   }
 
   async function runOnce(): Promise<number> {
-    const rows = await db.prisma.hint.findMany({ where: { status: "drafting" }, orderBy: { id: "asc" }, take: 5, select: { id: true } });
-    await Promise.all(rows.map((r) => draft(r.id)));
-    return rows.length;
+    const ids = await hintsDrafting(db.sql, 5);
+    await Promise.all(ids.map((id) => draft(id)));
+    return ids.length;
   }
 
   const loop = createWorkerLoop("hint drafter", runOnce, pollMs, log);

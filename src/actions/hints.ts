@@ -1,7 +1,7 @@
 import { hintCard, hintCardV1 } from "../coaching/hint-card.ts";
 import type { HintCandidate } from "../coaching/coach.ts";
 import type { Sql } from "../storage/sql.ts";
-import { asDate, placeholders } from "../storage/sql.ts";
+import { heldHints, hintedRefs, hintsSentSince, insertHint, markHintQueued, releaseHint, setHintStatus } from "../storage/hint-repo.ts";
 import { enqueueOutbox } from "../storage/outbox-repo.ts";
 import { privateRoute, type PrivateRoute } from "./private-route.ts";
 
@@ -73,7 +73,7 @@ export async function sendHint(tx: Sql, webhookFor: WebhookFor, hint: { id: numb
     }
   }
   if (outboxId === undefined) return false;
-  await tx.run(`UPDATE "Hint" SET "outboxId" = ?, "status" = 'queued', "reason" = NULL WHERE "id" = ?`, [outboxId, hint.id]);
+  await markHintQueued(tx, hint.id, outboxId);
   return true;
 }
 
@@ -94,13 +94,7 @@ export async function notifyAgent(tx: Sql, sessionId: string, notice: { text: st
   return sent;
 }
 
-async function overBudget(tx: Sql, cfg: HintConfig, agentId: string, now: Date) {
-  const r = await tx.get<{ n: number }>(`SELECT count(*) AS "n" FROM "Hint" WHERE "agentId" = ? AND "status" IN ('queued', 'drafting') AND "createdAt" >= ?`, [
-    agentId,
-    new Date(now.getTime() - 60_000),
-  ]);
-  return Number(r?.n ?? 0) >= cfg.perMinute;
-}
+const overBudget = async (tx: Sql, cfg: HintConfig, agentId: string, now: Date) => (await hintsSentSince(tx, agentId, new Date(now.getTime() - 60_000))) >= cfg.perMinute;
 
 /**
  * Sends hints privately to the session's agent. The same article or lesson is never repeated
@@ -111,9 +105,10 @@ export async function deliverHints(tx: Sql, cfg: HintConfig, sessionId: string, 
   if (!candidates.length) return [];
   const route = await privateRoute(tx, sessionId);
   const { agent } = route;
-  const refs = candidates.map((c) => c.refId);
-  const already = new Set(
-    (await tx.all<{ refId: string }>(`SELECT "refId" FROM "Hint" WHERE "sessionId" = ? AND "refId" IN (${placeholders(refs.length)})`, [sessionId, ...refs])).map((h) => h.refId),
+  const already = await hintedRefs(
+    tx,
+    sessionId,
+    candidates.map((c) => c.refId),
   );
   const results: Array<{ id: number; status: string; refId: string }> = [];
   for (const c of candidates) {
@@ -125,18 +120,22 @@ export async function deliverHints(tx: Sql, cfg: HintConfig, sessionId: string, 
     else if (await overBudget(tx, cfg, agent.participantId, now)) [status, reason] = ["throttled", `over ${cfg.perMinute} hints per minute`];
     if (status === "queued" && c.kind === "kb" && cfg.draftWithLlm) status = "drafting";
     const content: HintContent = { text: c.text, reply: c.reply, source: c.source, lang, trigger: c.trigger, question: c.question, passages: c.passages };
-    const row = await tx.get<{ id: number }>(
-      `INSERT INTO "Hint" ("sessionId", "messageId", "agentId", "kind", "refId", "title", "content", "status", "reason", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
-      [sessionId, messageId, agent?.participantId ?? null, c.kind, c.refId, c.title, JSON.stringify(content), status, reason ?? null, now],
-    );
-    const hint = { id: Number(row!.id), kind: c.kind, title: c.title };
+    const id = await insertHint(tx, {
+      sessionId,
+      messageId,
+      agentId: agent?.participantId ?? null,
+      kind: c.kind,
+      refId: c.refId,
+      title: c.title,
+      content: JSON.stringify(content),
+      status,
+      reason: reason ?? null,
+      now,
+    });
+    const hint = { id, kind: c.kind, title: c.title };
     if (status === "queued" && !(await sendHint(tx, cfg.webhookFor, { ...hint, sessionId }, content, route))) {
       status = "undelivered";
-      await tx.run(`UPDATE "Hint" SET "status" = ?, "reason" = ? WHERE "id" = ?`, [
-        status,
-        "no way to reach this agent (no Lark identity, no channel webhook): kept for GET /v1/sessions/:id",
-        hint.id,
-      ]);
+      await setHintStatus(tx, hint.id, status, "no way to reach this agent (no Lark identity, no channel webhook): kept for GET /v1/sessions/:id");
     }
     results.push({ id: hint.id, status, refId: c.refId });
   }
@@ -145,12 +144,7 @@ export async function deliverHints(tx: Sql, cfg: HintConfig, sessionId: string, 
 
 /** The agent has arrived: hints held for them (recent ones) go out now, within the budget. */
 export async function releaseHeldHints(tx: Sql, cfg: HintConfig, sessionId: string, now: Date) {
-  const held = (
-    await tx.all<{ id: number; kind: string; title: string; refId: string; content: string; sessionId: string; createdAt: unknown }>(
-      `SELECT "id", "kind", "title", "refId", "content", "sessionId", "createdAt" FROM "Hint" WHERE "sessionId" = ? AND "status" = 'held' AND "createdAt" >= ? ORDER BY "id" ASC`,
-      [sessionId, new Date(now.getTime() - HOLD_MS)],
-    )
-  ).map((h) => ({ ...h, id: Number(h.id), createdAt: asDate(h.createdAt) }));
+  const held = await heldHints(tx, sessionId, new Date(now.getTime() - HOLD_MS));
   if (!held.length) return [];
   const route = await privateRoute(tx, sessionId);
   const { agent } = route;
@@ -161,16 +155,10 @@ export async function releaseHeldHints(tx: Sql, cfg: HintConfig, sessionId: stri
     let status = "queued";
     if (await overBudget(tx, cfg, agent.participantId, now)) status = "throttled";
     else if (h.kind === "kb" && cfg.draftWithLlm) status = "drafting";
-    await tx.run(`UPDATE "Hint" SET "agentId" = ?, "status" = ?, "reason" = ?, "createdAt" = ? WHERE "id" = ?`, [
-      agent.participantId,
-      status,
-      status === "throttled" ? `over ${cfg.perMinute} hints per minute` : null,
-      now,
-      h.id,
-    ]);
+    await releaseHint(tx, h.id, agent.participantId, status, status === "throttled" ? `over ${cfg.perMinute} hints per minute` : null, now);
     if (status === "queued" && !(await sendHint(tx, cfg.webhookFor, h, content, route))) {
       status = "undelivered";
-      await tx.run(`UPDATE "Hint" SET "status" = ? WHERE "id" = ?`, [status, h.id]);
+      await setHintStatus(tx, h.id, status);
     }
     results.push({ id: h.id, status, refId: h.refId });
   }

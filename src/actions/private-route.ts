@@ -1,5 +1,6 @@
 import { parseSessionMeta, sentChannel } from "../shared/session-meta.ts";
 import type { Sql } from "../storage/sql.ts";
+import { routeRows } from "../storage/conversation-repo.ts";
 
 export interface AgentRecipient {
   participantId: string;
@@ -26,18 +27,10 @@ const isOpenId = (v: unknown): v is string => typeof v === "string" && /^ou_[A-Z
  * and the Lark identity used must not be the customer's.
  */
 export async function privateRoute(tx: Sql, sessionId: string): Promise<PrivateRoute> {
-  const s = await tx.get<{ channel: string; externalKey: string; agentId: string | null; customerId: string | null; meta: string | null }>(
-    `SELECT "channel", "externalKey", "agentId", "customerId", "meta" FROM "Session" WHERE "id" = ?`,
-    [sessionId],
-  );
-  if (!s) throw new Error(`no session ${sessionId}`);
+  const { session: s, people } = await routeRows(tx, sessionId);
   const meta = parseSessionMeta(s.meta);
   const route: PrivateRoute = { channel: s.channel, externalKey: s.externalKey, sentChannel: sentChannel(meta) };
   if (!s.agentId || s.agentId === s.customerId) return route;
-  const people = await tx.all<{ id: string; role: string; platform: string; externalId: string }>(`SELECT "id", "role", "platform", "externalId" FROM "Participant" WHERE "id" IN (?, ?)`, [
-    s.agentId,
-    s.customerId ?? s.agentId,
-  ]);
   const agent = people.find((p) => p.id === s.agentId);
   const customer = people.find((p) => p.id === s.customerId);
   if (agent?.role !== "agent") return route;

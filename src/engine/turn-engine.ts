@@ -95,6 +95,16 @@ export function judgeClose(s: Scorers, input: Window): { hits: RuleHit[]; aggreg
   return { hits, aggregates, findings, window: { ...w, hits: all } };
 }
 
+/**
+ * A turn judged again after the fact (the LLM refined its emotion, or found rubric hits): the
+ * session's numbers with `turn` in place of turns[i] and the new hits added.
+ */
+export function judgeRefinement(s: Scorers, input: Window, i: number, turn: Partial<EngineTurn>, hits: EngineHit[]): { aggregates: SessionAggregates; window: Window } {
+  const turns = input.turns.map((t, j) => (j === i ? { ...t, ...turn } : t));
+  const { w } = bounded({ ...input, turns, hits: [...input.hits, ...hits] }, i);
+  return { aggregates: withEarlier(aggregateSession(s.policy(), w.turns, w.hits), w), window: w };
+}
+
 /** Between messages (the timer): what the window shows at `nowSeconds` (a customer left waiting). */
 export function judgeWait(s: Scorers, input: Window, nowSeconds: number, qaScore?: number): { findings: Finding[]; window: Window } {
   const { w } = bounded(input, 0);

@@ -1,4 +1,5 @@
 import type { Database } from "../storage/db.ts";
+import { feedbackRows } from "../storage/report-queries.ts";
 
 /**
  * How supervisors judged the alerts: precision = alerts they acted on as real (taken over or
@@ -6,11 +7,7 @@ import type { Database } from "../storage/db.ts";
  * alerts are counted but not judged. Per detector too, from the findings behind each alert.
  */
 export async function evalFeedback(db: Database, since?: Date) {
-  const alerts = await db.prisma.alert.findMany({
-    where: since ? { createdAt: { gte: since } } : {},
-    select: { id: true, kind: true, feedback: { orderBy: { at: "desc" }, take: 1, select: { action: true } } },
-  });
-  const findings = await db.prisma.finding.findMany({ where: { alertId: { in: alerts.map((a) => a.id) } }, select: { alertId: true, detector: true } });
+  const { alerts, findings } = await feedbackRows(db, since);
   const verdict = (a: (typeof alerts)[number]) => a.feedback[0]?.action;
   const count = { take_over: 0, acknowledge: 0, false_alarm: 0, snooze: 0, none: 0 };
   const perDetector = new Map<string, { real: number; falseAlarm: number }>();

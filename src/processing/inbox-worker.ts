@@ -60,7 +60,8 @@ export function createInboxWorker(inbox: InboxRepo, process: ProcessBatch, pollM
       const t0 = performance.now();
       const chunk = due.slice(i, i + PER_COMMIT);
       const results = await process(chunk, busy);
-      lastMs = (performance.now() - t0) / chunk.length;
+      // The pause before the next batch (under a burst of requests) is in proportion to this one.
+      lastMs = performance.now() - t0;
       for (const { row, outcome, error } of results) {
         if (!error) {
           if (outcome !== "session_busy") done++;

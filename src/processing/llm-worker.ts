@@ -2,7 +2,9 @@ import type { Logger } from "../shared/logger.ts";
 import { createWorkerLoop } from "../shared/worker-loop.ts";
 import type { Database } from "../storage/db.ts";
 import { applyJudgement, loadHitsAt, loadTurns, pendingLlmScores, recordLlmFailure, saveHits, storeAggregates } from "../storage/score-repo.ts";
-import { aggregateSession, type Scorers } from "../scoring/assess.ts";
+import type { Scorers } from "../scoring/assess.ts";
+import { detectLang } from "../scoring/text.ts";
+import { judgeRefinement } from "../engine/turn-engine.ts";
 import type { LlmJudge } from "../scoring/llm-judge.ts";
 
 export const LLM_MAX_ATTEMPTS = 3;
@@ -24,9 +26,12 @@ export function createLlmWorker(db: Database, judge: LlmJudge, scorers: Scorers,
       const { judgement, hits, cached } = await judge.judge(scorers.policy(), turns, i);
       await db.sql.transaction(async (tx) => {
         await applyJudgement(tx, row.messageId, judgement, { valence: row.valence, category: row.category }, attempts);
+        const earlier = await loadHitsAt(tx, row.sessionId, turns);
         await saveHits(tx, row.sessionId, hits, turns, "llm");
-        if (turns[i]!.role === "customer") turns[i]!.valence = judgement.emotion.valence;
-        await storeAggregates(tx, row.sessionId, aggregateSession(scorers.policy(), turns, await loadHitsAt(tx, row.sessionId, turns)), turns);
+        // The same engine as live processing: the session's numbers with the refined turn.
+        const refined = turns[i]!.role === "customer" ? { valence: judgement.emotion.valence } : {};
+        const r = judgeRefinement(scorers, { lang: detectLang(turns.map((t) => t.text).join(" ")), turns, hits: earlier }, i, refined, hits);
+        await storeAggregates(tx, row.sessionId, r.aggregates, turns);
       });
       log.debug("llm refined a score", { messageId: row.messageId, cached, hits: hits.map((h) => h.kind) });
     } catch (e) {

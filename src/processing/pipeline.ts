@@ -5,16 +5,16 @@ import { createSessionLocks, SessionBusy, sessionLockKey } from "../storage/sess
 import type { Scorers } from "../scoring/assess.ts";
 import { judgeClose, judgeTurn, judgeWait } from "../engine/turn-engine.ts";
 import type { Logger } from "../shared/logger.ts";
-import { closeIdleSession, createParticipantCache, idleSessions, storeMessage, storeSessionEvent } from "../storage/conversation-repo.ts";
+import { closeIdleSession, createParticipantCache, idleSessions, sessionAgent, storeMessage, storeSessionEvent, waitingCustomers } from "../storage/conversation-repo.ts";
 import type { Database } from "../storage/db.ts";
-import { isForeignKeyViolation, isUniqueViolation, placeholders, asDate, asDateOrNull, type Sql } from "../storage/sql.ts";
+import { isForeignKeyViolation, isUniqueViolation, savepoint, type Sql } from "../storage/sql.ts";
 import type { InboxRepo } from "../storage/inbox-repo.ts";
 import { loadHitsAt, loadTurns, saveHits, saveScore, storeAggregates, type StoredHit, type StoredTurn } from "../storage/score-repo.ts";
 import { checkWellbeing, raiseAlert, type AlertConfig } from "../actions/alerts.ts";
 import { ALERTING, type Finding } from "../detection/types.ts";
 import { createSessionWindows, type StoredWindow } from "./session-windows.ts";
 import { detectLang, langOf, letterCounts } from "../scoring/text.ts";
-import { saveNewFindings } from "../storage/finding-repo.ts";
+import { reportedWaits, saveNewFindings } from "../storage/finding-repo.ts";
 import { deliverHints, releaseHeldHints, type HintConfig } from "../actions/hints.ts";
 import { hintCandidates } from "../coaching/coach.ts";
 import type { KbIndex } from "../coaching/kb-index.ts";
@@ -93,16 +93,7 @@ export function createPipeline(deps: PipelineDeps) {
       return fn(tx);
     };
     if (!batch) return db.sql.transaction(body);
-    await batch.tx.run("SAVEPOINT event");
-    try {
-      const r = await body(batch.tx);
-      await batch.tx.run("RELEASE SAVEPOINT event");
-      return r;
-    } catch (e) {
-      await batch.tx.run("ROLLBACK TO SAVEPOINT event");
-      await batch.tx.run("RELEASE SAVEPOINT event");
-      throw e;
-    }
+    return savepoint(batch.tx, body);
   }
 
   /** The window the turn engine judges, read from the database: the stored turns (with their signals) and every hit so far. */
@@ -136,7 +127,7 @@ export function createPipeline(deps: PipelineDeps) {
     const alerting = fresh.filter((f) => ALERTING.has(f.finding.severity));
     if (alerting.length) {
       // The agent only matters to an alert (wellbeing): read once one is raised, not per message.
-      const session = await tx.get<{ agentId: string | null }>(`SELECT "agentId" FROM "Session" WHERE "id" = ?`, [sessionId]);
+      const agentId = await sessionAgent(tx, sessionId);
       await raiseAlert(
         tx,
         deps.alerts,
@@ -150,7 +141,7 @@ export function createPipeline(deps: PipelineDeps) {
         tx,
         deps.alerts,
         thresholds,
-        session?.agentId,
+        agentId,
         alerting.map((f) => f.finding.detector),
         now,
       );
@@ -323,24 +314,15 @@ export function createPipeline(deps: PipelineDeps) {
   async function checkWaiting(nowMs: number, limit = TIMER_BATCH): Promise<number> {
     const t = scorers.policy().policy.detection;
     const shortest = Math.min(t.firstReplyWaitSeconds, t.replyWaitSeconds) * 1000;
-    const candidates = (
-      await db.sql.all<{ id: string; channel: string; externalKey: string; lastCustomerAt: unknown; lastAgentAt: unknown; qaScore: number | null }>(
-        `SELECT "id", "channel", "externalKey", "lastCustomerAt", "lastAgentAt", "qaScore" FROM "Session" WHERE "status" = 'open' AND "lastCustomerAt" <= ? AND "lastCustomerAt" >= ? ORDER BY "lastCustomerAt" ASC LIMIT ?`,
-        [new Date(nowMs - shortest), new Date(nowMs - sessionIdleMs), limit * 4],
-      )
-    )
-      .map((c) => ({ ...c, lastCustomerAt: asDateOrNull(c.lastCustomerAt), lastAgentAt: asDateOrNull(c.lastAgentAt) }))
-      .filter((c) => !(c.lastAgentAt && c.lastCustomerAt && c.lastAgentAt >= c.lastCustomerAt));
+    const candidates = await waitingCustomers(db.sql, new Date(nowMs - sessionIdleMs), new Date(nowMs - shortest), limit * 4);
     // A wait already reported (a waiting finding since the agent last spoke) costs nothing more:
     // one query here instead of re-running the detectors for every waiting customer each tick.
-    const reported = candidates.length
-      ? await db.sql.all<{ sessionId: string; at: unknown }>(
-          `SELECT "sessionId", "at" FROM "Finding" WHERE "detector" = 'waiting' AND "sessionId" IN (${placeholders(candidates.length)})`,
-          candidates.map((c) => c.id),
-        )
-      : [];
+    const reported = await reportedWaits(
+      db.sql,
+      candidates.map((c) => c.id),
+    );
     const lastReported = new Map<string, number>();
-    for (const r of reported) lastReported.set(r.sessionId, Math.max(lastReported.get(r.sessionId) ?? 0, asDate(r.at).getTime()));
+    for (const r of reported) lastReported.set(r.sessionId, Math.max(lastReported.get(r.sessionId) ?? 0, r.at.getTime()));
     let found = 0;
     let checked = 0;
     for (const c of candidates) {

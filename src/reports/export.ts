@@ -1,5 +1,6 @@
 import { redactText } from "../shared/redact.ts";
 import type { Database } from "../storage/db.ts";
+import { exportRows } from "../storage/report-queries.ts";
 import { detectLang } from "../scoring/text.ts";
 
 export interface ExportOptions {
@@ -16,18 +17,7 @@ export interface ExportOptions {
  */
 export async function exportSessions(db: Database, o: ExportOptions) {
   const clean = (s: string) => (o.includePii ? s : redactText(s));
-  const ids = await db.prisma.message.findMany({ where: { sentAt: { gte: o.from, lt: o.to } }, distinct: ["sessionId"], select: { sessionId: true } });
-  const sessions = await db.prisma.session.findMany({
-    where: { id: { in: ids.map((r) => r.sessionId) } },
-    orderBy: { openedAt: "asc" },
-    include: {
-      messages: { orderBy: [{ sentAt: "asc" }, { receivedAt: "asc" }], include: { score: true } },
-      hits: true,
-      findings: true,
-      alerts: { include: { feedback: true } },
-    },
-  });
-  const hints = await db.prisma.hint.findMany({ where: { sessionId: { in: sessions.map((s) => s.id) } }, include: { feedback: true }, orderBy: { id: "asc" } });
+  const { sessions, hints } = await exportRows(db, o.from, o.to);
   return sessions.map((s) => {
     const t0 = s.messages[0]?.sentAt.getTime() ?? s.openedAt.getTime();
     const text = s.messages.map((m) => m.text).join(" ");

@@ -1,4 +1,5 @@
 import type { Database } from "../storage/db.ts";
+import { dayRows, participantsById } from "../storage/report-queries.ts";
 import { complaintType, type ComplaintType } from "../scoring/complaint-types.ts";
 import { dayRange, localHour } from "./time-zone.ts";
 
@@ -53,22 +54,7 @@ export interface DayOptions {
  */
 export async function dayStats(db: Database, day: string, o: DayOptions): Promise<DayStats> {
   const { start, end } = dayRange(day, o.tz);
-  const inDay = { gte: start, lt: end };
-  const p = db.prisma;
-  const messages = await p.message.findMany({
-    where: { sentAt: inDay },
-    select: { sessionId: true, role: true, text: true, sentAt: true, score: { select: { valence: true } } },
-  });
-  const sessionIds = [...new Set(messages.map((m) => m.sessionId))];
-  const sessions = await p.session.findMany({
-    where: { id: { in: sessionIds } },
-    select: { id: true, agentId: true, qaScore: true, valenceAvg: true, valenceMin: true, escalationKinds: true, openedAt: true, firstResponseSecs: true },
-  });
-  const opened = await p.session.findMany({ where: { openedAt: inDay, firstResponseSecs: { not: null } }, select: { firstResponseSecs: true } });
-  const hits = await p.ruleHit.findMany({ where: { at: inDay }, select: { kind: true, lesson: true, sessionId: true } });
-  const hintRows = await p.hint.findMany({ where: { createdAt: inDay }, select: { status: true, feedback: { orderBy: { at: "desc" }, take: 1, select: { useful: true } } } });
-  const alerts = await p.alert.findMany({ where: { createdAt: inDay }, select: { kind: true, summary: true, feedback: { orderBy: { at: "desc" }, take: 1, select: { action: true } } } });
-
+  const { messages, sessions, opened, hits, hintRows, alerts } = await dayRows(db, start, end);
   const customer = messages.filter((m) => m.role === "customer");
   const valences = customer.map((m) => m.score?.valence).filter((v): v is number => v !== undefined && v !== null);
   const frs = opened.map((s) => s.firstResponseSecs!);
@@ -97,7 +83,7 @@ export async function dayStats(db: Database, day: string, o: DayOptions): Promis
 
   // Agents: sessions, QA, and the rule they break most (with its lesson).
   const agentIds = [...new Set(sessions.map((s) => s.agentId).filter((x): x is string => Boolean(x)))];
-  const people = await p.participant.findMany({ where: { id: { in: agentIds } }, select: { id: true, name: true, externalId: true } });
+  const people = await participantsById(db, agentIds);
   const agents: AgentDay[] = agentIds.map((agentId) => {
     const mine = sessions.filter((s) => s.agentId === agentId);
     const ids = new Set(mine.map((s) => s.id));

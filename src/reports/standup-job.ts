@@ -1,4 +1,5 @@
 import { isUniqueViolation } from "../storage/sql.ts";
+import { claimReport, markReportPosted, reportClaimed } from "../storage/report-queries.ts";
 import type { LlmClient } from "../clients/llm.ts";
 import type { Env } from "../config/env.ts";
 import type { Policy } from "../scoring/compliance/policy-schema.ts";
@@ -61,18 +62,10 @@ export function createStandupJob(d: StandupDeps) {
     if (!d.cfg.chatId) return { ...report, posted: false as const, reason: "STANDUP_CHAT_ID is not set" };
     try {
       await d.db.sql.transaction(async (tx) => {
-        const claim = await tx.get<{ id: number }>(`INSERT INTO "ReportRun" ("kind", "day", "instance", "claimedAt") VALUES ('standup', ?, ?, ?) RETURNING "id"`, [
-          day,
-          d.instance,
-          new Date(d.clock.now()),
-        ]);
+        // The claim is unique per day: a second instance (or a second run) fails here and posts nothing.
+        const claim = await claimReport(tx, "standup", day, d.instance, new Date(d.clock.now()));
         const outboxId = await enqueueOutbox(tx, { kind: "message.create", target: `chat_id:${d.cfg.chatId}`, payload: { msg_type: "interactive", content: report.card }, uuid: `standup-${day}` });
-        await tx.run(`UPDATE "ReportRun" SET "status" = 'posted', "outboxId" = ?, "postedAt" = ?, "summary" = ? WHERE "id" = ?`, [
-          outboxId,
-          new Date(d.clock.now()),
-          JSON.stringify({ ...report.today, hourly: undefined }),
-          claim!.id,
-        ]);
+        await markReportPosted(tx, claim, outboxId, new Date(d.clock.now()), JSON.stringify({ ...report.today, hourly: undefined }));
       });
     } catch (e) {
       if (isUniqueViolation(e)) return { ...report, posted: false as const, reason: `the stand-up for ${day} was already posted` };
@@ -100,7 +93,7 @@ export function createStandupJob(d: StandupDeps) {
     if (!d.cfg.chatId) return 0;
     const day = dueDay(d.clock.now());
     if (!day) return 0;
-    if (await d.db.prisma.reportRun.findUnique({ where: { kind_day: { kind: "standup", day } }, select: { id: true } })) return 0;
+    if (await reportClaimed(d.db.sql, "standup", day)) return 0;
     const r = await run(day, { dryRun: false });
     return r.posted ? 1 : 0;
   }

@@ -1,7 +1,7 @@
 import { parseSessionMeta } from "../shared/session-meta.ts";
 import { randomUUID } from "node:crypto";
 import type { NormalizedMessage, NormalizedSessionEvent, SessionRef } from "../ingest/types.ts";
-import { asDate, type Sql } from "./sql.ts";
+import { asDate, asDateOrNull, type Sql } from "./sql.ts";
 
 /** The columns of a session the hot path reads. */
 export interface SessionRow {
@@ -163,4 +163,42 @@ export async function closeIdleSession(tx: Sql, id: string, now: number, idleMs:
   if (last.getTime() >= now - idleMs) return false;
   await tx.run(`UPDATE "Session" SET "status" = 'closed', "closedAt" = ?, "closeReason" = 'idle' WHERE "id" = ?`, [last, id]);
   return true;
+}
+
+/** The session's agent (participant id), if one has spoken. */
+export const sessionAgent = async (tx: Sql, sessionId: string): Promise<string | null> =>
+  (await tx.get<{ agentId: string | null }>(`SELECT "agentId" FROM "Session" WHERE "id" = ?`, [sessionId]))?.agentId ?? null;
+
+export const participantName = (tx: Sql, id: string) => tx.get<{ name: string | null; externalId: string }>(`SELECT "name", "externalId" FROM "Participant" WHERE "id" = ?`, [id]);
+
+/** What private messages for a session are routed by: the session and its two participants. */
+export async function routeRows(tx: Sql, sessionId: string) {
+  const s = await tx.get<{ channel: string; externalKey: string; agentId: string | null; customerId: string | null; meta: string | null }>(
+    `SELECT "channel", "externalKey", "agentId", "customerId", "meta" FROM "Session" WHERE "id" = ?`,
+    [sessionId],
+  );
+  if (!s) throw new Error(`no session ${sessionId}`);
+  const people = s.agentId
+    ? await tx.all<{ id: string; role: string; platform: string; externalId: string }>(`SELECT "id", "role", "platform", "externalId" FROM "Participant" WHERE "id" IN (?, ?)`, [
+        s.agentId,
+        s.customerId ?? s.agentId,
+      ])
+    : [];
+  return { session: s, people };
+}
+
+/** Open sessions whose customer wrote last, between `from` and `to` (the waiting timer's candidates), oldest wait first. */
+export async function waitingCustomers(q: Sql, from: Date, to: Date, limit: number) {
+  const rows = await q.all<{ id: string; channel: string; externalKey: string; lastCustomerAt: unknown; lastAgentAt: unknown; qaScore: number | null }>(
+    `SELECT "id", "channel", "externalKey", "lastCustomerAt", "lastAgentAt", "qaScore" FROM "Session" WHERE "status" = 'open' AND "lastCustomerAt" <= ? AND "lastCustomerAt" >= ? ORDER BY "lastCustomerAt" ASC LIMIT ?`,
+    [to, from, limit],
+  );
+  return rows
+    .map((c) => ({ ...c, lastCustomerAt: asDateOrNull(c.lastCustomerAt), lastAgentAt: asDateOrNull(c.lastAgentAt) }))
+    .filter((c) => !(c.lastAgentAt && c.lastCustomerAt && c.lastAgentAt >= c.lastCustomerAt));
+}
+
+/** A supervisor took the session over. */
+export async function assignSession(tx: Sql, sessionId: string, operator: string, now: Date) {
+  await tx.run(`UPDATE "Session" SET "assignedTo" = ?, "assignedAt" = ? WHERE "id" = ?`, [operator, now, sessionId]);
 }

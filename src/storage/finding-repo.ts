@@ -1,5 +1,5 @@
 import type { Finding } from "../detection/types.ts";
-import { placeholders, type Sql } from "./sql.ts";
+import { asDate, placeholders, type Sql } from "./sql.ts";
 import type { StoredTurn } from "./score-repo.ts";
 
 /**
@@ -39,4 +39,14 @@ export async function saveNewFindings(tx: Sql, sessionId: string, findings: Find
     fresh.push({ id: Number(row!.id), finding: f });
   }
   return fresh;
+}
+
+/** When each session's waiting customer was last reported (waiting findings). */
+export async function reportedWaits(q: Sql, sessionIds: string[]): Promise<Array<{ sessionId: string; at: Date }>> {
+  if (!sessionIds.length) return [];
+  const rows = await q.all<{ sessionId: string; at: unknown }>(
+    `SELECT "sessionId", "at" FROM "Finding" WHERE "detector" = 'waiting' AND "sessionId" IN (${placeholders(sessionIds.length)})`,
+    sessionIds,
+  );
+  return rows.map((r) => ({ sessionId: r.sessionId, at: asDate(r.at) }));
 }

@@ -31,6 +31,20 @@ export const placeholders = (n: number) => Array.from({ length: n }, () => "?").
 export const asDate = (v: unknown): Date => (v instanceof Date ? v : new Date(Number(v)));
 export const asDateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : asDate(v));
 
+/** fn inside the caller's transaction, undone alone if it throws (the rest of the transaction goes on). */
+export async function savepoint<T>(tx: Sql, fn: (tx: Sql) => Promise<T>): Promise<T> {
+  await tx.run("SAVEPOINT part");
+  try {
+    const r = await fn(tx);
+    await tx.run("RELEASE SAVEPOINT part");
+    return r;
+  } catch (e) {
+    await tx.run("ROLLBACK TO SAVEPOINT part");
+    await tx.run("RELEASE SAVEPOINT part");
+    throw e;
+  }
+}
+
 /** A unique constraint refused the row (on `table`, when given): SQLite's and PostgreSQL's codes. */
 export function isUniqueViolation(e: unknown, table?: string): boolean {
   const err = e as { code?: string; message?: string; table?: string; detail?: string };

@@ -4,6 +4,7 @@ import { scoringBench } from "./scoring-bench.ts";
 import { kbBench } from "./kb-bench.ts";
 import { table } from "./stats.ts";
 import { attackBench } from "./attack-bench.ts";
+import { processingBench } from "./processing-bench.ts";
 
 // npm run bench — every benchmark, bounded in time, loopback only. Numbers go to docs/benchmarks.md.
 const quick = process.argv.includes("--quick");
@@ -66,6 +67,41 @@ console.log(
     },
   ]),
 );
+
+console.log("\n# Processing: ingest API → stored, scored, judged, alerted, coached (SQLite, no LLM, server in its own process), against the same bare express");
+const proc = await processingBench({ messages: quick ? 1500 : 3000, sessions: 200 });
+const oneSession = await processingBench({ messages: 1500, sessions: 1 });
+results.processing = proc;
+results.processing_one_session = oneSession;
+const processingRatio = Math.round((proc.messagesPerSecond / bare.ackPerSecond) * 1000) / 1000;
+results.processing_ratio = processingRatio;
+const procRows: Array<Record<string, string | number>> = [
+  { run: "200 sessions, SQLite", "messages/s": proc.messagesPerSecond, "ratio to bare express": processingRatio, "1,400th–1,499th / 100th–199th": "—", "RSS MB": proc.rssMb ?? "—" },
+  {
+    run: "1 session of 1,500, SQLite",
+    "messages/s": oneSession.messagesPerSecond,
+    "ratio to bare express": (oneSession.messagesPerSecond / bare.ackPerSecond).toFixed(3),
+    "1,400th–1,499th / 100th–199th": oneSession.hundreds?.ratio ?? "—",
+    "RSS MB": oneSession.rssMb ?? "—",
+  },
+];
+// PostgreSQL when one is given (BENCH_PG_URL, e.g. from .ci/start-postgres.sh): one instance, then two sharing it.
+const pgUrl = process.env.BENCH_PG_URL;
+if (pgUrl) {
+  for (const instances of [1, 2]) {
+    const schema = `bench_${instances}_${Date.now().toString(36)}`;
+    const r = await processingBench({ messages: quick ? 1500 : 3000, sessions: 200, databaseUrl: `${pgUrl}${pgUrl.includes("?") ? "&" : "?"}schema=${schema}`, instances });
+    results[`processing_pg_${instances}`] = r;
+    procRows.push({
+      run: `200 sessions, PostgreSQL, ${instances} instance${instances > 1 ? "s" : ""}`,
+      "messages/s": r.messagesPerSecond,
+      "ratio to bare express": (r.messagesPerSecond / bare.ackPerSecond).toFixed(3),
+      "1,400th–1,499th / 100th–199th": "—",
+      "RSS MB": r.rssMb ?? "—",
+    });
+  }
+}
+console.log(table(procRows));
 
 console.log(`\n# Open-loop load at 50 %, 100 % and 200 % of that capacity (${ours.ackPerSecond} acks/s), ${quick ? 3 : 5} s each, latency from when each request was due`);
 const levelRows = [];

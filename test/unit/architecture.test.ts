@@ -63,6 +63,12 @@ describe("architecture", () => {
     expect(wrong).toEqual([]);
   });
 
+  it("only storage/ talks to the database: no SQL and no ORM calls anywhere else", () => {
+    const talks = /\.prisma\b|\b(?:tx|sql|q)\.(?:get|all|run)\(|`\s*(?:SELECT|INSERT|UPDATE|DELETE|SAVEPOINT)\b|"(?:SAVEPOINT|BEGIN|COMMIT)\b/;
+    const wrong = files.filter((f) => folderOf(f) !== "storage" && talks.test(readFileSync(f, "utf8"))).map((f) => relative(SRC, f));
+    expect(wrong).toEqual([]);
+  });
+
   it("only storage/ imports a database client", () => {
     const wrong: string[] = [];
     for (const f of files) {
