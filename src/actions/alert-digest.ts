@@ -12,7 +12,7 @@ import { esc, quoteText, type UiLang } from "./alert-card.ts";
  * live digest card per supervisor target, patched in place (at most one patch waiting at a
  * time, so it never queues behind itself); the per-session cards follow at Lark's pace.
  */
-export const STORM = { minAlerts: 4, windowMs: 2 * 60_000, incidentMin: 5, maxListed: 40 };
+export const STORM = { minAlerts: 4, windowMs: 2 * 60_000, incidentMin: 5, maxListed: 150 };
 
 export interface DigestEntry {
   alertId: number;

@@ -10,6 +10,8 @@ const BATCH = 100;
  * also holds the one write lock the edge's acks wait for, so it stays a few milliseconds long.
  */
 const PER_COMMIT = 20;
+/** While requests are in flight: shorter batches, so an ack never waits behind a long one. */
+const PER_COMMIT_UNDER_LOAD = 4;
 /** An event that fails this often is parked as failed (kept, visible) instead of blocking the rest. */
 export const INBOX_MAX_ATTEMPTS = 5;
 
@@ -55,10 +57,11 @@ export function createInboxWorker(inbox: InboxRepo, process: ProcessBatch, pollM
       else if (r.key) busy.add(r.key);
     }
     const due = rows.filter((r) => !retryAt.has(r.id));
-    for (let i = 0; i < due.length; i += PER_COMMIT) {
+    for (let i = 0; i < due.length; ) {
       await makeRoomForAcks();
       const t0 = performance.now();
-      const chunk = due.slice(i, i + PER_COMMIT);
+      const chunk = due.slice(i, i + (priority?.edgeBusy() ? PER_COMMIT_UNDER_LOAD : PER_COMMIT));
+      i += chunk.length;
       const results = await process(chunk, busy);
       // The pause before the next batch (under a burst of requests) is in proportion to this one.
       lastMs = performance.now() - t0;

@@ -1,7 +1,8 @@
 /**
- * Group commit: callers submit one item each and await its own result; items that arrive while
- * a flush is running are flushed together next. No timer: an idle system flushes at once, a
- * busy one amortises one transaction over many requests.
+ * Group commit: callers submit one item each and await its own result. A flush starts on the
+ * next turn of the event loop, so every request that arrived in the same I/O pass shares it;
+ * items that arrive while a flush is running are flushed together next. An idle system flushes
+ * at once (one turn), a busy one amortises one transaction — one disk flush — over many requests.
  */
 export function createBatcher<T, R>(flush: (items: T[]) => Promise<R[]>, maxBatch = 500) {
   type Pending = { item: T; resolve: (r: R) => void; reject: (e: unknown) => void };
@@ -27,7 +28,10 @@ export function createBatcher<T, R>(flush: (items: T[]) => Promise<R[]>, maxBatc
     submit(item: T): Promise<R> {
       return new Promise<R>((resolve, reject) => {
         queue.push({ item, resolve, reject });
-        if (!running) void drain();
+        if (!running) {
+          running = true;
+          setImmediate(() => void drain());
+        }
       });
     },
     submitMany(items: T[]): Promise<R[]> {

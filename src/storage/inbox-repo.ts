@@ -25,16 +25,19 @@ export function createInboxRepo(db: Database) {
     const fresh = new Set<string>();
     const now = new Date();
     // One transaction (one commit) for the batch; ON CONFLICT DO NOTHING … RETURNING says which keys are new.
-    await sql.transaction(async (tx) => {
-      for (let start = 0; start < records.length; start += ROWS_PER_STATEMENT) {
-        const chunk = records.slice(start, start + ROWS_PER_STATEMENT);
-        const inserted = await tx.all<{ dedupKey: string }>(
-          `INSERT INTO "InboxEvent" ("dedupKey", "source", "eventType", "payload", "receivedAt") VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")} ON CONFLICT ("dedupKey") DO NOTHING RETURNING "dedupKey"`,
-          chunk.flatMap((r) => [r.dedupKey, r.source, r.eventType, r.payload, now]),
-        );
-        for (const r of inserted) fresh.add(r.dedupKey);
-      }
-    });
+    await sql.transaction(
+      async (tx) => {
+        for (let start = 0; start < records.length; start += ROWS_PER_STATEMENT) {
+          const chunk = records.slice(start, start + ROWS_PER_STATEMENT);
+          const inserted = await tx.all<{ dedupKey: string }>(
+            `INSERT INTO "InboxEvent" ("dedupKey", "source", "eventType", "payload", "receivedAt") VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")} ON CONFLICT ("dedupKey") DO NOTHING RETURNING "dedupKey"`,
+            chunk.flatMap((r) => [r.dedupKey, r.source, r.eventType, r.payload, now]),
+          );
+          for (const r of inserted) fresh.add(r.dedupKey);
+        }
+      },
+      { durable: true },
+    );
     // A key repeated inside one batch is new only at its first position.
     const seen = new Set<string>();
     return records.map((r) => {

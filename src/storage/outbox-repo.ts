@@ -62,20 +62,24 @@ export function createOutboxRepo(db: Database) {
      * once; a crashed worker's lease simply expires and the row is retried.
      */
     async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxRow[]> {
-      const candidates = await sql.all<{ id: number; lockedUntil: unknown }>(
-        `SELECT "id", "lockedUntil" FROM "OutboxMessage" WHERE "status" = 'pending' AND "nextAttemptAt" <= ? AND ("lockedUntil" IS NULL OR "lockedUntil" < ?) ORDER BY "id" ASC LIMIT ?`,
-        [now, now, limit],
-      );
-      const claimed: number[] = [];
-      const until = new Date(now.getTime() + leaseMs);
-      for (const c of candidates) {
-        // The lease is taken only if nobody took it since we looked (same lockedUntil as read).
-        const changed =
-          c.lockedUntil === null
-            ? await sql.run(`UPDATE "OutboxMessage" SET "lockedUntil" = ? WHERE "id" = ? AND "status" = 'pending' AND "lockedUntil" IS NULL`, [until, c.id])
-            : await sql.run(`UPDATE "OutboxMessage" SET "lockedUntil" = ? WHERE "id" = ? AND "status" = 'pending' AND "lockedUntil" = ?`, [until, c.id, asDate(c.lockedUntil)]);
-        if (changed === 1) claimed.push(Number(c.id));
-      }
+      // One transaction for the leases (one commit, not one per row).
+      const claimed = await sql.transaction(async (tx) => {
+        const candidates = await tx.all<{ id: number; lockedUntil: unknown }>(
+          `SELECT "id", "lockedUntil" FROM "OutboxMessage" WHERE "status" = 'pending' AND "nextAttemptAt" <= ? AND ("lockedUntil" IS NULL OR "lockedUntil" < ?) ORDER BY "id" ASC LIMIT ?`,
+          [now, now, limit],
+        );
+        const ids: number[] = [];
+        const until = new Date(now.getTime() + leaseMs);
+        for (const c of candidates) {
+          // The lease is taken only if nobody took it since we looked (same lockedUntil as read).
+          const changed =
+            c.lockedUntil === null
+              ? await tx.run(`UPDATE "OutboxMessage" SET "lockedUntil" = ? WHERE "id" = ? AND "status" = 'pending' AND "lockedUntil" IS NULL`, [until, c.id])
+              : await tx.run(`UPDATE "OutboxMessage" SET "lockedUntil" = ? WHERE "id" = ? AND "status" = 'pending' AND "lockedUntil" = ?`, [until, c.id, asDate(c.lockedUntil)]);
+          if (changed === 1) ids.push(Number(c.id));
+        }
+        return ids;
+      });
       if (!claimed.length) return [];
       const rows = await sql.all<OutboxRow>(
         `SELECT "id", "uuid", "kind", "target", "payload", "rateKey", "attempts", "dependsOnId" FROM "OutboxMessage" WHERE "id" IN (${placeholders(claimed.length)}) ORDER BY "id" ASC`,

@@ -19,8 +19,12 @@ export interface Sql {
 }
 
 export interface SqlDatabase extends Sql {
-  /** fn's statements commit together, or none do. */
-  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * fn's statements commit together, or none do. `durable`: the commit is on disk before it
+   * returns even if the machine loses power (what an ack promises); otherwise a commit survives
+   * any crash of the process, and reaches the disk with the next durable one (SQLite's WAL).
+   */
+  transaction<T>(fn: (tx: Sql) => Promise<T>, o?: { durable?: boolean }): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -85,6 +89,10 @@ export function openSqliteSql(path: string, lock: Lock): SqlDatabase {
   const conn = new Sqlite(path);
   conn.pragma("journal_mode = WAL");
   conn.pragma("busy_timeout = 5000");
+  // WAL + NORMAL: no fsync per commit (each one blocks the event loop for a disk flush); a
+  // commit still survives kill -9. Durable transactions (the inbox's) switch to FULL for theirs,
+  // which also flushes every commit before it.
+  conn.pragma("synchronous = NORMAL");
   const cache = new Map<string, Sqlite.Statement>();
   const prepared = (sql: string) => {
     let st = cache.get(sql);
@@ -118,15 +126,21 @@ export function openSqliteSql(path: string, lock: Lock): SqlDatabase {
     all: locked(direct.all) as Sql["all"],
     get: locked(direct.get) as Sql["get"],
     run: locked(direct.run),
-    transaction: locked(async <T>(fn: (tx: Sql) => Promise<T>) => {
-      prepared("BEGIN IMMEDIATE").run();
+    transaction: locked(async <T>(fn: (tx: Sql) => Promise<T>, o?: { durable?: boolean }) => {
+      // The safety level is set between transactions (SQLite refuses it inside one).
+      if (o?.durable) conn.pragma("synchronous = FULL");
       try {
-        const r = await fn(direct);
-        prepared("COMMIT").run();
-        return r;
-      } catch (e) {
-        if (conn.inTransaction) prepared("ROLLBACK").run();
-        throw e;
+        prepared("BEGIN IMMEDIATE").run();
+        try {
+          const r = await fn(direct);
+          prepared("COMMIT").run();
+          return r;
+        } catch (e) {
+          if (conn.inTransaction) prepared("ROLLBACK").run();
+          throw e;
+        }
+      } finally {
+        if (o?.durable) conn.pragma("synchronous = NORMAL");
       }
     }),
     close: async () => {
