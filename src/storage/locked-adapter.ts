@@ -1,5 +1,5 @@
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from "@prisma/driver-adapter-utils";
-import type { Lock } from "./sql.ts";
+import { type Lock, underLock } from "./sql.ts";
 
 /**
  * Prisma's SQLite adapter, with every statement and every transaction taken under our lock —
@@ -12,16 +12,7 @@ import type { Lock } from "./sql.ts";
  * transaction holds the file.
  */
 export function lockedAdapterFactory(inner: SqlDriverAdapterFactory, lock: Lock): SqlDriverAdapterFactory {
-  const under =
-    <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
-    async (...a: A): Promise<R> => {
-      const release = await lock.acquire();
-      try {
-        return await fn(...a);
-      } finally {
-        release();
-      }
-    };
+  const under = underLock(lock);
   const lockedTransaction = (tx: Transaction, release: () => void): Transaction => {
     let done = false;
     const finish = async (end: () => Promise<void>) => {

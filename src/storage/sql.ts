@@ -78,6 +78,19 @@ export function createLock() {
 }
 export type Lock = ReturnType<typeof createLock>;
 
+/** fn wrapped so that each call runs holding the lock. */
+export const underLock =
+  (lock: Lock) =>
+  <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+  async (...a: A): Promise<R> => {
+    const release = await lock.acquire();
+    try {
+      return await fn(...a);
+    } finally {
+      release();
+    }
+  };
+
 /**
  * SQLite: our own connection to the file, with its prepared statements cached. Prisma has a
  * connection of its own; both take `lock` around every statement and transaction (see db.ts),
@@ -111,16 +124,7 @@ export function openSqliteSql(path: string, lock: Lock): SqlDatabase {
     get: async <T>(sql: string, params?: SqlValue[]) => prepared(sql).get(bind(params)) as T | undefined,
     run: async (sql: string, params?: SqlValue[]) => prepared(sql).run(bind(params)).changes,
   };
-  const locked =
-    <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
-    async (...a: A): Promise<R> => {
-      const release = await lock.acquire();
-      try {
-        return await fn(...a);
-      } finally {
-        release();
-      }
-    };
+  const locked = underLock(lock);
   return {
     dialect: "sqlite",
     all: locked(direct.all) as Sql["all"],
@@ -152,6 +156,10 @@ export function openSqliteSql(path: string, lock: Lock): SqlDatabase {
 /** PostgreSQL: a pool of our own, each statement prepared once per connection (named by its text). */
 export function openPostgresSql(connectionString: string, schema: string | undefined): SqlDatabase {
   const pool = new pg.Pool({ connectionString, max: 10, ...(schema ? { options: `-c search_path="${schema.replace(/"/g, "")}"` } : {}) });
+  // An idle connection the server (or the network) dropped: the pool discards it and opens a new
+  // one on demand; the queries of the moment fail on their own. Unhandled, this event would end
+  // the process.
+  pool.on("error", () => undefined);
   const texts = new Map<string, { name: string; text: string }>();
   const statement = (sql: string) => {
     let s = texts.get(sql);
