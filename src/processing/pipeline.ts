@@ -72,7 +72,8 @@ const isDuplicateMessage = (e: unknown) => isUniqueViolation(e, "Message");
  *   6. coach     — the agent privately gets the knowledge-base answer to a customer question
  *                  and the micro-lesson for what just happened (via the outbox)
  *   7. finalize  — a session that just closed gets its end-of-conversation checks and detectors
- * All in one transaction that also marks the inbox row handled: an event's effects happen once.
+ * All in the transaction that also marks the inbox row handled (a batch of events shares one, each
+ * under its own savepoint): an event's effects happen once.
  */
 export function createPipeline(deps: PipelineDeps) {
   const { db, inbox, roster, sessionIdleMs, scorers } = deps;
