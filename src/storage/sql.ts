@@ -182,6 +182,13 @@ export function openPostgresSql(connectionString: string, schema: string | undef
     ...on(pool),
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // A connection lost mid-transaction is reported here (else an uncaught 'error' event); the
+      // statement in flight fails on its own, and the broken client is destroyed, not reused.
+      let broken: Error | undefined;
+      const lost = (e: Error) => {
+        broken = e;
+      };
+      client.on("error", lost);
       try {
         await client.query("BEGIN");
         const r = await fn(on(client));
@@ -191,7 +198,8 @@ export function openPostgresSql(connectionString: string, schema: string | undef
         await client.query("ROLLBACK").catch(() => undefined);
         throw e;
       } finally {
-        client.release();
+        client.off("error", lost);
+        client.release(broken);
       }
     },
     close: () => pool.end(),
