@@ -37,6 +37,18 @@ export function pgSchemaOf(url: string): string | undefined {
   }
 }
 
+/** Both connections, closed together. */
+const database = (prisma: Db, provider: Provider, url: string, sql: SqlDatabase): Database => ({
+  prisma,
+  provider,
+  url,
+  sql,
+  close: async () => {
+    await prisma.$disconnect();
+    await sql.close();
+  },
+});
+
 export function openDatabase(url: string): Database {
   if (url.startsWith("file:")) {
     const path = sqlitePath(url);
@@ -46,34 +58,16 @@ export function openDatabase(url: string): Database {
     // Integer milliseconds compare and sort like the numbers they are, in raw SQL too.
     const prisma = new SqliteClient({ adapter: lockedAdapterFactory(new PrismaBetterSQLite3({ url: `file:${path}` }, { timestampFormat: "unixepoch-ms" }), lock) });
     const sql = openSqliteSql(path, lock);
-    return {
-      prisma,
-      provider: "sqlite",
-      url,
-      sql,
-      close: async () => {
-        await prisma.$disconnect();
-        await sql.close();
-      },
-    };
+    return database(prisma, "sqlite", url, sql);
   }
   const schema = pgSchemaOf(url);
   const clean = new URL(url);
   clean.searchParams.delete("schema");
   // The adapter's schema option qualifies model queries; search_path covers our raw statements too.
   const adapter = new PrismaPg({ connectionString: clean.toString(), max: 10, ...(schema ? { options: `-c search_path="${schema.replace(/"/g, "")}"` } : {}) }, schema ? { schema } : undefined);
-  const prisma = new PostgresClient({ adapter }) as unknown as Db;
+  const prisma = new PostgresClient({ adapter });
   const sql = openPostgresSql(clean.toString(), schema);
-  return {
-    prisma,
-    provider: "postgresql",
-    url,
-    sql,
-    close: async () => {
-      await prisma.$disconnect();
-      await sql.close();
-    },
-  };
+  return database(prisma as unknown as Db, "postgresql", url, sql);
 }
 
 /**

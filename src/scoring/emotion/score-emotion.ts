@@ -95,17 +95,20 @@ function addCat(p: Partial, cat: EmotionCategory | undefined, amount: number) {
   if (cat) p.cats.set(cat, (p.cats.get(cat) ?? 0) + Math.abs(amount));
 }
 
+/** Split at a contrast word found at `at` (if any): what precedes counts half, what follows one and a half. */
+const weightedClauses = (text: string, at: number): Array<[string, number]> =>
+  at > 0
+    ? [
+        [text.slice(0, at), 0.5],
+        [text.slice(at), 1.5],
+      ]
+    : [[text, 1]];
+
 function zhLexicon(text: string): Partial {
   const p: Partial = { value: 0, cats: new Map(), evidence: [] };
   // Split at the last contrast word: the clause after it is what the customer means.
   const at = Math.max(...ZH_CONTRAST.map((c) => text.lastIndexOf(c)));
-  const clauses: Array<[string, number]> =
-    at > 0
-      ? [
-          [text.slice(0, at), 0.5],
-          [text.slice(at), 1.5],
-        ]
-      : [[text, 1]];
+  const clauses = weightedClauses(text, at);
   for (const [clause, weight] of clauses) {
     const r = sentiment.analyze(segmentZh(clause).join(" "), { language: "zh" });
     p.value += r.score * weight;
@@ -128,13 +131,7 @@ function enLexicon(text: string): Partial {
   const p: Partial = { value: 0, cats: new Map(), evidence: [] };
   let at = -1;
   for (const m of text.matchAll(EN_CONTRAST)) at = m.index;
-  const clauses: Array<[string, number]> =
-    at > 0
-      ? [
-          [text.slice(0, at), 0.5],
-          [text.slice(at), 1.5],
-        ]
-      : [[text, 1]];
+  const clauses = weightedClauses(text, at);
   for (const [clause, weight] of clauses) {
     const r = sentiment.analyze(clause);
     p.value += r.score * weight;
