@@ -1,7 +1,7 @@
 import type { Sql } from "../storage/sql.ts";
 import { digestRows, growDigest, insertDigest, openDigest, sessionAlertIdsBetween, setDigestCard } from "../storage/alert-repo.ts";
 import { enqueueOrReplacePatch, enqueueOutbox } from "../storage/outbox-repo.ts";
-import { COMPLAINT_LABEL, complaintType, type ComplaintType } from "../scoring/complaint-types.ts";
+import { COMPLAINT_LABEL, isComplaintType, type ComplaintType } from "../scoring/complaint-types.ts";
 import { parseSessionMeta } from "../shared/session-meta.ts";
 import { esc, quoteText, type UiLang } from "./alert-card.ts";
 
@@ -112,16 +112,12 @@ export function digestCard(entries: DigestEntry[], lang: UiLang) {
 
 /** The digest's entries, read in the caller's transaction. */
 async function digestEntries(tx: Sql, alertIds: number[]): Promise<DigestEntry[]> {
-  const { alerts, said } = await digestRows(tx, alertIds);
-  const words = new Map<string, string[]>();
-  for (const m of said) words.set(m.sessionId, [...(words.get(m.sessionId) ?? []), m.text]);
-  const byId = new Map(alerts.map((a) => [a.id, a]));
+  const byId = new Map((await digestRows(tx, alertIds)).map((a) => [a.id, a]));
   const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim().slice(0, 40) : undefined);
   return alertIds.flatMap((id) => {
     const a = byId.get(id);
     if (!a) return [];
     const meta = parseSessionMeta(a.meta);
-    const texts = words.get(a.sessionId) ?? [];
     return [
       {
         alertId: id,
@@ -130,10 +126,10 @@ async function digestEntries(tx: Sql, alertIds: number[]): Promise<DigestEntry[]
         externalKey: a.externalKey,
         channel: a.channel,
         at: a.createdAt,
-        cause: complaintType(texts.join("\n")),
+        cause: isComplaintType(a.cause) ? a.cause : undefined,
         carrier: str(meta.carrier),
         product: str(meta.product),
-        quote: texts.length ? quoteText(texts[texts.length - 1]!, 40) : undefined,
+        quote: a.quote ?? undefined,
       },
     ];
   });

@@ -1,11 +1,12 @@
 import type { Thresholds } from "../scoring/thresholds.ts";
 import type { Finding, FindingSeverity } from "../detection/types.ts";
 import type { Sql } from "../storage/sql.ts";
-import { alertCardData, agentAlertsSince, attachFindings, getAlert, growAlert, insertAlert, latestSessionAlert, setAlertCards, type AlertRow } from "../storage/alert-repo.ts";
+import { alertCardData, agentAlertsSince, attachFindings, customerWords, getAlert, growAlert, insertAlert, latestSessionAlert, setAlertCards, type AlertRow } from "../storage/alert-repo.ts";
 import { participantName, sessionAgent } from "../storage/conversation-repo.ts";
 import { enqueueOrReplacePatch, enqueueOutbox } from "../storage/outbox-repo.ts";
 import { parseSessionMeta, sentChannel } from "../shared/session-meta.ts";
-import { alertCard, type AlertView, type UiLang } from "./alert-card.ts";
+import { alertCard, quoteText, type AlertView, type UiLang } from "./alert-card.ts";
+import { complaintType } from "../scoring/complaint-types.ts";
 import { describeFinding, findingsForCard } from "../detection/describe-finding.ts";
 import { joinDigest } from "./alert-digest.ts";
 
@@ -152,6 +153,12 @@ async function publish(tx: Sql, cfg: AlertConfig, alertId: number, mode: "create
   }
 }
 
+/** The complaint type the customer's recent words point to, and their latest words (for the storm digest). */
+async function aboutWhat(tx: Sql, sessionId: string): Promise<{ cause: string | null; quote: string | null }> {
+  const words = await customerWords(tx, sessionId);
+  return { cause: complaintType(words.join("\n")) ?? null, quote: words.length ? quoteText(words[words.length - 1]!, 40) : null };
+}
+
 /**
  * One alert per session episode. New alerting findings either update the open episode (card
  * patched in place; a buzz only when it turns critical), are attached quietly to an episode a
@@ -166,16 +173,32 @@ export async function raiseAlert(tx: Sql, cfg: AlertConfig, t: Thresholds, sessi
   const coolingDown = latest?.actedAt && now.getTime() - latest.actedAt.getTime() < t.cooldownMinutes * 60_000;
   if (latest && (openEpisode || (coolingDown && !turnsCritical))) {
     const snoozed = latest.status === "snoozed" && latest.snoozedUntil && latest.snoozedUntil > now;
-    await growAlert(tx, latest.id, maxSeverity(latest.severity, severity), summary, findings.length, now);
+    await growAlert(tx, latest.id, { severity: maxSeverity(latest.severity, severity), summary, findings: findings.length, ...(await aboutWhat(tx, sessionId)), now });
     await attachFindings(tx, latest.id, findingIds);
     await publish(tx, cfg, latest.id, "patch", Boolean(openEpisode && turnsCritical && !snoozed));
     return { alertId: latest.id, created: false };
   }
-  const alertId = await insertAlert(tx, { kind: "session", sessionId, agentId: await sessionAgent(tx, sessionId), severity, summary, findingCount: findings.length, now });
+  const alertId = await insertAlert(tx, {
+    kind: "session",
+    sessionId,
+    agentId: await sessionAgent(tx, sessionId),
+    severity,
+    summary,
+    findingCount: findings.length,
+    ...(await aboutWhat(tx, sessionId)),
+    now,
+  });
   await attachFindings(tx, alertId, findingIds);
   await publish(tx, cfg, alertId, "create", severity === "critical");
-  await joinDigest(tx, cardTargets(cfg), cfg.lang, now);
   return { alertId, created: true };
+}
+
+/**
+ * After new alert episodes (once per transaction, however many it raised): when they make a
+ * storm, they join the supervisors' live digest card.
+ */
+export async function joinStormDigest(tx: Sql, cfg: AlertConfig, now: Date): Promise<boolean> {
+  return joinDigest(tx, cardTargets(cfg), cfg.lang, now);
 }
 
 const HOSTILE = new Set(["negativity", "anger_spike", "escalation", "unresolved", "refund_repeated"]);

@@ -103,13 +103,15 @@ const overBudget = async (tx: Sql, cfg: HintConfig, agentId: string, now: Date) 
  */
 export async function deliverHints(tx: Sql, cfg: HintConfig, sessionId: string, messageId: string, lang: "zh" | "en", candidates: HintCandidate[], now: Date) {
   if (!candidates.length) return [];
-  const route = await privateRoute(tx, sessionId);
-  const { agent } = route;
   const already = await hintedRefs(
     tx,
     sessionId,
     candidates.map((c) => c.refId),
   );
+  // A customer asking again what was already hinted in this session is common: nothing more to read.
+  if (candidates.every((c) => already.has(c.refId))) return [];
+  const route = await privateRoute(tx, sessionId);
+  const { agent } = route;
   const results: Array<{ id: number; status: string; refId: string }> = [];
   for (const c of candidates) {
     if (already.has(c.refId)) continue;

@@ -10,7 +10,7 @@ import type { Database } from "../storage/db.ts";
 import { isForeignKeyViolation, isUniqueViolation, savepoint, type Sql } from "../storage/sql.ts";
 import type { InboxRepo } from "../storage/inbox-repo.ts";
 import { loadHitsAt, loadTurns, saveHits, saveScore, storeAggregates, type StoredHit, type StoredTurn } from "../storage/score-repo.ts";
-import { checkWellbeing, raiseAlert, type AlertConfig } from "../actions/alerts.ts";
+import { checkWellbeing, joinStormDigest, raiseAlert, type AlertConfig } from "../actions/alerts.ts";
 import { ALERTING, type Finding } from "../detection/types.ts";
 import { createSessionWindows, type StoredWindow } from "./session-windows.ts";
 import { detectLang, langOf, letterCounts } from "../scoring/text.ts";
@@ -118,6 +118,25 @@ export function createPipeline(deps: PipelineDeps) {
     return { ...cached, lang: langOf(letters), letters, turns: [...cached.turns, turn] };
   }
 
+  /**
+   * New alert episodes join the storm digest once per transaction, at its end: the digest card
+   * lists every session in the storm, so a batch raising twenty alerts builds it once, not twenty
+   * times. Keyed by the transaction (act runs inside one; each transaction that can raise an
+   * alert ends with joinDigestIfDue).
+   */
+  const digestDue = new WeakMap<Sql, Date>();
+  async function joinDigestIfDue(tx: Sql) {
+    const at = digestDue.get(tx);
+    if (!at) return;
+    digestDue.delete(tx);
+    try {
+      await savepoint(tx, (sp) => joinStormDigest(sp, deps.alerts, at));
+    } catch (e) {
+      // The alerts and their own cards stand; the next new episode rebuilds the digest.
+      deps.log.error("joining the storm digest failed", { error: e });
+    }
+  }
+
   /** The engine's findings: new ones stored once; alerting ones raise or update the alert. */
   async function act(tx: Sql, sessionId: string, findings: Finding[], turns: StoredTurn[], offset = 0, nowMs?: number) {
     const thresholds = scorers.policy().policy.detection;
@@ -129,7 +148,7 @@ export function createPipeline(deps: PipelineDeps) {
     if (alerting.length) {
       // The agent only matters to an alert (wellbeing): read once one is raised, not per message.
       const agentId = await sessionAgent(tx, sessionId);
-      await raiseAlert(
+      const raised = await raiseAlert(
         tx,
         deps.alerts,
         thresholds,
@@ -138,6 +157,7 @@ export function createPipeline(deps: PipelineDeps) {
         alerting.map((f) => f.finding),
         now,
       );
+      if (raised.created) digestDue.set(tx, new Date(Math.max(now.getTime(), digestDue.get(tx)?.getTime() ?? 0)));
       await checkWellbeing(
         tx,
         deps.alerts,
@@ -300,6 +320,7 @@ export function createPipeline(deps: PipelineDeps) {
         await locks.lock(tx, sessionLockKey(s));
         if (!(await closeIdleSession(tx, id, now, sessionIdleMs))) return false;
         await finalizeSession(tx, id);
+        await joinDigestIfDue(tx);
         return true;
       });
       if (done) closed++;
@@ -337,7 +358,9 @@ export function createPipeline(deps: PipelineDeps) {
         const w = await loadWindow(tx, c.id);
         if (!w.turns.length) return [];
         const j = judgeWait(scorers, w, nowMs / 1000, c.qaScore ?? undefined);
-        return act(tx, c.id, j.findings, j.window.turns as StoredTurn[], j.window.offset, nowMs);
+        const found = await act(tx, c.id, j.findings, j.window.turns as StoredTurn[], j.window.offset, nowMs);
+        await joinDigestIfDue(tx);
+        return found;
       });
       found += fresh.filter((f) => f.detector === "waiting").length;
     }
@@ -363,6 +386,7 @@ export function createPipeline(deps: PipelineDeps) {
           out.push({ row, error });
         }
       }
+      await joinDigestIfDue(tx);
       return out;
     });
     if (wake) deps.onQueued?.();

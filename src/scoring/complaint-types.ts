@@ -14,6 +14,8 @@ const KEYWORDS: Record<ComplaintType, RegExp> = {
   misunderstanding: /怎么用|不会用|说明书|看不懂|功能|设置|不支持|how (?:do|to) (?:i )?use|manual|setting|feature|not supported/gi,
 };
 
+export const isComplaintType = (v: unknown): v is ComplaintType => typeof v === "string" && Object.hasOwn(KEYWORDS, v);
+
 export function complaintType(customerText: string): ComplaintType | undefined {
   let best: ComplaintType | undefined;
   let bestCount = 0;

@@ -33,8 +33,28 @@ const zhSegmenter = new Intl.Segmenter("zh", { granularity: "word" });
  */
 const PIECE = 200;
 
+/**
+ * The latest segmentations, by text: one message is segmented by the emotion model, the lexicon
+ * and the knowledge-base lookup, and ICU's segmenter is the dearest step of scoring. Bounded
+ * (oldest out); short texts only, so the cache never holds much.
+ */
+const recent = new Map<string, readonly string[]>();
+const RECENT_MAX = 256;
+const RECENT_TEXT_MAX = 2_000;
+
 /** Word-like segments (punctuation and spaces dropped). */
 export function segmentZh(text: string): string[] {
+  const hit = recent.get(text);
+  if (hit) return [...hit];
+  const out = segmentPieces(text);
+  if (text.length <= RECENT_TEXT_MAX) {
+    if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
+    recent.set(text, out.slice());
+  }
+  return out;
+}
+
+function segmentPieces(text: string): string[] {
   const out: string[] = [];
   for (let at = 0; at < text.length; ) {
     let end = Math.min(text.length, at + PIECE);

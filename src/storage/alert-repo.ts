@@ -46,23 +46,35 @@ export async function latestSessionAlert(tx: Sql, sessionId: string): Promise<Al
 }
 
 /** New findings join an open episode: severity, summary and version move on. */
-export async function growAlert(tx: Sql, id: number, severity: string, summary: string, findings: number, now: Date) {
-  await tx.run(`UPDATE "Alert" SET "severity" = ?, "summary" = ?, "findingCount" = "findingCount" + ?, "version" = "version" + 1, "updatedAt" = ? WHERE "id" = ?`, [
-    severity,
-    summary,
-    findings,
-    now,
+export async function growAlert(tx: Sql, id: number, a: { severity: string; summary: string; findings: number; cause: string | null; quote: string | null; now: Date }) {
+  await tx.run(`UPDATE "Alert" SET "severity" = ?, "summary" = ?, "findingCount" = "findingCount" + ?, "cause" = ?, "quote" = ?, "version" = "version" + 1, "updatedAt" = ? WHERE "id" = ?`, [
+    a.severity,
+    a.summary,
+    a.findings,
+    a.cause,
+    a.quote,
+    a.now,
     id,
   ]);
 }
 
 export async function insertAlert(
   tx: Sql,
-  a: { kind: "session" | "wellbeing"; sessionId: string | null; agentId: string | null; severity: string; summary: string; findingCount: number; now: Date },
+  a: {
+    kind: "session" | "wellbeing";
+    sessionId: string | null;
+    agentId: string | null;
+    severity: string;
+    summary: string;
+    findingCount: number;
+    cause?: string | null;
+    quote?: string | null;
+    now: Date;
+  },
 ): Promise<number> {
   const row = await tx.get<{ id: number }>(
-    `INSERT INTO "Alert" ("kind", "sessionId", "agentId", "severity", "summary", "findingCount", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
-    [a.kind, a.sessionId, a.agentId, a.severity, a.summary, a.findingCount, a.now, a.now],
+    `INSERT INTO "Alert" ("kind", "sessionId", "agentId", "severity", "summary", "findingCount", "cause", "quote", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
+    [a.kind, a.sessionId, a.agentId, a.severity, a.summary, a.findingCount, a.cause ?? null, a.quote ?? null, a.now, a.now],
   );
   return Number(row!.id);
 }
@@ -145,19 +157,29 @@ export async function alertCardData(tx: Sql, alertId: number): Promise<AlertCard
 }
 
 /** The rows an alert digest lists: each alert with its session, and every customer message of those sessions. */
+/** The customer's latest `limit` messages in the session, oldest first. */
+export async function customerWords(tx: Sql, sessionId: string, limit = 50): Promise<string[]> {
+  const rows = await tx.all<{ text: string }>(`SELECT "text" FROM "Message" WHERE "sessionId" = ? AND "role" = 'customer' ORDER BY "sentAt" DESC LIMIT ?`, [sessionId, limit]);
+  return rows.map((r) => r.text).reverse();
+}
+
+/** What the storm digest shows of each alert (its cause and quote were kept when it was raised). */
 export async function digestRows(tx: Sql, alertIds: number[]) {
-  const alerts = await tx.all<{ id: number; severity: string; summary: string; createdAt: unknown; sessionId: string; externalKey: string; channel: string; meta: string | null }>(
-    `SELECT a."id", a."severity", a."summary", a."createdAt", s."id" AS "sessionId", s."externalKey", s."channel", s."meta" FROM "Alert" a JOIN "Session" s ON s."id" = a."sessionId" WHERE a."id" IN (${placeholders(alertIds.length)})`,
+  const alerts = await tx.all<{
+    id: number;
+    severity: string;
+    summary: string;
+    cause: string | null;
+    quote: string | null;
+    createdAt: unknown;
+    externalKey: string;
+    channel: string;
+    meta: string | null;
+  }>(
+    `SELECT a."id", a."severity", a."summary", a."cause", a."quote", a."createdAt", s."externalKey", s."channel", s."meta" FROM "Alert" a JOIN "Session" s ON s."id" = a."sessionId" WHERE a."id" IN (${placeholders(alertIds.length)})`,
     alertIds,
   );
-  const sessionIds = alerts.map((a) => a.sessionId);
-  const said = sessionIds.length
-    ? await tx.all<{ sessionId: string; text: string }>(
-        `SELECT "sessionId", "text" FROM "Message" WHERE "role" = 'customer' AND "sessionId" IN (${placeholders(sessionIds.length)}) ORDER BY "sentAt" ASC`,
-        sessionIds,
-      )
-    : [];
-  return { alerts: alerts.map((a) => ({ ...a, id: Number(a.id), createdAt: asDate(a.createdAt) })), said };
+  return alerts.map((a) => ({ ...a, id: Number(a.id), createdAt: asDate(a.createdAt) }));
 }
 
 /** Advisory locks of their own class (see session-lock.ts for the sessions'). */

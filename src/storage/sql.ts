@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import Sqlite from "better-sqlite3";
 import pg from "pg";
+import { startCheckpointer } from "./sqlite-checkpointer.ts";
 
 /**
  * The hot path's own connection to the database: plain SQL on prepared statements, no ORM in
@@ -106,6 +107,8 @@ export function openSqliteSql(path: string, lock: Lock): SqlDatabase {
   // commit still survives kill -9. Durable transactions (the inbox's) switch to FULL for theirs,
   // which also flushes every commit before it.
   conn.pragma("synchronous = NORMAL");
+  conn.pragma("wal_autocheckpoint = 0");
+  const checkpointer = startCheckpointer(path);
   const cache = new Map<string, Sqlite.Statement>();
   const prepared = (sql: string) => {
     let st = cache.get(sql);
@@ -148,6 +151,7 @@ export function openSqliteSql(path: string, lock: Lock): SqlDatabase {
       }
     }),
     close: async () => {
+      await checkpointer.stop();
       conn.close();
     },
   };

@@ -20,6 +20,17 @@ export function rssMb(pid: number | undefined): number | null {
   }
 }
 
+/** CPU time (user + system, ms) the process has used so far, from /proc; null where there is none. */
+export function cpuMs(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // utime and stime are the 14th and 15th fields of the whole line (12th and 13th after the name), in clock ticks (100 per second).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
 function post(agent: http.Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request({ agent, host: url.hostname, port: url.port, path: "/lark/events", method: "POST", headers: { ...headers, "content-length": Buffer.byteLength(body) } }, (res) => {

@@ -4,7 +4,7 @@ import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { rssMb } from "./ingest-bench.ts";
+import { cpuMs, rssMb } from "./ingest-bench.ts";
 import { startServerProcess } from "../helpers/server-process.ts";
 
 const TOKEN = "bench-ingest-token";
@@ -72,6 +72,7 @@ export async function processingBench(opts: { messages: number; sessions: number
     while ((await counter.count()) < 20 * servers.length) await new Promise((r) => setTimeout(r, 10));
     const base = await counter.count();
 
+    const cpu0 = servers.map((s) => cpuMs(s.proc.pid));
     const start = performance.now();
     const sending = (async () => {
       for (let i = 0, k = 0; i < lines.length; i += BATCH, k++) await post(servers[k % servers.length]!, lines.slice(i, i + BATCH));
@@ -85,12 +86,15 @@ export async function processingBench(opts: { messages: number; sessions: number
     }
     await sending;
     const seconds = (performance.now() - start) / 1000;
+    const cpu = servers.reduce((sum, s, k) => sum + (cpuMs(s.proc.pid) ?? Number.NaN) - (cpu0[k] ?? Number.NaN), 0);
     const per = hundreds.map((t, i) => t - (hundreds[i - 1] ?? 0));
     return {
       messages: opts.messages,
       sessions: opts.sessions,
       instances: servers.length,
       messagesPerSecond: Math.round(opts.messages / seconds),
+      /** The servers' CPU time per message (user + system): steadier on a noisy machine than the rate. */
+      cpuMsPerMessage: Number.isNaN(cpu) ? null : Math.round((cpu / opts.messages) * 100) / 100,
       /** ms for the 100th–199th and the 1,400th–1,499th messages (one session), and their ratio */
       hundreds: per.length >= 15 ? { second: Math.round(per[1]!), fifteenth: Math.round(per[14]!), ratio: Math.round((per[14]! / per[1]!) * 100) / 100, all: per.map(Math.round) } : undefined,
       rssMb: rssMb(servers[0]!.proc.pid),

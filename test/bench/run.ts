@@ -19,6 +19,27 @@ if (process.argv.includes("--attacks")) {
   process.exit(0);
 }
 
+if (process.argv.includes("--processing")) {
+  // npm run bench -- --processing: only the processing rate against bare express (for tuning it).
+  const bareOnly = await Promise.resolve().then(async () => {
+    const a = await ingestBench({ events: 3000, concurrency: 64, chats: 200, bare: true });
+    const b = await ingestBench({ events: 3000, concurrency: 64, chats: 200, bare: true });
+    return a.ackPerSecond >= b.ackPerSecond ? a : b;
+  });
+  const runs = [await processingBench({ messages: 3000, sessions: 200 }), await processingBench({ messages: 3000, sessions: 200 })];
+  console.log(
+    table(
+      runs.map((r) => ({
+        "bare acks/s": bareOnly.ackPerSecond,
+        "messages/s": r.messagesPerSecond,
+        ratio: (r.messagesPerSecond / bareOnly.ackPerSecond).toFixed(3),
+        "CPU ms/message": r.cpuMsPerMessage ?? "—",
+      })),
+    ),
+  );
+  process.exit(0);
+}
+
 console.log("\n# Ingest: signed + encrypted im.message.receive_v1 → durable inbox (SQLite, server in its own process)");
 const rows = [];
 for (const concurrency of quick ? [16, 64] : [1, 16, 64]) {

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Alert" ADD COLUMN "cause" TEXT;
+ALTER TABLE "Alert" ADD COLUMN "quote" TEXT;
+
