@@ -108,7 +108,7 @@ export function openSqliteSql(path: string, lock: Lock): SqlDatabase {
   // which also flushes every commit before it.
   conn.pragma("synchronous = NORMAL");
   conn.pragma("wal_autocheckpoint = 0");
-  const checkpointer = startCheckpointer(path);
+  const checkpointer = startCheckpointer(path, () => conn.open && conn.pragma("wal_autocheckpoint = 1000"));
   const cache = new Map<string, Sqlite.Statement>();
   const prepared = (sql: string) => {
     let st = cache.get(sql);

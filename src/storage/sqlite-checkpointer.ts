@@ -33,14 +33,19 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-export function startCheckpointer(path: string, everyMs = 500): Checkpointer {
+/** `onFailure`: the worker could not run (or died); the caller turns SQLite's own checkpoints back on. */
+export function startCheckpointer(path: string, onFailure: (e: unknown) => void, everyMs = 500): Checkpointer {
   const worker = new Worker(WORKER, { eval: true, workerData: { path, everyMs, driver: createRequire(import.meta.url).resolve("better-sqlite3") } });
-  // It never keeps the process alive, and a failure to start only brings back SQLite's own checkpoints.
+  // It never keeps the process alive.
   worker.unref();
+  let stopping = false;
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-  worker.on("error", () => {});
+  worker.on("error", (e) => {
+    if (!stopping) onFailure(e);
+  });
   return {
     stop: async () => {
+      stopping = true;
       worker.postMessage("stop");
       await Promise.race([exited, new Promise((r) => setTimeout(r, 2_000).unref())]);
     },

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { openDatabase } from "../../src/storage/db.ts";
 import { migrate } from "../../src/storage/migrate.ts";
+import { startCheckpointer } from "../../src/storage/sqlite-checkpointer.ts";
 
 const size = (f: string) => {
   try {
@@ -49,4 +50,9 @@ it("SQLite: the hot connection never checkpoints inside its own commits (automat
     await db.close();
     for (const s of ["", "-wal", "-shm"]) rmSync(file + s, { force: true });
   }
+});
+
+it("SQLite: a checkpointer that cannot run says so, so the connection turns SQLite's own checkpoints back on", async () => {
+  const failed = new Promise<unknown>((resolve) => startCheckpointer(join(tmpdir(), randomUUID(), "no-such-dir", "x.db"), resolve));
+  expect(String(await failed)).toMatch(/directory does not exist|unable to open|SQLITE_CANTOPEN/i);
 });
