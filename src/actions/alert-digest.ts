@@ -136,16 +136,21 @@ async function digestEntries(tx: Sql, alertIds: number[]): Promise<DigestEntry[]
 }
 
 /**
- * A new alert episode at `now`: when it makes a storm (at least STORM.minAlerts alerts within
- * the window), it and the others join the target's live digest — created, or patched.
+ * New alert episodes up to `now`: when they make a storm (at least STORM.minAlerts alerts within
+ * the window), they and the others join the target's live digest — created, or patched.
+ * `createOnly`: only when some target's digest card does not exist yet (returns false, having
+ * done nothing, when every target already has one — the caller patches later, once for many).
  */
-export async function joinDigest(tx: Sql, targets: Array<{ target: string }>, lang: UiLang, now: Date): Promise<boolean> {
+export async function joinDigest(tx: Sql, targets: Array<{ target: string }>, lang: UiLang, now: Date, o: { createOnly?: boolean } = {}): Promise<boolean> {
   if (!targets.length) return false;
   const since = new Date(now.getTime() - STORM.windowMs);
   const recent = await sessionAlertIdsBetween(tx, since, now);
   if (recent.length < STORM.minAlerts) return false;
+  const opened = [];
+  for (const { target } of targets) opened.push(await openDigest(tx, target, since));
+  if (o.createOnly && opened.every((d) => d?.createOutboxId)) return false;
   for (const [i, { target }] of targets.entries()) {
-    const open = await openDigest(tx, target, since);
+    const open = opened[i];
     const ids = [...new Set([...(open?.alertIds ?? []), ...recent])];
     const card = digestCard(await digestEntries(tx, ids), lang);
     if (!open?.createOutboxId) {

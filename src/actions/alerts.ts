@@ -173,7 +173,9 @@ export async function raiseAlert(tx: Sql, cfg: AlertConfig, t: Thresholds, sessi
   const coolingDown = latest?.actedAt && now.getTime() - latest.actedAt.getTime() < t.cooldownMinutes * 60_000;
   if (latest && (openEpisode || (coolingDown && !turnsCritical))) {
     const snoozed = latest.status === "snoozed" && latest.snoozedUntil && latest.snoozedUntil > now;
-    await growAlert(tx, latest.id, { severity: maxSeverity(latest.severity, severity), summary, findings: findings.length, ...(await aboutWhat(tx, sessionId)), now });
+    // What the customer is on about is read once it has a cause; until then, with each growth.
+    const about = latest.cause ? {} : await aboutWhat(tx, sessionId);
+    await growAlert(tx, latest.id, { severity: maxSeverity(latest.severity, severity), summary, findings: findings.length, ...about, now });
     await attachFindings(tx, latest.id, findingIds);
     await publish(tx, cfg, latest.id, "patch", Boolean(openEpisode && turnsCritical && !snoozed));
     return { alertId: latest.id, created: false };
@@ -194,11 +196,11 @@ export async function raiseAlert(tx: Sql, cfg: AlertConfig, t: Thresholds, sessi
 }
 
 /**
- * After new alert episodes (once per transaction, however many it raised): when they make a
- * storm, they join the supervisors' live digest card.
+ * After new alert episodes: when they make a storm, they join the supervisors' live digest card.
+ * `createOnly`: only if the card does not exist yet (see joinDigest).
  */
-export async function joinStormDigest(tx: Sql, cfg: AlertConfig, now: Date): Promise<boolean> {
-  return joinDigest(tx, cardTargets(cfg), cfg.lang, now);
+export async function joinStormDigest(tx: Sql, cfg: AlertConfig, now: Date, o: { createOnly?: boolean } = {}): Promise<boolean> {
+  return joinDigest(tx, cardTargets(cfg), cfg.lang, now, o);
 }
 
 const HOSTILE = new Set(["negativity", "anger_spike", "escalation", "unresolved", "refund_repeated"]);

@@ -151,19 +151,22 @@ export const repeatedQuestion: Detector = (w, t) => {
   return [];
 };
 
-export const longSession: Detector = (w, t) =>
-  w.turns.length > t.longSessionTurns
-    ? [
-        {
-          detector: "long_session",
-          severity: "warning",
-          index: t.longSessionTurns,
-          summary: `session longer than ${t.longSessionTurns} messages`,
-          evidence: [`${w.turns.length} messages`],
-          facts: { limit: t.longSessionTurns, count: w.turns.length },
-        },
-      ]
-    : [];
+/** Once per session, at the turn that crossed the limit (counted over the whole session, not just the window). */
+export const longSession: Detector = (w, t) => {
+  const count = (w.before ?? 0) + w.turns.length;
+  if (count <= t.longSessionTurns) return [];
+  return [
+    {
+      detector: "long_session",
+      severity: "warning",
+      index: Math.max(0, t.longSessionTurns - (w.before ?? 0)),
+      once: true,
+      summary: `session longer than ${t.longSessionTurns} messages`,
+      evidence: [`${count} messages`],
+      facts: { limit: t.longSessionTurns, count },
+    },
+  ];
+};
 
 /** Once per session: the turn it first dropped below is where it is recorded; the kinds say why. */
 export const lowQa: Detector = (w, t) => {

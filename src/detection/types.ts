@@ -24,6 +24,8 @@ export interface SessionWindow {
   closed: boolean;
   /** Current time in seconds (same origin as ts), for timer-based detectors. */
   now?: number;
+  /** Turns the session had before this window (the engine judges a bounded window): absolute counts add it. */
+  before?: number;
 }
 
 /** info: worth showing the agent; warning and critical: a supervisor should look (an alert). */

@@ -78,7 +78,7 @@ export function judgeTurn(s: Scorers, input: Window, at: number): TurnDecision {
   const all = [...w.hits, ...hits];
   const policy = s.policy();
   const aggregates = withEarlier(aggregateSession(policy, turns, all), w);
-  const findings = detect({ lang: w.lang, turns, hits: all, qaScore: aggregates.qaScore, closed: false }, policy.policy.detection);
+  const findings = detect({ lang: w.lang, turns, hits: all, qaScore: aggregates.qaScore, closed: false, before: w.offset }, policy.policy.detection);
   return { emotion, hits, aggregates, findings, turns, window: { ...w, turns, hits: all } };
 }
 
@@ -91,7 +91,7 @@ export function judgeClose(s: Scorers, input: Window): { hits: RuleHit[]; aggreg
   const hits = checkSessionEnd(policy, w.turns);
   const all = [...w.hits, ...hits];
   const aggregates = withEarlier(aggregateSession(policy, w.turns, all), w);
-  const findings = detect({ lang: w.lang, turns: w.turns, hits: all, qaScore: aggregates.qaScore, closed: true }, policy.policy.detection);
+  const findings = detect({ lang: w.lang, turns: w.turns, hits: all, qaScore: aggregates.qaScore, closed: true, before: w.offset }, policy.policy.detection);
   return { hits, aggregates, findings, window: { ...w, hits: all } };
 }
 
@@ -108,5 +108,5 @@ export function judgeRefinement(s: Scorers, input: Window, i: number, turn: Part
 /** Between messages (the timer): what the window shows at `nowSeconds` (a customer left waiting). */
 export function judgeWait(s: Scorers, input: Window, nowSeconds: number, qaScore?: number): { findings: Finding[]; window: Window } {
   const { w } = bounded(input, 0);
-  return { findings: detect({ lang: w.lang, turns: w.turns, hits: w.hits, qaScore, closed: false, now: nowSeconds }, s.policy().policy.detection), window: w };
+  return { findings: detect({ lang: w.lang, turns: w.turns, hits: w.hits, qaScore, closed: false, now: nowSeconds, before: w.offset }, s.policy().policy.detection), window: w };
 }

@@ -119,10 +119,12 @@ export function createPipeline(deps: PipelineDeps) {
   }
 
   /**
-   * New alert episodes join the storm digest once per transaction, at its end: the digest card
-   * lists every session in the storm, so a batch raising twenty alerts builds it once, not twenty
-   * times. Keyed by the transaction (act runs inside one; each transaction that can raise an
-   * alert ends with joinDigestIfDue).
+   * Storm digest. The first card is created at once, by the episode that makes the storm (it
+   * then goes out ahead of the per-session cards queued after it). Later episodes join it once
+   * per transaction, at its end: the card lists every session in the storm, so a batch raising
+   * twenty alerts patches it once, not twenty times (patches do not queue behind the chat's
+   * messages). Keyed by the transaction: act runs inside one, and each transaction that can
+   * raise an alert ends with joinDigestIfDue.
    */
   const digestDue = new WeakMap<Sql, Date>();
   async function joinDigestIfDue(tx: Sql) {
@@ -157,7 +159,7 @@ export function createPipeline(deps: PipelineDeps) {
         alerting.map((f) => f.finding),
         now,
       );
-      if (raised.created) digestDue.set(tx, new Date(Math.max(now.getTime(), digestDue.get(tx)?.getTime() ?? 0)));
+      if (raised.created && !(await joinStormDigest(tx, deps.alerts, now, { createOnly: true }))) digestDue.set(tx, new Date(Math.max(now.getTime(), digestDue.get(tx)?.getTime() ?? 0)));
       await checkWellbeing(
         tx,
         deps.alerts,

@@ -9,6 +9,8 @@ export interface AlertRow {
   status: string;
   severity: string;
   summary: string;
+  /** The complaint type its customer's words pointed to (see actions/alerts.ts aboutWhat). */
+  cause: string | null;
   createOutboxId: number | null;
   cardOutboxIds: string | null;
   version: number;
@@ -17,7 +19,7 @@ export interface AlertRow {
   actedAt: Date | null;
   createdAt: Date;
 }
-const ALERT_COLUMNS = `"id", "kind", "sessionId", "agentId", "status", "severity", "summary", "createOutboxId", "cardOutboxIds", "version", "snoozedUntil", "actedBy", "actedAt", "createdAt"`;
+const ALERT_COLUMNS = `"id", "kind", "sessionId", "agentId", "status", "severity", "summary", "cause", "createOutboxId", "cardOutboxIds", "version", "snoozedUntil", "actedBy", "actedAt", "createdAt"`;
 const alertRow = (r: Record<string, unknown>): AlertRow => ({
   ...(r as unknown as AlertRow),
   id: Number(r.id),
@@ -45,14 +47,24 @@ export async function latestSessionAlert(tx: Sql, sessionId: string): Promise<Al
   return r ? alertRow(r) : undefined;
 }
 
-/** New findings join an open episode: severity, summary and version move on. */
-export async function growAlert(tx: Sql, id: number, a: { severity: string; summary: string; findings: number; cause: string | null; quote: string | null; now: Date }) {
+/** New findings join an open episode: severity, summary and version move on (cause and quote when given). */
+export async function growAlert(tx: Sql, id: number, a: { severity: string; summary: string; findings: number; cause?: string | null; quote?: string | null; now: Date }) {
+  if (a.cause === undefined) {
+    await tx.run(`UPDATE "Alert" SET "severity" = ?, "summary" = ?, "findingCount" = "findingCount" + ?, "version" = "version" + 1, "updatedAt" = ? WHERE "id" = ?`, [
+      a.severity,
+      a.summary,
+      a.findings,
+      a.now,
+      id,
+    ]);
+    return;
+  }
   await tx.run(`UPDATE "Alert" SET "severity" = ?, "summary" = ?, "findingCount" = "findingCount" + ?, "cause" = ?, "quote" = ?, "version" = "version" + 1, "updatedAt" = ? WHERE "id" = ?`, [
     a.severity,
     a.summary,
     a.findings,
     a.cause,
-    a.quote,
+    a.quote ?? null,
     a.now,
     id,
   ]);
@@ -156,7 +168,6 @@ export async function alertCardData(tx: Sql, alertId: number): Promise<AlertCard
   return { alert, findings, session, people, recent };
 }
 
-/** The rows an alert digest lists: each alert with its session, and every customer message of those sessions. */
 /** The customer's latest `limit` messages in the session, oldest first. */
 export async function customerWords(tx: Sql, sessionId: string, limit = 50): Promise<string[]> {
   const rows = await tx.all<{ text: string }>(`SELECT "text" FROM "Message" WHERE "sessionId" = ? AND "role" = 'customer' ORDER BY "sentAt" DESC LIMIT ?`, [sessionId, limit]);

@@ -59,6 +59,9 @@ describe("detectors", () => {
   it("long sessions and low QA", () => {
     const many = Array.from({ length: t.longSessionTurns + 2 }, (_, i) => (i % 2 ? a("好的") : c("嗯", 0)));
     expect(detectors(win(many))).toContain(`long_session:warning@${t.longSessionTurns}`);
+    // Counted over the whole session: a window of the latest 20 turns of a session past the limit.
+    expect(detectors(win(many.slice(-20), { before: t.longSessionTurns }))).toContain("long_session:warning@0");
+    expect(detectors(win(many.slice(-20), { before: t.longSessionTurns - 30 }))).not.toContain("long_session:warning@0");
     expect(detectors(win([c("x", 0), a("y")], { qaScore: t.qaBelow - 1 }))).toContain("low_qa:warning@1");
   });
 

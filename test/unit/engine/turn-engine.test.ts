@@ -39,5 +39,10 @@ describe("turn engine on a long session", () => {
     expect(late.length).toBeGreaterThan(0);
     for (const f of late) expect(f.raisedAt).toBeGreaterThanOrEqual(f.index);
     for (const h of r.hits) expect(h.index).toBeLessThan(messages.length);
+    // A session-level finding is raised once, where the session crossed the limit — not again
+    // with every message once the window has moved past that turn.
+    const long = r.findings.filter((f) => f.detector === "long_session");
+    const limit = scorers.policy().policy.detection.longSessionTurns;
+    expect(long.map((f) => f.index)).toEqual([limit]);
   });
 });
