@@ -31,6 +31,8 @@ export interface AlertView {
     meta: Array<[string, string]>;
     /** Where to open the conversation: a Lark chat link, or a URL the channel passed. */
     link?: string;
+    /** The session's page in the console (when PUBLIC_URL is set). */
+    consoleLink?: string;
     assignedTo?: string | null;
   };
   findings: Array<{ detector: string; severity: string; summary: string; evidence: string[]; facts?: Record<string, unknown> }>;
@@ -58,6 +60,7 @@ const T = {
     falseAlarm: "误报",
     snooze: "稍后提醒",
     open: "打开会话",
+    console: "在控制台查看",
     assigned: "已由主管接管",
     status: { open: "待处理", acknowledged: "已知悉", taken_over: "已接管", false_alarm: "已标记误报", snoozed: "已暂缓" } as Record<string, string>,
     by: "处理人",
@@ -82,6 +85,7 @@ const T = {
     falseAlarm: "False alarm",
     snooze: "Snooze",
     open: "Open conversation",
+    console: "View in console",
     assigned: "Taken over by a supervisor",
     status: { open: "open", acknowledged: "acknowledged", taken_over: "taken over", false_alarm: "marked false alarm", snoozed: "snoozed" } as Record<string, string>,
     by: "by",
@@ -159,6 +163,7 @@ export function alertCard(v: AlertView): Record<string, unknown> {
     );
   }
   if (v.session?.link) buttons.push(button(t.open, "default", { type: "open_url", default_url: v.session.link }));
+  if (v.session?.consoleLink) buttons.push(button(t.console, "default", { type: "open_url", default_url: v.session.consoleLink }));
   if (buttons.length) elements.push({ tag: "column_set", flex_mode: "flow", columns: buttons });
   const until = v.status === "snoozed" && v.snoozedUntil ? ` ${t.until} ${v.snoozedUntil.toISOString().slice(11, 16)} UTC` : "";
   const statusLine = `${t.status[v.status] ?? v.status}${until}${v.actedBy ? `（${t.by} <at id=${v.actedBy}></at>）` : ""}`;

@@ -22,6 +22,8 @@ export interface AlertConfig {
   applinkHost: string;
   /** Another platform's own feed of hints and alerts, by ingest channel. */
   webhookFor?: (channel: string | undefined) => string | undefined;
+  /** PUBLIC_URL: cards link to the console's page for the session. */
+  consoleUrl?: string;
 }
 
 /** An ingest session's platform hears about its alerts as they change (its channel webhook). */
@@ -71,7 +73,7 @@ function conversationLink(channel: string, externalKey: string, meta: Record<str
 }
 
 /** Everything the card shows, read in the caller's transaction. */
-export async function alertView(tx: Sql, alertId: number, cfg: Pick<AlertConfig, "lang" | "ruleName" | "applinkHost">): Promise<AlertView> {
+export async function alertView(tx: Sql, alertId: number, cfg: Pick<AlertConfig, "lang" | "ruleName" | "applinkHost" | "consoleUrl">): Promise<AlertView> {
   const { alert: a, findings, session: s, people, recent } = await alertCardData(tx, alertId);
   let session: AlertView["session"];
   if (s) {
@@ -89,6 +91,8 @@ export async function alertView(tx: Sql, alertId: number, cfg: Pick<AlertConfig,
       qaScore: s.qaScore,
       meta: shownMeta(meta),
       link: conversationLink(s.channel, s.externalKey, meta, cfg.applinkHost),
+      // Our own id in the path, never the customer's: no PII in URLs.
+      consoleLink: cfg.consoleUrl ? `${cfg.consoleUrl}/console/sessions/${encodeURIComponent(s.id)}` : undefined,
       assignedTo: s.assignedTo,
     };
   }

@@ -40,6 +40,8 @@ export interface CardActionDeps {
   alerts: AlertConfig;
   /** Called after a commit that queued something to send. */
   onQueued?: () => void;
+  /** Called after an action changed a session's alert (the console's live board). */
+  onSessionChanged?: (sessionId: string) => void;
   now: () => number;
   log: Logger;
 }
@@ -51,6 +53,47 @@ export interface CardActionDeps {
  */
 // biome-ignore lint/suspicious/noExplicitAny: Lark's callback body; the fields we act on are parsed by zod
 type LarkCallbackEvent = Record<string, any>;
+
+/**
+ * A supervisor's action on an alert, from a card click or the console: stored once per event id,
+ * only while the alert is open (or snoozed); every copy of its card is patched to show it.
+ * `operator` must already be known to be a supervisor. undefined: no such alert.
+ */
+export async function actOnAlert(d: CardActionDeps, a: { alertId: number; action: AlertAction; operator: string; eventId: string }) {
+  const t = TOAST[d.lang];
+  const now = new Date(d.now());
+  const outcome = await d.db.sql.transaction(async (tx) => {
+    const alert = await findAlert(tx, a.alertId);
+    if (!alert) return undefined;
+    const seen = await alertFeedbackSeen(tx, a.eventId);
+    const actionable = alert.status === "open" || alert.status === "snoozed";
+    if (!seen && actionable) {
+      await recordAlertAction(tx, {
+        alertId: a.alertId,
+        action: a.action,
+        status: STATUS[a.action],
+        operator: a.operator,
+        eventId: a.eventId,
+        now,
+        snoozedUntil: a.action === "snooze" ? new Date(now.getTime() + SNOOZE_MS) : null,
+      });
+      if (a.action === "take_over" && alert.sessionId) {
+        // The session is now the supervisor's; the agent hears it privately, never in the chat.
+        await assignSession(tx, alert.sessionId, a.operator, now);
+        await notifyAgent(tx, alert.sessionId, { text: t.tookOver, uuid: `takeover-${a.alertId}` }, d.alerts.webhookFor);
+      }
+      // Everyone sees the outcome: every copy of the card is patched, not only the one clicked.
+      await patchAlertCards(tx, d.alerts, a.alertId);
+    }
+    return { card: alertCard(await alertView(tx, a.alertId, d.alerts)), applied: !seen && actionable, closed: !seen && !actionable, sessionId: alert.sessionId };
+  });
+  if (outcome?.applied) {
+    d.log.info("alert action", { alertId: a.alertId, action: a.action, operator: a.operator });
+    d.onQueued?.();
+    if (outcome.sessionId) d.onSessionChanged?.(outcome.sessionId);
+  }
+  return outcome;
+}
 
 export function createCardActionHandler(d: CardActionDeps) {
   /** Useful / Not useful on a hint: only the agent it was for; stored once per click event. */
@@ -76,37 +119,8 @@ export function createCardActionHandler(d: CardActionDeps) {
       d.log.warn("card action refused: not a supervisor", { alertId, action, operator });
       return { toast: { type: "error", content: t.forbidden } };
     }
-    const now = new Date(d.now());
-    const outcome = await d.db.sql.transaction(async (tx) => {
-      const alert = await findAlert(tx, alertId);
-      if (!alert) return undefined;
-      const seen = await alertFeedbackSeen(tx, envelope.header.event_id);
-      const actionable = alert.status === "open" || alert.status === "snoozed";
-      if (!seen && actionable) {
-        await recordAlertAction(tx, {
-          alertId,
-          action,
-          status: STATUS[action],
-          operator,
-          eventId: envelope.header.event_id,
-          now,
-          snoozedUntil: action === "snooze" ? new Date(now.getTime() + SNOOZE_MS) : null,
-        });
-        if (action === "take_over" && alert.sessionId) {
-          // The session is now the supervisor's; the agent hears it privately, never in the chat.
-          await assignSession(tx, alert.sessionId, operator, now);
-          await notifyAgent(tx, alert.sessionId, { text: t.tookOver, uuid: `takeover-${alertId}` }, d.alerts.webhookFor);
-        }
-        // Everyone sees the outcome: every copy of the card is patched, not only the one clicked.
-        await patchAlertCards(tx, d.alerts, alertId);
-      }
-      return { card: alertCard(await alertView(tx, alertId, d.alerts)), applied: !seen && actionable, closed: !seen && !actionable };
-    });
+    const outcome = await actOnAlert(d, { alertId, action, operator, eventId: envelope.header.event_id });
     if (!outcome) return { toast: { type: "error", content: t.unknown } };
-    if (outcome.applied) {
-      d.log.info("alert action", { alertId, action, operator });
-      d.onQueued?.();
-    }
     if (outcome.closed) return { toast: { type: "info", content: t.closed }, card: { type: "raw", data: outcome.card } };
     return { toast: { type: "success", content: t.done[action] }, card: { type: "raw", data: outcome.card } };
   };

@@ -11,6 +11,8 @@ import { ruleNamer } from "../scoring/compliance/rule-names.ts";
 import { loadScorers } from "../scoring/load-scorers.ts";
 import { type Clock, systemClock } from "../shared/clock.ts";
 import { createLogger, type Logger } from "../shared/logger.ts";
+import { createLiveHub } from "../shared/live-hub.ts";
+import { createLarkOAuth } from "../clients/lark-oauth.ts";
 import { recordFirstStart } from "../storage/app-state.ts";
 import { openDatabase } from "../storage/db.ts";
 import { createInboxRepo } from "../storage/inbox-repo.ts";
@@ -81,6 +83,7 @@ export async function buildCore(config: Config, o: StartOverrides = {}) {
     applinkHost: env.LARK_DOMAIN === "lark" ? "applink.larksuite.com" : "applink.feishu.cn",
     // Without channel webhooks an alert update costs no lookup for them.
     webhookFor: Object.keys(env.CHANNEL_WEBHOOKS).length ? webhookFor : undefined,
+    consoleUrl: env.PUBLIC_URL,
   };
   const llm =
     o.llm ??
@@ -109,6 +112,10 @@ export async function buildCore(config: Config, o: StartOverrides = {}) {
     webhookFor,
     llm,
     lark,
+    /** Sessions changed (after each commit): the console's live board listens. */
+    live: createLiveHub(),
+    /** Lark sign-in for the console (none in dry-run: loopback opens it without). */
+    oauth: config.dryRun ? undefined : createLarkOAuth({ appId: env.LARK_APP_ID!, appSecret: env.LARK_APP_SECRET!, domain: env.LARK_DOMAIN }),
   };
 }
 

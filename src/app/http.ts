@@ -13,6 +13,8 @@ import { createRecorder } from "../edge/record-event.ts";
 import { reportsRoute } from "../edge/reports-route.ts";
 import { sessionsRoute } from "../edge/sessions-route.ts";
 import { createSessionQueries } from "../storage/session-queries.ts";
+import { consoleRoutes } from "../console/console-routes.ts";
+import { standupConfig } from "../reports/standup-job.ts";
 import type { Core } from "./core.ts";
 import type { Workers } from "./workers.ts";
 
@@ -23,14 +25,38 @@ import type { Workers } from "./workers.ts";
  */
 export async function startHttp(core: Core, workers: Workers, edgeLoad: EdgeLoad) {
   const { env, log, clock, db } = core;
-  const onCardAction = createCardActionHandler({
+  const actions = {
     db,
     supervisorOpenIds: new Set(env.SUPERVISOR_OPEN_IDS),
     lang: env.UI_LANG,
     alerts: core.alerts,
     onQueued: workers.onQueued,
+    onSessionChanged: (id: string) => core.live.publish([id]),
     now: () => clock.now(),
     log: log.child({ component: "card-actions" }),
+  };
+  const onCardAction = createCardActionHandler(actions);
+  const console = consoleRoutes({
+    db,
+    lang: env.UI_LANG,
+    tz: env.TZ,
+    supervisors: new Set(env.SUPERVISOR_OPEN_IDS),
+    teamLeads: new Set(env.TEAM_LEAD_OPEN_IDS),
+    agents: new Set(env.AGENT_OPEN_IDS),
+    oauth: core.oauth,
+    publicUrl: env.PUBLIC_URL,
+    secret: env.CONSOLE_SECRET,
+    appSecret: env.LARK_APP_SECRET,
+    live: core.live,
+    actions,
+    dayOptions: standupConfig(
+      env,
+      () => core.scorers.policy().policy,
+      () => undefined,
+    ).dayOptions,
+    ruleName: core.alerts.ruleName,
+    now: () => clock.now(),
+    log: log.child({ component: "console" }),
   });
   const { record, recordMany } = createRecorder(core.inbox, () => {
     edgeLoad.touch();
@@ -55,6 +81,7 @@ export async function startHttp(core: Core, workers: Workers, edgeLoad: EdgeLoad
   const app = createHttpApp(
     {
       public: [
+        console,
         larkRoute({
           encryptKey: env.LARK_ENCRYPT_KEY,
           verificationToken: env.LARK_VERIFICATION_TOKEN,

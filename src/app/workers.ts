@@ -41,6 +41,7 @@ export function buildWorkers(core: Core, o: StartOverrides, edgeBusy: () => bool
       minKbScore: env.KB_MIN_SCORE,
     },
     onQueued,
+    onSessionsChanged: (ids) => core.live.publish(ids),
     log,
   });
   const standup = createStandupJob({

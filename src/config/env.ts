@@ -79,6 +79,18 @@ export const envSchema = z
     INGEST_TOKEN: optionalText,
     AGENT_OPEN_IDS: csv,
     SUPERVISOR_OPEN_IDS: csv,
+    /** Team leads: the console's whole-team view (as supervisors), without acting on alerts. */
+    TEAM_LEAD_OPEN_IDS: csv,
+    /** Where people reach this server (the console's links on cards, Lark's OAuth redirect). */
+    PUBLIC_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^https?:\/\/[^/\s]+(\/\S*)?$/, "must be a base URL such as https://cs-coach.example.com")
+        .transform((v) => v.replace(/\/+$/, ""))
+        .optional(),
+    ),
+    /** Signs console sign-in cookies; at least 32 characters. Unset: derived from LARK_APP_SECRET (or random per run in dry-run). */
+    CONSOLE_SECRET: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
     SUPERVISOR_CHAT_ID: optionalText,
     STANDUP_CHAT_ID: optionalText,
     STANDUP_TIME: z
@@ -170,6 +182,7 @@ const ECHO = new Set([
   "STANDUP_CRON",
   "TZ",
   "UI_LANG",
+  "PUBLIC_URL",
   "OPENAI_BASE_URL",
   "OPENAI_MODEL",
   "POLICY_FILE",

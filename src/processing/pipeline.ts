@@ -32,6 +32,8 @@ export interface PipelineDeps {
   coaching: { kb?: KbIndex; lessons: Lessons; hints: HintConfig; minKbScore: number };
   /** Called after a commit that queued something to send (wake the outbox instead of waiting for its poll). */
   onQueued?: () => void;
+  /** Called after a commit with the sessions it changed (the console's live board listens). */
+  onSessionsChanged?: (sessionIds: string[]) => void;
   log: Logger;
 }
 
@@ -43,6 +45,7 @@ class AlreadyProcessed extends Error {}
 interface Batch {
   tx: Sql;
   queued: () => void;
+  changed: (sessionId: string) => void;
 }
 
 /** Timers do this much per pass, yielding between items, and run again at once while there is more. */
@@ -224,6 +227,7 @@ export function createPipeline(deps: PipelineDeps) {
   async function handle(row: InboxRow, event: NormalizedEvent, log: Logger, batch: Batch | undefined): Promise<ProcessOutcome> {
     // Sends wait for the commit: the outbox is woken once the batch (or the event) is durable.
     const queued = batch ? batch.queued : () => deps.onQueued?.();
+    const changed = batch ? batch.changed : (id: string) => deps.onSessionsChanged?.([id]);
     switch (event.kind) {
       case "ignored":
         await handled(row, "ignored", event.reason, async () => undefined, undefined, batch);
@@ -243,6 +247,7 @@ export function createPipeline(deps: PipelineDeps) {
           batch,
         );
         if (event.event === "ticket_closed") queued();
+        changed(session.id);
         log.info("session event", { sessionId: session.id, event: event.event });
         return "session_event";
       }
@@ -253,6 +258,7 @@ export function createPipeline(deps: PipelineDeps) {
         windows.set(r.window.sessionId, r.window.revision, r.window.window);
         participants.remember(event.sender, r.participant);
         if (r.hints.some((h) => h.status === "queued") || r.findings.some((f) => ALERTING.has(f.severity))) queued();
+        changed(r.session.id);
         log.info("message stored", {
           sessionId: r.session.id,
           messageId: r.message.id,
@@ -325,7 +331,10 @@ export function createPipeline(deps: PipelineDeps) {
         await joinDigestIfDue(tx);
         return true;
       });
-      if (done) closed++;
+      if (done) {
+        closed++;
+        deps.onSessionsChanged?.([id]);
+      }
     }
     if (closed) deps.onQueued?.();
     return closed;
@@ -365,6 +374,7 @@ export function createPipeline(deps: PipelineDeps) {
         return found;
       });
       found += fresh.filter((f) => f.detector === "waiting").length;
+      if (fresh.length) deps.onSessionsChanged?.([c.id]);
     }
     return found;
   }
@@ -376,8 +386,9 @@ export function createPipeline(deps: PipelineDeps) {
    */
   async function processBatch(rows: InboxRow[], busy = new Set<string>()): Promise<Array<{ row: InboxRow; outcome?: ProcessOutcome; error?: EventFailed }>> {
     let wake = false;
+    const touched = new Set<string>();
     const results = await db.sql.transaction(async (tx) => {
-      const batch: Batch = { tx, queued: () => (wake = true) };
+      const batch: Batch = { tx, queued: () => (wake = true), changed: (id) => touched.add(id) };
       const out: Array<{ row: InboxRow; outcome?: ProcessOutcome; error?: EventFailed }> = [];
       for (const row of rows) {
         try {
@@ -392,6 +403,7 @@ export function createPipeline(deps: PipelineDeps) {
       return out;
     });
     if (wake) deps.onQueued?.();
+    if (touched.size) deps.onSessionsChanged?.([...touched]);
     return results;
   }
 

@@ -67,6 +67,8 @@ export interface CardWording {
   /** The day reported on is yesterday (the scheduled post), so "yesterday" may be said. */
   isYesterday: boolean;
   names: { rule: (kind: string) => string; lesson: (id: string) => string };
+  /** Where the console is (PUBLIC_URL): a button opens its Team today page. */
+  consoleUrl?: string;
 }
 
 export function standupCard(today: DayStats, before: DayStats, narrative: string[], lang: Lang, w: CardWording): Record<string, unknown> {
@@ -115,7 +117,22 @@ export function standupCard(today: DayStats, before: DayStats, narrative: string
     config: { update_multi: true },
     header,
     body: {
-      elements: [{ tag: "markdown", content: `**${t.narrative}**\n${narrative.join(" ")}` }, { tag: "hr" }, { tag: "markdown", content: lines.join("\n") }, chart],
+      elements: [
+        { tag: "markdown", content: `**${t.narrative}**\n${narrative.join(" ")}` },
+        { tag: "hr" },
+        { tag: "markdown", content: lines.join("\n") },
+        chart,
+        ...(w.consoleUrl
+          ? [
+              {
+                tag: "button",
+                text: { tag: "plain_text", content: lang === "zh" ? "在控制台查看今日团队" : "Team today in the console" },
+                type: "default",
+                behaviors: [{ type: "open_url", default_url: `${w.consoleUrl}/console/team` }],
+              },
+            ]
+          : []),
+      ],
     },
   };
 }

@@ -24,6 +24,8 @@ export interface StandupConfig {
   ruleName: (kind: string) => string;
   /** Lesson id → its title in the team's language. */
   lessonTitle: (id: string) => string;
+  /** PUBLIC_URL: the card links to the console's Team today page. */
+  consoleUrl?: string;
 }
 
 export interface StandupDeps {
@@ -52,7 +54,7 @@ export function createStandupJob(d: StandupDeps) {
     const story = await narrative(today, before, d.cfg.lang, d.llm);
     const yesterday = addDays(localDay(new Date(d.clock.now()), d.cfg.tz), -1);
     const names = { rule: d.cfg.ruleName, lesson: d.cfg.lessonTitle };
-    return { today, before, narrative: story, card: standupCard(today, before, story.sentences, d.cfg.lang, { isYesterday: day === yesterday, names }) };
+    return { today, before, narrative: story, card: standupCard(today, before, story.sentences, d.cfg.lang, { isYesterday: day === yesterday, names, consoleUrl: d.cfg.consoleUrl }) };
   }
 
   /** Builds the report for `day`; unless dryRun, claims the day and queues the card. */
@@ -116,6 +118,7 @@ export function standupConfig(env: Env, policy: () => Policy, lessonTitle: (id: 
     ruleName: (kind) => ruleNamer(policy(), env.UI_LANG)(kind),
     lessonTitle: (id) => lessonTitle(id, env.UI_LANG) ?? id,
     chatId: env.STANDUP_CHAT_ID,
+    consoleUrl: env.PUBLIC_URL,
     time: env.STANDUP_CRON ? cronToTime(env.STANDUP_CRON) : env.STANDUP_TIME,
     tz: env.TZ,
     lang: env.UI_LANG,

@@ -24,6 +24,7 @@ const sessionSelect = {
   firstResponseSecs: true,
   assignedTo: true,
   assignedAt: true,
+  agentId: true,
 } as const;
 
 const messageSelect = {
@@ -64,7 +65,7 @@ export function createSessionQueries(db: Database) {
             ...sessionSelect,
             messages: { orderBy: [{ sentAt: "asc" }, { receivedAt: "asc" }], select: messageSelect },
             events: { orderBy: { at: "asc" }, select: { kind: true, at: true, data: true } },
-            hits: { orderBy: { at: "asc" }, select: { ruleId: true, kind: true, severity: true, evidence: true, lesson: true, messageId: true, source: true, at: true } },
+            hits: { orderBy: { at: "asc" }, select: { id: true, ruleId: true, kind: true, severity: true, evidence: true, lesson: true, messageId: true, source: true, at: true } },
             findings: { orderBy: { id: "asc" }, select: { id: true, detector: true, severity: true, summary: true, evidence: true, facts: true, messageId: true, alertId: true, at: true } },
             alerts: {
               orderBy: { id: "asc" },

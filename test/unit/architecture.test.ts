@@ -16,7 +16,7 @@ const LAYERS: string[][] = [
   ["engine", "coaching"],
   ["storage"],
   ["actions", "reports"],
-  ["eval", "edge"],
+  ["eval", "edge", "console"],
   ["processing"],
   ["app"],
   ["cli", "(root)"],

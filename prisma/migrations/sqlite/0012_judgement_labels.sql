@@ -1,0 +1,23 @@
+-- CreateTable
+CREATE TABLE "JudgementLabel" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "target" TEXT NOT NULL,
+    "targetId" INTEGER NOT NULL,
+    "sessionId" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "verdict" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "byOpenId" TEXT NOT NULL,
+    "byRole" TEXT NOT NULL,
+    "note" TEXT,
+    "resolvedBy" TEXT,
+    "resolvedAt" DATETIME,
+    "createdAt" DATETIME NOT NULL
+);
+
+-- CreateIndex
+CREATE INDEX "JudgementLabel_sessionId_idx" ON "JudgementLabel"("sessionId");
+
+-- CreateIndex
+CREATE INDEX "JudgementLabel_target_kind_idx" ON "JudgementLabel"("target", "kind");
+

@@ -1,0 +1,84 @@
+// The console's page script: live board updates (server-sent events), filters, and actions
+// posted with the CSRF token. Rows arrive drawn by the server; this only places them.
+(() => {
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+  const page = document.body.dataset.page;
+
+  const post = async (url, body) => {
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-csrf-token": csrf }, body: JSON.stringify(body), credentials: "same-origin" });
+    if (!res.ok) throw new Error(`${res.status} ${(await res.json().catch(() => ({}))).message ?? ""}`);
+    return res.json();
+  };
+
+  if (page === "board") {
+    const body = document.querySelector("#board tbody");
+    const filters = ["agent", "channel", "severity"].map((k) => [k, document.getElementById(`f-${k}`)]);
+    const apply = () => {
+      let shown = 0;
+      for (const tr of body.rows) {
+        const ok = filters.every(([k, el]) => !el.value || tr.dataset[k] === el.value);
+        tr.hidden = !ok;
+        if (ok) shown++;
+      }
+      document.getElementById("count").textContent = String(shown);
+    };
+    for (const [, el] of filters) el.addEventListener("change", apply);
+    const place = (tr) => {
+      const risk = Number(tr.dataset.risk);
+      for (const other of body.rows) {
+        if (other !== tr && Number(other.dataset.risk) < risk) return body.insertBefore(tr, other);
+      }
+      body.appendChild(tr);
+    };
+    const live = document.getElementById("live");
+    const events = new EventSource("/console/events");
+    events.onopen = () => live.classList.remove("off");
+    events.onerror = () => live.classList.add("off");
+    events.addEventListener("rows", (e) => {
+      const { rows, gone } = JSON.parse(e.data);
+      for (const id of gone) document.getElementById(`s-${id}`)?.remove();
+      for (const r of rows) {
+        const t = document.createElement("tbody");
+        t.innerHTML = r.html;
+        const tr = t.firstElementChild;
+        document.getElementById(`s-${r.id}`)?.remove();
+        tr.classList.add("flash");
+        place(tr);
+      }
+      document.body.dataset.updates = String(Number(document.body.dataset.updates ?? 0) + 1);
+      apply();
+    });
+  }
+
+  if (page === "session") {
+    document.addEventListener("click", async (e) => {
+      const b = e.target.closest("button");
+      if (!b) return;
+      try {
+        if (b.dataset.alert) await post(`/console/api/alerts/${b.dataset.alert}/action`, { action: b.dataset.action, requestId: crypto.randomUUID() });
+        else if (b.dataset.label) await post("/console/api/labels", { target: b.dataset.label, id: Number(b.dataset.id) });
+        else if (b.dataset.resolve) await post(`/console/api/labels/${b.dataset.resolve}/resolve`, { outcome: b.dataset.outcome });
+        else return;
+        location.reload();
+      } catch (err) {
+        alert(err.message);
+      }
+    });
+  }
+
+  if (page === "team" && window.echarts) {
+    const data = JSON.parse(document.getElementById("hourly-data").textContent);
+    const chart = window.echarts.init(document.getElementById("hourly"));
+    chart.setOption({
+      tooltip: { trigger: "axis" },
+      legend: { data: [data.labels.today, data.labels.yesterday] },
+      xAxis: { type: "category", data: data.hours },
+      yAxis: { type: "value", name: data.labels.messages },
+      series: [
+        { name: data.labels.today, type: "bar", data: data.today },
+        { name: data.labels.yesterday, type: "line", data: data.yesterday },
+      ],
+    });
+    document.body.dataset.chart = "drawn";
+  }
+})();

@@ -1,0 +1,337 @@
+import { createHmac, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import express, { type NextFunction, type Request, type Response, type Router } from "express";
+import { z } from "zod";
+import { actOnAlert, type CardActionDeps } from "../actions/card-actions.ts";
+import type { LarkOAuth } from "../clients/lark-oauth.ts";
+import { dayStats, type DayOptions } from "../reports/standup-data.ts";
+import { addDays, localDay } from "../reports/time-zone.ts";
+import type { Logger } from "../shared/logger.ts";
+import type { LiveHub } from "../shared/live-hub.ts";
+import { agentActivity, agentParticipantIds, allLabels, boardRows, getLabel, insertLabel, judgementOf, resolveLabel, ruleHitStats, sessionLabels, sessionOwner } from "../storage/console-queries.ts";
+import type { Database } from "../storage/db.ts";
+import { createSessionQueries } from "../storage/session-queries.ts";
+import { rankBoard } from "./board.ts";
+import { WORDS } from "./i18n.ts";
+import { type AgentLoad, boardPage, boardRowHtml, h, type Shell } from "./pages.ts";
+import { COOKIE, type ConsoleRole, type ConsoleUser, createCookieSigner, readCookie, SIGN_IN_MS } from "./session-cookie.ts";
+import { sessionPage } from "./session-page.ts";
+import { rulesPage, teamPage } from "./team-pages.ts";
+
+export interface ConsoleDeps {
+  db: Database;
+  lang: "zh" | "en";
+  tz: string;
+  supervisors: ReadonlySet<string>;
+  teamLeads: ReadonlySet<string>;
+  agents: ReadonlySet<string>;
+  /** Lark sign-in; undefined in dry-run, where only loopback requests get in (as a demo supervisor). */
+  oauth?: LarkOAuth;
+  /** PUBLIC_URL, for OAuth's redirect_uri (else the request's own host). */
+  publicUrl?: string;
+  secret?: string;
+  appSecret?: string;
+  live: LiveHub;
+  actions: CardActionDeps;
+  dayOptions: () => Omit<DayOptions, "tz">;
+  ruleName: (kind: string) => string;
+  now: () => number;
+  log: Logger;
+}
+
+/** Detectors whose findings mean a customer was hostile (the agent panel's count). */
+const HOSTILE = ["negativity", "anger_spike", "escalation", "unresolved", "refund_repeated"];
+const ASSETS = join(import.meta.dirname, "assets");
+const ECHARTS = join(createRequire(import.meta.url).resolve("echarts"), "..", "..", "dist", "echarts.min.js");
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+const isLoopback = (req: Request) => LOOPBACK.has(req.socket.remoteAddress ?? "") && /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(req.headers.host ?? "");
+
+/** Only our own paths: an open redirect would let a link send a signed-in user anywhere. */
+const safeNext = (v: unknown) => (typeof v === "string" && /^\/console(\/[\w\-/%.]*)?$/.test(v) ? v : "/console");
+
+const actionBody = z.object({ action: z.enum(["take_over", "acknowledge", "false_alarm", "snooze"]), requestId: z.string().min(8).max(64) });
+const labelBody = z.object({ target: z.enum(["hit", "finding"]), id: z.number().int().positive(), note: z.string().max(500).optional() });
+const resolveBody = z.object({ outcome: z.enum(["upheld", "overturned"]) });
+
+/**
+ * The supervisor console under /console: sign-in with Lark, the live board (server-sent
+ * events), a session's page with actions, Team today, Rules. Every route checks the signed-in
+ * role; every POST checks the CSRF token; no customer data in URLs or logs.
+ */
+export function consoleRoutes(d: ConsoleDeps): Router {
+  const r = express.Router();
+  const secret = d.secret ?? (d.appSecret ? createHmac("sha256", d.appSecret).update("cs-coach console cookies").digest("hex") : randomBytes(32).toString("hex"));
+  const signer = createCookieSigner(secret);
+  const w = WORDS[d.lang];
+  const sessions = createSessionQueries(d.db);
+  const secure = Boolean(d.publicUrl?.startsWith("https://"));
+
+  const roleOf = async (openId: string): Promise<ConsoleRole | undefined> => {
+    if (d.supervisors.has(openId)) return "supervisor";
+    if (d.teamLeads.has(openId)) return "team_lead";
+    if (d.agents.has(openId) || (await agentParticipantIds(d.db.sql, openId)).length) return "agent";
+    return undefined;
+  };
+  const setCookie = (res: Response, value: string, maxAgeMs: number) =>
+    res.setHeader("set-cookie", `${COOKIE}=${value}; Path=/console; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(maxAgeMs / 1000)}${secure ? "; Secure" : ""}`);
+  const signIn = (res: Response, u: { openId: string; name: string; role: ConsoleRole }) => {
+    const { value } = signer.sign(u, d.now());
+    setCookie(res, value, SIGN_IN_MS);
+  };
+  const redirectUri = (req: Request) => `${d.publicUrl ?? `${req.protocol}://${req.headers.host}`}/console/auth/callback`;
+
+  r.use("/console", (_req, res, next) => {
+    // Our own script and styles only; pages are never framed or cached, links carry no referrer.
+    res.setHeader(
+      "content-security-policy",
+      "default-src 'self'; script-src 'self' https://lf1-cdn-tos.bytegoofy.com; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+    res.setHeader("referrer-policy", "no-referrer");
+    res.setHeader("x-content-type-options", "nosniff");
+    res.setHeader("cache-control", "no-store");
+    next();
+  });
+
+  r.get("/console/assets/:file", (req, res) => {
+    const files: Record<string, [string, string]> = {
+      "console.js": [join(ASSETS, "console.js"), "text/javascript"],
+      "login.js": [join(ASSETS, "login.js"), "text/javascript"],
+      "console.css": [join(ASSETS, "console.css"), "text/css"],
+      "echarts.min.js": [ECHARTS, "text/javascript"],
+    };
+    const f = files[String(req.params.file)];
+    if (!f) return void res.status(404).end();
+    res.setHeader("cache-control", "public, max-age=3600");
+    res.type(f[1]).send(readFileSync(f[0]));
+  });
+
+  // ---- sign-in ----
+  r.get("/console/login", (req, res) => {
+    const next = safeNext(req.query.next);
+    if (!d.oauth) {
+      if (!isLoopback(req)) return void res.status(403).type("text/plain").send("The console opens without Lark only on this machine (dry-run); configure LARK_APP_ID to sign in with Lark.");
+      signIn(res, { openId: "dry-run", name: d.lang === "zh" ? "演示主管" : "Demo supervisor", role: "supervisor" });
+      return void res.redirect(303, next);
+    }
+    const state = signer.state(d.now(), next);
+    const url = d.oauth.authorizeUrl(redirectUri(req), state);
+    // In the Lark client the page script asks the JSSDK for a code (no-login); elsewhere it goes to Lark's page.
+    res
+      .type("html")
+      .send(`<!doctype html><html lang="${d.lang === "zh" ? "zh-CN" : "en"}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${h(w.signIn)}</title><link rel="stylesheet" href="/console/assets/console.css"></head>
+<body class="login" data-authorize="${h(url)}" data-state="${h(state)}" data-app-id="${h(new URL(url).searchParams.get("client_id") ?? "")}"><main><h1>${h(w.title)}</h1><p id="status">${h(w.signingIn)}</p><p><a id="sign-in" href="${h(url)}">${h(w.signIn)}</a></p></main><script src="/console/assets/login.js"></script></body></html>`);
+  });
+
+  const finish = async (res: Response, code: string, redirect: string | undefined, next: string) => {
+    let user: { openId: string; name: string };
+    try {
+      user = await d.oauth!.userFor(code, redirect);
+    } catch (e) {
+      d.log.warn("console sign-in failed", { error: (e as Error).message });
+      return void res.status(502).type("text/plain").send("Lark did not confirm the sign-in; try again.");
+    }
+    const role = await roleOf(user.openId);
+    if (!role) {
+      d.log.info("console sign-in refused", { openId: user.openId });
+      return void res
+        .status(403)
+        .type("html")
+        .send(`<!doctype html><meta charset="utf-8"><p>${h(w.refused)}</p>`);
+    }
+    signIn(res, { ...user, role });
+    d.log.info("console sign-in", { openId: user.openId, role });
+    res.redirect(303, next);
+  };
+  r.get("/console/auth/callback", async (req, res) => {
+    const state = signer.readState(req.query.state, d.now());
+    if (!d.oauth || !state || typeof req.query.code !== "string") return void res.status(400).type("text/plain").send("Sign-in link expired or not ours: start again at /console.");
+    await finish(res, req.query.code, redirectUri(req), state.next);
+  });
+  // Inside the Lark client: the JSSDK's code, with the state the login page was given (login CSRF).
+  r.post("/console/auth/code", express.json({ limit: 4096 }), async (req, res) => {
+    const state = signer.readState(req.body?.state, d.now());
+    if (!d.oauth || !state || typeof req.body?.code !== "string") return void res.status(400).json({ error: "bad_request", message: "code and a current state are required" });
+    await finish(res, req.body.code, undefined, state.next);
+  });
+
+  // ---- who is asking ----
+  const userOf = (req: Request): ConsoleUser | undefined => signer.verify(readCookie(req.headers.cookie, COOKIE), d.now());
+  const wants = (req: Request) => req.path.startsWith("/console/api/") || req.path === "/console/events" || req.method !== "GET";
+  const guard =
+    (...roles: ConsoleRole[]) =>
+    (req: Request, res: Response, next: NextFunction) => {
+      const u = userOf(req);
+      if (!u) {
+        if (wants(req)) return void res.status(401).json({ error: "unauthorized", message: "sign in at /console/login" });
+        return void res.redirect(303, `/console/login?next=${encodeURIComponent(safeNext(req.path))}`);
+      }
+      if (!roles.includes(u.role)) return void res.status(403).json({ error: "forbidden", message: `this needs the role ${roles.join(" or ")}` });
+      if (req.method === "POST" && !signer.csrfOk(u, req.headers["x-csrf-token"] ?? req.body?.csrf)) return void res.status(403).json({ error: "csrf", message: "missing or wrong CSRF token" });
+      res.locals.user = u;
+      next();
+    };
+  const anyone = guard("supervisor", "team_lead", "agent");
+  const wide = guard("supervisor", "team_lead");
+  const supervisor = guard("supervisor");
+  const shellFor = (res: Response, page: Shell["page"]): Shell => ({ lang: d.lang, w, user: res.locals.user as ConsoleUser, csrf: signer.csrf(res.locals.user as ConsoleUser), page });
+
+  /** An agent sees their own sessions only: the participant ids they are, or none. */
+  const scopeOf = async (u: ConsoleUser): Promise<string[] | undefined> => (u.role === "agent" ? agentParticipantIds(d.db.sql, u.openId) : undefined);
+  const rowsFor = async (u: ConsoleUser, ids?: string[]) => {
+    const mine = await scopeOf(u);
+    if (!mine) return boardRows(d.db.sql, { ids });
+    const rows = (await Promise.all(mine.map((agentId) => boardRows(d.db.sql, { agentId, ids })))).flat();
+    return rows;
+  };
+  const mayOpen = async (u: ConsoleUser, sessionId: string) => {
+    const owner = await sessionOwner(d.db.sql, sessionId);
+    if (!owner) return "missing" as const;
+    if (u.role !== "agent") return "ok" as const;
+    return owner.agentId && (await agentParticipantIds(d.db.sql, u.openId)).includes(owner.agentId) ? ("ok" as const) : ("forbidden" as const);
+  };
+
+  r.post("/console/logout", express.urlencoded({ extended: false, limit: 4096 }), anyone, (_req, res) => {
+    setCookie(res, "", 0);
+    res.redirect(303, "/console/login");
+  });
+
+  // ---- the live board ----
+  r.get("/console", anyone, async (_req, res) => {
+    const u = res.locals.user as ConsoleUser;
+    const now = d.now();
+    const rows = rankBoard(await rowsFor(u), now);
+    let agents: AgentLoad[] = [];
+    if (u.role !== "agent") {
+      const act = await agentActivity(d.db.sql, new Date(now - 4 * 3_600_000), HOSTILE);
+      const by = new Map<string, AgentLoad>();
+      for (const row of rows) {
+        if (!row.agentId) continue;
+        const a = by.get(row.agentId) ?? { name: row.agent ?? row.agentId, open: 0, hostile: act.hostile.get(row.agentId) ?? 0, wellbeing: act.wellbeing.get(row.agentId) ?? 0 };
+        a.open++;
+        by.set(row.agentId, a);
+      }
+      agents = [...by.values()].sort((a, b) => b.wellbeing - a.wellbeing || b.hostile - a.hostile || b.open - a.open);
+    }
+    res.type("html").send(boardPage(shellFor(res, "board"), rows, agents));
+  });
+  r.get("/console/api/board", anyone, async (_req, res) => {
+    res.json({ rows: rankBoard(await rowsFor(res.locals.user as ConsoleUser), d.now()) });
+  });
+  r.get("/console/events", anyone, (req, res) => {
+    const u = res.locals.user as ConsoleUser;
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
+    res.write("retry: 2000\n\n");
+    // Changes within 100 ms go out together: a burst on one session is one update.
+    let pending = new Set<string>();
+    let timer: NodeJS.Timeout | undefined;
+    const flush = async () => {
+      timer = undefined;
+      const ids = [...pending];
+      pending = new Set();
+      try {
+        const rows = rankBoard(await rowsFor(u, ids), d.now());
+        const shown = new Set(rows.map((x) => x.id));
+        // Closed sessions, or not this user's, leave the board.
+        const gone = u.role === "agent" ? [] : ids.filter((id) => !shown.has(id));
+        res.write(`event: rows\ndata: ${JSON.stringify({ rows: rows.map((x) => ({ id: x.id, risk: x.risk, html: boardRowHtml(x, w) })), gone })}\n\n`);
+      } catch (e) {
+        d.log.warn("console live update failed", { error: (e as Error).message });
+      }
+    };
+    const unsubscribe = d.live.subscribe((ids) => {
+      for (const id of ids) pending.add(id);
+      timer ??= setTimeout(flush, 100);
+    });
+    const ping = setInterval(() => res.write(": ping\n\n"), 25_000);
+    req.on("close", () => {
+      unsubscribe();
+      clearInterval(ping);
+      if (timer) clearTimeout(timer);
+    });
+  });
+
+  // ---- one session ----
+  r.get("/console/sessions/:id", anyone, async (req, res) => {
+    const u = res.locals.user as ConsoleUser;
+    const sessionId = String(req.params.id);
+    const may = await mayOpen(u, sessionId);
+    if (may === "missing") return void res.status(404).type("text/plain").send("no such session");
+    if (may === "forbidden")
+      return void res
+        .status(403)
+        .type("html")
+        .send(`<!doctype html><meta charset="utf-8"><p>${h(w.notYours)}</p>`);
+    const detail = await sessions.get(sessionId);
+    if (!detail) return void res.status(404).type("text/plain").send("no such session");
+    res.type("html").send(sessionPage(shellFor(res, "session"), detail, await sessionLabels(d.db.sql, detail.id)));
+  });
+  r.post("/console/api/alerts/:id/action", express.json({ limit: 4096 }), supervisor, async (req, res) => {
+    const body = actionBody.safeParse(req.body);
+    const alertId = Number(req.params.id);
+    if (!body.success || !Number.isInteger(alertId))
+      return void res.status(400).json({ error: "bad_request", message: body.success ? "alert id must be a number" : body.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
+    const u = res.locals.user as ConsoleUser;
+    // One click, one action: the client's request id is the event id (a retried click is stored once).
+    const outcome = await actOnAlert(d.actions, { alertId, action: body.data.action, operator: u.openId, eventId: `console:${u.openId}:${body.data.requestId}` });
+    if (!outcome) return void res.status(404).json({ error: "not_found", message: "no such alert" });
+    res.json({ applied: outcome.applied, closed: outcome.closed });
+  });
+  r.post("/console/api/labels", express.json({ limit: 4096 }), anyone, async (req, res) => {
+    const u = res.locals.user as ConsoleUser;
+    const body = labelBody.safeParse(req.body);
+    if (!body.success) return void res.status(400).json({ error: "bad_request", message: body.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
+    const j = await judgementOf(d.db.sql, body.data.target, body.data.id);
+    if (!j) return void res.status(404).json({ error: "not_found", message: `no such ${body.data.target}` });
+    if (u.role === "team_lead") return void res.status(403).json({ error: "forbidden", message: "team leads read; supervisors label" });
+    if (u.role === "agent" && (body.data.target !== "hit" || (await mayOpen(u, j.sessionId)) !== "ok"))
+      return void res.status(403).json({ error: "forbidden", message: "agents may dispute the rule hits of their own sessions" });
+    const id = await insertLabel(
+      d.db.sql,
+      {
+        target: body.data.target,
+        targetId: body.data.id,
+        sessionId: j.sessionId,
+        kind: j.kind,
+        verdict: u.role === "agent" ? "disputed" : "wrong",
+        status: u.role === "agent" ? "open" : "final",
+        byOpenId: u.openId,
+        byRole: u.role,
+        note: body.data.note ?? null,
+      },
+      new Date(d.now()),
+    );
+    d.log.info("judgement labelled", { labelId: id, target: body.data.target, kind: j.kind, by: u.openId });
+    res.status(201).json({ id });
+  });
+  r.post("/console/api/labels/:id/resolve", express.json({ limit: 4096 }), supervisor, async (req, res) => {
+    const body = resolveBody.safeParse(req.body);
+    const id = Number(req.params.id);
+    if (!body.success || !Number.isInteger(id)) return void res.status(400).json({ error: "bad_request", message: "outcome must be upheld or overturned" });
+    const label = await getLabel(d.db.sql, id);
+    if (!label) return void res.status(404).json({ error: "not_found", message: "no such dispute" });
+    const done = await resolveLabel(d.db.sql, id, body.data.outcome, (res.locals.user as ConsoleUser).openId, new Date(d.now()));
+    res.status(done ? 200 : 409).json(done ? { status: body.data.outcome } : { error: "conflict", message: "this dispute is not open" });
+  });
+
+  // ---- team and rules ----
+  r.get("/console/team", wide, async (_req, res) => {
+    const today = localDay(new Date(d.now()), d.tz);
+    const o = { ...d.dayOptions(), tz: d.tz };
+    const [a, b] = await Promise.all([dayStats(d.db, today, o), dayStats(d.db, addDays(today, -1), o)]);
+    res.type("html").send(teamPage(shellFor(res, "team"), a, b));
+  });
+  r.get("/console/rules", wide, async (_req, res) => {
+    const since = new Date(d.now() - 7 * 86_400_000);
+    const [stats, labels] = await Promise.all([ruleHitStats(d.db.sql, since), allLabels(d.db.sql)]);
+    const hitLabels = labels.filter((l) => l.target === "hit" && l.status !== "open");
+    const rows = stats.map((s) => {
+      const mine = hitLabels.filter((l) => l.kind === s.kind);
+      return { ...s, name: d.ruleName(s.kind), labelled: mine.length, wrong: mine.filter((l) => l.status === "final" || l.status === "overturned").length };
+    });
+    res.type("html").send(rulesPage(shellFor(res, "rules"), rows));
+  });
+  return r;
+}

@@ -1,0 +1,84 @@
+import { type BoardRow, sparkline } from "./board.ts";
+import type { Words } from "./i18n.ts";
+import type { ConsoleUser } from "./session-cookie.ts";
+
+/** Everything shown passes through here: customer text never becomes markup. */
+export const h = (v: unknown): string => String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+
+const duration = (secs: number) =>
+  secs <= 0 ? "—" : secs < 60 ? `${secs}s` : secs < 3600 ? `${Math.floor(secs / 60)}m${String(secs % 60).padStart(2, "0")}s` : `${Math.floor(secs / 3600)}h${Math.floor((secs % 3600) / 60)}m`;
+
+export interface Shell {
+  lang: "zh" | "en";
+  w: Words;
+  user: ConsoleUser;
+  csrf: string;
+  page: "board" | "team" | "rules" | "session";
+}
+
+/** The page around every console view: nav, the CSRF token for the script, our own script only. */
+export function shell(s: Shell, title: string, body: string, scripts: string[] = ["/console/assets/console.js"]): string {
+  const wide = s.user.role !== "agent";
+  const nav = [
+    `<a href="/console"${s.page === "board" ? ' class="on"' : ""}>${h(s.w.board)}</a>`,
+    ...(wide ? [`<a href="/console/team"${s.page === "team" ? ' class="on"' : ""}>${h(s.w.team)}</a>`, `<a href="/console/rules"${s.page === "rules" ? ' class="on"' : ""}>${h(s.w.rules)}</a>`] : []),
+  ].join("");
+  return `<!doctype html>
+<html lang="${s.lang === "zh" ? "zh-CN" : "en"}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="csrf-token" content="${h(s.csrf)}">
+<title>${h(title)} · ${h(s.w.title)}</title>
+<link rel="stylesheet" href="/console/assets/console.css">
+</head>
+<body data-page="${s.page}" data-lang="${s.lang}">
+<header><strong>${h(s.w.title)}</strong><nav>${nav}</nav><span class="who">${h(s.user.name)} · ${h(s.user.role)}</span>
+<form method="post" action="/console/logout" class="inline"><input type="hidden" name="csrf" value="${h(s.csrf)}"><button type="submit">${h(s.w.signOut)}</button></form></header>
+<main>${body}</main>
+${scripts.map((src) => `<script src="${h(src)}"></script>`).join("\n")}
+</body>
+</html>`;
+}
+
+/** One board row; the live stream sends rows drawn by this same function. */
+export function boardRowHtml(r: BoardRow, w: Words): string {
+  const findings = r.findings.map((f) => `<span class="tag ${h(f.severity)}">${h(f.detector)}${f.n > 1 ? ` ×${f.n}` : ""}</span>`).join(" ");
+  const alert = r.alert
+    ? `<span class="tag ${h(r.alert.severity)}">${h(w.alertStatus[r.alert.status] ?? r.alert.status)}</span>${r.alert.actedBy ? ` <small>${h(w.by)} ${h(r.alert.actedBy)}</small>` : ""}`
+    : "—";
+  const last = r.trajectory[r.trajectory.length - 1];
+  return `<tr id="s-${h(r.id)}" data-id="${h(r.id)}" data-risk="${r.risk}" data-severity="${r.severity}" data-agent="${h(r.agent ?? "")}" data-channel="${h(r.channel)}" class="${r.severity}">
+<td><span class="dot ${r.severity}" title="${h(w.sev[r.severity])}"></span> <a href="/console/sessions/${encodeURIComponent(r.id)}">${h(r.externalKey)}</a></td>
+<td>${h(r.customer ?? "—")}</td><td>${h(r.agent ?? "—")}</td><td>${h(r.channel)}</td>
+<td class="num">${h(duration(r.waitingSecs))}</td>
+<td class="spark" title="${h(r.trajectory.map((v) => v.toFixed(2)).join(" → "))}">${h(sparkline(r.trajectory))}${last === undefined ? "" : ` <small>${last.toFixed(1)}</small>`}</td>
+<td class="num">${r.qa ?? "—"}</td><td>${findings || "—"}</td><td>${alert}</td></tr>`;
+}
+
+export interface AgentLoad {
+  name: string;
+  open: number;
+  hostile: number;
+  wellbeing: number;
+}
+
+export function boardPage(s: Shell, rows: BoardRow[], agents: AgentLoad[]): string {
+  const w = s.w;
+  const opts = (values: string[]) => [`<option value="">${h(w.filters.all)}</option>`, ...[...new Set(values)].sort().map((v) => `<option>${h(v)}</option>`)].join("");
+  const filters = `<div class="filters">
+<label>${h(w.filters.agent)} <select id="f-agent">${opts(rows.map((r) => r.agent ?? "").filter(Boolean))}</select></label>
+<label>${h(w.filters.channel)} <select id="f-channel">${opts(rows.map((r) => r.channel))}</select></label>
+<label>${h(w.filters.severity)} <select id="f-severity"><option value="">${h(w.filters.all)}</option>${["critical", "warning", "ok"].map((v) => `<option value="${v}">${h(w.sev[v])}</option>`).join("")}</select></label>
+<span id="live" class="live">● ${h(w.live)}</span> <span id="count">${rows.length}</span></div>`;
+  const c = w.cols;
+  const table = `<table id="board"><thead><tr><th>${h(c.session)}</th><th>${h(c.customer)}</th><th>${h(c.agent)}</th><th>${h(c.channel)}</th><th>${h(c.waiting)}</th><th>${h(c.emotion)}</th><th>${h(c.qa)}</th><th>${h(c.findings)}</th><th>${h(c.alert)}</th></tr></thead>
+<tbody>${rows.map((r) => boardRowHtml(r, w)).join("\n")}</tbody></table>${rows.length ? "" : `<p class="empty">${h(w.none)}</p>`}`;
+  const a = w.agentCols;
+  const panel = agents.length
+    ? `<aside><h2>${h(w.agents)}</h2><table><thead><tr><th>${h(a.agent)}</th><th>${h(a.open)}</th><th>${h(a.hostile)}</th><th>${h(a.wellbeing)}</th></tr></thead><tbody>${agents
+        .map((g) => `<tr${g.wellbeing ? ' class="warning"' : ""}><td>${h(g.name)}</td><td class="num">${g.open}</td><td class="num">${g.hostile}</td><td class="num">${g.wellbeing || "—"}</td></tr>`)
+        .join("")}</tbody></table></aside>`
+    : "";
+  return shell(s, w.board, `<div class="board"><section>${filters}${table}</section>${panel}</div>`);
+}

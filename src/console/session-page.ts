@@ -1,0 +1,90 @@
+import type { SessionQueries } from "../storage/session-queries.ts";
+import type { LabelRow } from "../storage/console-queries.ts";
+import { redactText } from "../shared/redact.ts";
+import { h, shell, type Shell } from "./pages.ts";
+
+type Detail = NonNullable<Awaited<ReturnType<SessionQueries["get"]>>>;
+
+const time = (d: Date | string) => new Date(d).toISOString().slice(11, 19);
+const evidenceOf = (raw: unknown): string => {
+  if (Array.isArray(raw)) return raw.join(" · ");
+  if (typeof raw !== "string") return "";
+  try {
+    const v = JSON.parse(raw) as unknown;
+    return Array.isArray(v) ? v.join(" · ") : String(v);
+  } catch {
+    return raw;
+  }
+};
+
+/**
+ * One session in full: every message with its emotion and why, rule hits, findings, alerts with
+ * every action, hints. Buttons carry data-* only; the page script posts them with the CSRF token.
+ */
+export function sessionPage(s: Shell, d: Detail, labels: LabelRow[]): string {
+  const w = s.w;
+  const supervisor = s.user.role === "supervisor";
+  const agent = s.user.role === "agent";
+  const labelFor = (target: string, id: number) => labels.filter((l) => l.target === target && l.targetId === id);
+  const labelTags = (target: string, id: number) =>
+    labelFor(target, id)
+      .map(
+        (l) =>
+          `<span class="tag label">${h(w.labelled[l.status] ?? l.status)}</span>${supervisor && l.status === "open" ? ` <button data-resolve="${l.id}" data-outcome="upheld">${h(w.uphold)}</button> <button data-resolve="${l.id}" data-outcome="overturned">${h(w.overturn)}</button>` : ""}`,
+      )
+      .join(" ");
+  const hitsByMessage = new Map<string, Detail["hits"]>();
+  for (const x of d.hits) if (x.messageId) hitsByMessage.set(x.messageId, [...(hitsByMessage.get(x.messageId) ?? []), x]);
+
+  const timeline = d.messages
+    .map((m) => {
+      const sc = m.score;
+      const v = sc?.valence;
+      const mood = v === undefined || v === null ? "" : `<span class="val ${v <= -0.3 ? "neg" : v >= 0.3 ? "pos" : ""}">${v.toFixed(2)}${sc?.category ? ` ${h(sc.category)}` : ""}</span>`;
+      const ev = sc ? evidenceOf(sc.evidence) : "";
+      const hits = (hitsByMessage.get(m.id) ?? []).map((x) => `<span class="tag warning">${h(x.kind)}</span>`).join(" ");
+      return `<li class="${h(m.role)}"><div class="meta">${time(m.sentAt)} · ${h(m.participant?.name ?? m.role)} ${mood} ${hits}</div><div class="text">${h(redactText(m.text))}</div>${ev ? `<div class="why">${h(redactText(ev))}</div>` : ""}</li>`;
+    })
+    .join("\n");
+
+  const hitRows = d.hits
+    .map((x) => {
+      const done = labelFor("hit", x.id).length > 0;
+      const btn = done ? "" : supervisor ? `<button data-label="hit" data-id="${x.id}">${h(w.markWrong)}</button>` : agent ? `<button data-label="hit" data-id="${x.id}">${h(w.dispute)}</button>` : "";
+      return `<tr id="hit-${x.id}"><td>${time(x.at)}</td><td>${h(x.kind)}</td><td>${h(x.severity)}</td><td>${h(redactText(evidenceOf(x.evidence)))}</td><td>${labelTags("hit", x.id)} ${btn}</td></tr>`;
+    })
+    .join("");
+
+  const findingRows = d.findings
+    .map((f) => {
+      const done = labelFor("finding", f.id).length > 0;
+      const btn = supervisor && !done ? `<button data-label="finding" data-id="${f.id}">${h(w.markWrong)}</button>` : "";
+      return `<tr id="finding-${f.id}" class="${h(f.severity)}"><td>${time(f.at)}</td><td>${h(f.detector)}</td><td>${h(f.severity)}</td><td>${h(redactText(f.summary))}<br><small>${h(redactText(f.evidence.join(" · ")))}</small></td><td>${labelTags("finding", f.id)} ${btn}</td></tr>`;
+    })
+    .join("");
+
+  const alertRows = d.alerts
+    .map((a) => {
+      const actionable = a.status === "open" || a.status === "snoozed";
+      const buttons =
+        supervisor && actionable ? ["take_over", "acknowledge", "false_alarm", "snooze"].map((act) => `<button data-alert="${a.id}" data-action="${act}">${h(w.actions[act])}</button>`).join(" ") : "";
+      const history = a.feedback.map((f) => `${time(f.at)} ${h(w.actions[f.action] ?? f.action)} · ${h(f.operatorId)}`).join("<br>");
+      return `<tr id="alert-${a.id}" class="${h(a.severity)}"><td>#${a.id}</td><td>${h(a.severity)}</td><td>${h(redactText(a.summary))}</td><td class="status">${h(w.alertStatus[a.status] ?? a.status)}${a.actedBy ? ` · ${h(a.actedBy)}` : ""}<br><small>${history}</small></td><td>${buttons}</td></tr>`;
+    })
+    .join("");
+
+  const hintRows = d.hints
+    .map((x) => {
+      const fb = x.feedback.length ? (x.feedback[x.feedback.length - 1]!.useful ? w.useful : w.notUseful) : "";
+      return `<tr><td>${time(x.createdAt)}</td><td>${h(x.kind)}</td><td>${h(x.title)}</td><td>${h(w.hintStatus[x.status] ?? x.status)}${x.reason ? `<br><small>${h(x.reason)}</small>` : ""}</td><td>${h(fb)}</td></tr>`;
+    })
+    .join("");
+
+  const table = (title: string, rows: string, empty = "—") => `<section><h2>${h(title)}</h2>${rows ? `<table>${rows}</table>` : `<p class="empty">${empty}</p>`}</section>`;
+  const head = `<h1 data-session="${h(d.id)}">${h(d.externalKey)} <small>${h(d.channel)} · ${h(d.status)} · QA ${d.qaScore === null ? "—" : Math.round(d.qaScore)}</small></h1>`;
+  return shell(
+    { ...s, page: "session" },
+    d.externalKey,
+    `${head}<div class="session"><section><h2>${h(w.timeline)}</h2><ol class="timeline">${timeline}</ol></section><div>${table(w.alerts, alertRows)}${table(w.findings, findingRows)}${table(w.hits, hitRows)}${table(w.hints, hintRows)}</div></div>`,
+  );
+}

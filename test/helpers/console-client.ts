@@ -1,0 +1,31 @@
+import type { FakeLark } from "./fake-lark-server.ts";
+
+/**
+ * Signs in to the console over HTTP the way a browser would: /console/login → Lark's
+ * authorization page (the fake) → our callback, following each redirect by hand. Returns the
+ * cookie, the CSRF token of the signed-in page, and the final status.
+ */
+export async function consoleSignIn(appUrl: string, lark: FakeLark, openId: string, name = openId) {
+  lark.signInAs(openId, name);
+  const login = await fetch(`${appUrl}/console/login`, { redirect: "manual" });
+  const authorize = /id="sign-in" href="([^"]+)"/.exec(await login.text())?.[1]?.replace(/&amp;/g, "&");
+  if (!authorize) throw new Error("no sign-in link on the login page");
+  const atLark = await fetch(authorize, { redirect: "manual" });
+  const callback = atLark.headers.get("location")!;
+  const back = await fetch(callback, { redirect: "manual" });
+  const cookie = (back.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  let csrf = "";
+  if (cookie) {
+    const page = await fetch(`${appUrl}/console`, { headers: { cookie } });
+    csrf = /name="csrf-token" content="([^"]+)"/.exec(await page.text())?.[1] ?? "";
+  }
+  return { status: back.status, cookie, csrf, callback };
+}
+
+export const consolePost = (appUrl: string, path: string, s: { cookie: string; csrf?: string }, body: unknown) =>
+  fetch(`${appUrl}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", cookie: s.cookie, ...(s.csrf ? { "x-csrf-token": s.csrf } : {}) },
+    body: JSON.stringify(body),
+    redirect: "manual",
+  });
