@@ -1,5 +1,6 @@
 import type { Database } from "../storage/db.ts";
 import { feedbackRows } from "../storage/report-queries.ts";
+import { allLabels } from "../storage/console-queries.ts";
 
 /**
  * How supervisors judged the alerts: precision = alerts they acted on as real (taken over or
@@ -23,7 +24,18 @@ export async function evalFeedback(db: Database, since?: Date) {
   }
   const real = count.take_over + count.acknowledge;
   const judged = real + count.false_alarm;
+  // The console's labels: a rule hit or finding marked wrong, or disputed by its agent and resolved.
+  const labels = new Map<string, { wrong: number; upheld: number; open: number }>();
+  for (const l of await allLabels(db.sql, since)) {
+    const key = `${l.target}:${l.kind}`;
+    const e = labels.get(key) ?? { wrong: 0, upheld: 0, open: 0 };
+    if (l.status === "final" || l.status === "overturned") e.wrong++;
+    else if (l.status === "upheld") e.upheld++;
+    else e.open++;
+    labels.set(key, e);
+  }
   return {
+    labels: Object.fromEntries(labels),
     alerts: alerts.length,
     judged,
     precision: judged ? real / judged : null,
@@ -41,5 +53,8 @@ export function printFeedback(r: Awaited<ReturnType<typeof evalFeedback>>): stri
     ...Object.entries(r.byDetector).map(
       ([d, e]) => `${d.padEnd(22)} ${String(e.real).padStart(4)}   ${String(e.falseAlarm).padStart(11)}   ${e.precision === null ? "n/a" : `${(e.precision * 100).toFixed(1)}%`}`,
     ),
+    "",
+    "labelled in the console (hit:rule / finding:detector)   wrong   upheld   open disputes",
+    ...Object.entries(r.labels).map(([k, e]) => `${k.padEnd(48)} ${String(e.wrong).padStart(7)}   ${String(e.upheld).padStart(6)}   ${String(e.open).padStart(13)}`),
   ].join("\n");
 }

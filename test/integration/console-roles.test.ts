@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { evalFeedback } from "../../src/eval/feedback-eval.ts";
 import { consolePost, consoleSignIn } from "../helpers/console-client.ts";
 import { type FakeLark, startFakeLark } from "../helpers/fake-lark-server.ts";
 import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
@@ -166,6 +167,9 @@ describe("console sign-in and roles (every route, every role)", () => {
     const open = await app.db.prisma.judgementLabel.findFirstOrThrow({ where: { status: "open" } });
     expect((await consolePost(app.url, `/console/api/labels/${open.id}/resolve`, s, { outcome: "overturned" })).status).toBe(200);
     expect((await consolePost(app.url, `/console/api/labels/${open.id}/resolve`, s, { outcome: "upheld" })).status).toBe(409);
+    // eval -- feedback counts them: the hit marked wrong and the dispute overturned, both wrong.
+    const hitKind = (await app.db.prisma.ruleHit.findUniqueOrThrow({ where: { id: hitB } })).kind;
+    expect((await evalFeedback(app.db)).labels[`hit:${hitKind}`]).toEqual({ wrong: 2, upheld: 0, open: 0 });
   });
 
   it("bad input to an action is a 400 with the reason", async () => {
