@@ -207,14 +207,15 @@ export async function joinStormDigest(tx: Sql, cfg: AlertConfig, now: Date, o: {
   return joinDigest(tx, cardTargets(cfg), cfg.lang, now, o);
 }
 
-const HOSTILE = new Set(["negativity", "anger_spike", "escalation", "unresolved", "refund_repeated"]);
+/** Detectors whose findings mean the customer was hostile (wellbeing, and the console's agent panel). */
+export const HOSTILE_DETECTORS: ReadonlySet<string> = new Set(["negativity", "anger_spike", "escalation", "unresolved", "refund_repeated"]);
 
 /**
  * Agent wellbeing: when one agent has absorbed many hostile sessions within the window, tell
  * the supervisor (once per window) so they can offer a break.
  */
 export async function checkWellbeing(tx: Sql, cfg: AlertConfig, t: Thresholds, agentId: string | null | undefined, detectors: string[], now: Date) {
-  if (!agentId || !detectors.some((d) => HOSTILE.has(d))) return;
+  if (!agentId || !detectors.some((d) => HOSTILE_DETECTORS.has(d))) return;
   const since = new Date(now.getTime() - t.wellbeingWindowMinutes * 60_000);
   const { sessions, wellbeingRaised } = await agentAlertsSince(tx, agentId, since);
   if (sessions.size < t.wellbeingHostileSessions || wellbeingRaised) return;

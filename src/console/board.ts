@@ -61,9 +61,3 @@ export function boardRow(r: BoardSessionRow, nowMs: number): BoardRow {
 }
 
 export const rankBoard = (rows: BoardSessionRow[], nowMs: number): BoardRow[] => rows.map((r) => boardRow(r, nowMs)).sort((a, b) => b.risk - a.risk || a.id.localeCompare(b.id));
-
-/** A customer's valences as a text sparkline (as on the alert card): readable in a table cell. */
-export function sparkline(values: number[]): string {
-  const bars = "▁▂▃▄▅▆▇█";
-  return values.map((v) => bars[Math.max(0, Math.min(7, Math.round(((v + 1) / 2) * 7)))]).join("");
-}

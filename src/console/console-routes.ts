@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import { z } from "zod";
+import { HOSTILE_DETECTORS } from "../actions/alerts.ts";
 import { actOnAlert, type CardActionDeps } from "../actions/card-actions.ts";
 import type { LarkOAuth } from "../clients/lark-oauth.ts";
 import { dayStats, type DayOptions } from "../reports/standup-data.ts";
@@ -41,8 +42,6 @@ export interface ConsoleDeps {
   log: Logger;
 }
 
-/** Detectors whose findings mean a customer was hostile (the agent panel's count). */
-const HOSTILE = ["negativity", "anger_spike", "escalation", "unresolved", "refund_repeated"];
 const ASSETS = join(import.meta.dirname, "assets");
 const ECHARTS = join(createRequire(import.meta.url).resolve("echarts"), "..", "..", "dist", "echarts.min.js");
 
@@ -205,7 +204,7 @@ export function consoleRoutes(d: ConsoleDeps): Router {
     const rows = rankBoard(await rowsFor(u), now);
     let agents: AgentLoad[] = [];
     if (u.role !== "agent") {
-      const act = await agentActivity(d.db.sql, new Date(now - 4 * 3_600_000), HOSTILE);
+      const act = await agentActivity(d.db.sql, new Date(now - 4 * 3_600_000), [...HOSTILE_DETECTORS]);
       const by = new Map<string, AgentLoad>();
       for (const row of rows) {
         if (!row.agentId) continue;

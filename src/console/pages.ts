@@ -1,4 +1,5 @@
-import { type BoardRow, sparkline } from "./board.ts";
+import { sparkline } from "../actions/alert-card.ts";
+import type { BoardRow } from "./board.ts";
 import type { Words } from "./i18n.ts";
 import type { ConsoleUser } from "./session-cookie.ts";
 

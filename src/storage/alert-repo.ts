@@ -49,25 +49,10 @@ export async function latestSessionAlert(tx: Sql, sessionId: string): Promise<Al
 
 /** New findings join an open episode: severity, summary and version move on (cause and quote when given). */
 export async function growAlert(tx: Sql, id: number, a: { severity: string; summary: string; findings: number; cause?: string | null; quote?: string | null; now: Date }) {
-  if (a.cause === undefined) {
-    await tx.run(`UPDATE "Alert" SET "severity" = ?, "summary" = ?, "findingCount" = "findingCount" + ?, "version" = "version" + 1, "updatedAt" = ? WHERE "id" = ?`, [
-      a.severity,
-      a.summary,
-      a.findings,
-      a.now,
-      id,
-    ]);
-    return;
-  }
-  await tx.run(`UPDATE "Alert" SET "severity" = ?, "summary" = ?, "findingCount" = "findingCount" + ?, "cause" = ?, "quote" = ?, "version" = "version" + 1, "updatedAt" = ? WHERE "id" = ?`, [
-    a.severity,
-    a.summary,
-    a.findings,
-    a.cause,
-    a.quote ?? null,
-    a.now,
-    id,
-  ]);
+  await tx.run(
+    `UPDATE "Alert" SET "severity" = ?, "summary" = ?, "findingCount" = "findingCount" + ?, "cause" = COALESCE(?, "cause"), "quote" = COALESCE(?, "quote"), "version" = "version" + 1, "updatedAt" = ? WHERE "id" = ?`,
+    [a.severity, a.summary, a.findings, a.cause ?? null, a.quote ?? null, a.now, id],
+  );
 }
 
 export async function insertAlert(
