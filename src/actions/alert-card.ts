@@ -97,6 +97,9 @@ const T = {
   },
 };
 
+/** A channel as people call it (the console shows the same names as the card). */
+export const channelName = (channel: string, lang: UiLang) => T[lang].channels[channel] ?? channel;
+
 const SPARK = "▁▂▃▄▅▆▇█";
 /** Valence −1..1 as a text sparkline (low = negative), readable in any client. */
 export function sparkline(values: number[]): string {

@@ -80,8 +80,8 @@ export async function startHttp(core: Core, workers: Workers, edgeLoad: EdgeLoad
   };
   const app = createHttpApp(
     {
+      ungated: [console.router],
       public: [
-        console,
         larkRoute({
           encryptKey: env.LARK_ENCRYPT_KEY,
           verificationToken: env.LARK_VERIFICATION_TOKEN,
@@ -124,6 +124,7 @@ export async function startHttp(core: Core, workers: Workers, edgeLoad: EdgeLoad
     /** Stops taking requests and lets in-flight ones finish (cut after the grace period). */
     async close() {
       ws?.close();
+      console.closeStreams();
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       const grace = setTimeout(() => server.closeAllConnections(), DEFAULTS.shutdownGraceMs);

@@ -61,3 +61,14 @@ export function boardRow(r: BoardSessionRow, nowMs: number): BoardRow {
 }
 
 export const rankBoard = (rows: BoardSessionRow[], nowMs: number): BoardRow[] => rows.map((r) => boardRow(r, nowMs)).sort((a, b) => b.risk - a.risk || a.id.localeCompare(b.id));
+
+/** Rows the board draws at most: 2,000 rows take seconds to lay out, and nobody reads past the top. */
+export const BOARD_LIMIT = 200;
+
+export interface BoardFilter {
+  agent?: string;
+  channel?: string;
+  severity?: Severity;
+}
+
+export const matchesFilter = (r: BoardRow, f: BoardFilter) => (!f.agent || r.agentId === f.agent) && (!f.channel || r.channel === f.channel) && (!f.severity || r.severity === f.severity);

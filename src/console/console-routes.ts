@@ -14,9 +14,9 @@ import type { LiveHub } from "../shared/live-hub.ts";
 import { agentActivity, agentParticipantIds, allLabels, boardRows, getLabel, insertLabel, judgementOf, resolveLabel, ruleHitStats, sessionLabels, sessionOwner } from "../storage/console-queries.ts";
 import type { Database } from "../storage/db.ts";
 import { createSessionQueries } from "../storage/session-queries.ts";
-import { rankBoard } from "./board.ts";
+import { BOARD_LIMIT, type BoardFilter, matchesFilter, rankBoard } from "./board.ts";
 import { WORDS } from "./i18n.ts";
-import { type AgentLoad, boardPage, boardRowHtml, h, type Shell } from "./pages.ts";
+import { type AgentLoad, type BoardView, boardPage, boardRowHtml, h, type Shell } from "./pages.ts";
 import { COOKIE, type ConsoleRole, type ConsoleUser, createCookieSigner, readCookie, SIGN_IN_MS } from "./session-cookie.ts";
 import { sessionPage } from "./session-page.ts";
 import { rulesPage, teamPage } from "./team-pages.ts";
@@ -45,6 +45,9 @@ export interface ConsoleDeps {
 const ASSETS = join(import.meta.dirname, "assets");
 const ECHARTS = join(createRequire(import.meta.url).resolve("echarts"), "..", "..", "dist", "echarts.min.js");
 
+/** Live boards one instance serves at once: each is a socket and a subscriber. */
+const MAX_STREAMS = 200;
+
 const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 const isLoopback = (req: Request) => LOOPBACK.has(req.socket.remoteAddress ?? "") && /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(req.headers.host ?? "");
 
@@ -53,6 +56,12 @@ const safeNext = (v: unknown) => (typeof v === "string" && /^\/console(\/[\w\-/%
 
 const actionBody = z.object({ action: z.enum(["take_over", "acknowledge", "false_alarm", "snooze"]), requestId: z.string().min(8).max(64) });
 const labelBody = z.object({ target: z.enum(["hit", "finding"]), id: z.number().int().positive(), note: z.string().max(500).optional() });
+const boardQuery = z.object({
+  agent: z.string().max(256).optional(),
+  channel: z.string().max(64).optional(),
+  severity: z.enum(["critical", "warning", "ok", ""]).optional(),
+  all: z.string().max(1).optional(),
+});
 const resolveBody = z.object({ outcome: z.enum(["upheld", "overturned"]) });
 
 /**
@@ -60,13 +69,14 @@ const resolveBody = z.object({ outcome: z.enum(["upheld", "overturned"]) });
  * events), a session's page with actions, Team today, Rules. Every route checks the signed-in
  * role; every POST checks the CSRF token; no customer data in URLs or logs.
  */
-export function consoleRoutes(d: ConsoleDeps): Router {
+export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: () => void } {
   const r = express.Router();
   const secret = d.secret ?? (d.appSecret ? createHmac("sha256", d.appSecret).update("cs-coach console cookies").digest("hex") : randomBytes(32).toString("hex"));
   const signer = createCookieSigner(secret);
   const w = WORDS[d.lang];
   const sessions = createSessionQueries(d.db);
   const secure = Boolean(d.publicUrl?.startsWith("https://"));
+  const streams = new Set<Response>();
 
   const roleOf = async (openId: string): Promise<ConsoleRole | undefined> => {
     if (d.supervisors.has(openId)) return "supervisor";
@@ -198,15 +208,22 @@ export function consoleRoutes(d: ConsoleDeps): Router {
   });
 
   // ---- the live board ----
-  r.get("/console", anyone, async (_req, res) => {
+  r.get("/console", anyone, async (req, res) => {
     const u = res.locals.user as ConsoleUser;
     const now = d.now();
-    const rows = rankBoard(await rowsFor(u), now);
+    const ranked = rankBoard(await rowsFor(u), now);
+    const q = boardQuery.safeParse(req.query);
+    // A filter value that is not ours (an old link) shows everything rather than an error page.
+    const filter: BoardFilter = q.success ? { agent: q.data.agent || undefined, channel: q.data.channel || undefined, severity: q.data.severity || undefined } : {};
+    const all = q.success && q.data.all === "1";
+    const matching = ranked.filter((x) => matchesFilter(x, filter));
+    const seen = new Map<string, string>();
+    for (const x of ranked) if (x.agentId) seen.set(x.agentId, x.agent ?? x.agentId);
     let agents: AgentLoad[] = [];
     if (u.role !== "agent") {
       const act = await agentActivity(d.db.sql, new Date(now - 4 * 3_600_000), [...HOSTILE_DETECTORS]);
       const by = new Map<string, AgentLoad>();
-      for (const row of rows) {
+      for (const row of ranked) {
         if (!row.agentId) continue;
         const a = by.get(row.agentId) ?? { name: row.agent ?? row.agentId, open: 0, hostile: act.hostile.get(row.agentId) ?? 0, wellbeing: act.wellbeing.get(row.agentId) ?? 0 };
         a.open++;
@@ -214,13 +231,23 @@ export function consoleRoutes(d: ConsoleDeps): Router {
       }
       agents = [...by.values()].sort((a, b) => b.wellbeing - a.wellbeing || b.hostile - a.hostile || b.open - a.open);
     }
-    res.type("html").send(boardPage(shellFor(res, "board"), rows, agents));
+    const view: BoardView = {
+      rows: all ? matching : matching.slice(0, BOARD_LIMIT),
+      matching: matching.length,
+      filter,
+      all,
+      agents: [...seen].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name)),
+      channels: [...new Set(ranked.map((x) => x.channel))].sort(),
+    };
+    res.type("html").send(boardPage(shellFor(res, "board"), view, agents));
   });
   r.get("/console/api/board", anyone, async (_req, res) => {
     res.json({ rows: rankBoard(await rowsFor(res.locals.user as ConsoleUser), d.now()) });
   });
   r.get("/console/events", anyone, (req, res) => {
     const u = res.locals.user as ConsoleUser;
+    if (streams.size >= MAX_STREAMS) return void res.status(503).set("retry-after", "30").json({ error: "overloaded", message: "too many live boards open on this instance" });
+    streams.add(res);
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
     res.write("retry: 2000\n\n");
     // Changes within 100 ms go out together: a burst on one session is one update.
@@ -235,7 +262,7 @@ export function consoleRoutes(d: ConsoleDeps): Router {
         const shown = new Set(rows.map((x) => x.id));
         // Closed sessions, or not this user's, leave the board.
         const gone = u.role === "agent" ? [] : ids.filter((id) => !shown.has(id));
-        res.write(`event: rows\ndata: ${JSON.stringify({ rows: rows.map((x) => ({ id: x.id, risk: x.risk, html: boardRowHtml(x, w) })), gone })}\n\n`);
+        res.write(`event: rows\ndata: ${JSON.stringify({ rows: rows.map((x) => ({ id: x.id, risk: x.risk, html: boardRowHtml(x, w, d.lang) })), gone })}\n\n`);
       } catch (e) {
         d.log.warn("console live update failed", { error: (e as Error).message });
       }
@@ -244,8 +271,10 @@ export function consoleRoutes(d: ConsoleDeps): Router {
       for (const id of ids) pending.add(id);
       timer ??= setTimeout(flush, 100);
     });
-    const ping = setInterval(() => res.write(": ping\n\n"), 25_000);
+    // Well inside the server's idle-socket timeout, and what keeps proxies from cutting the stream.
+    const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
     req.on("close", () => {
+      streams.delete(res);
       unsubscribe();
       clearInterval(ping);
       if (timer) clearTimeout(timer);
@@ -332,5 +361,12 @@ export function consoleRoutes(d: ConsoleDeps): Router {
     });
     res.type("html").send(rulesPage(shellFor(res, "rules"), rows));
   });
-  return r;
+  // On shutdown, end the live streams (the browser reconnects to another instance) instead of
+  // holding the server's close for the whole grace period.
+  return {
+    router: r,
+    closeStreams: () => {
+      for (const x of streams) x.end();
+    },
+  };
 }

@@ -17,7 +17,7 @@ function toAppError(e: unknown): AppError | undefined {
 }
 
 /** The express app: health, then the routes given, then one error sink. */
-export function createHttpApp(routes: { public: Router[]; authed: Router[] }, auth: express.RequestHandler, health: HealthProbe, log: Logger, gate?: express.RequestHandler) {
+export function createHttpApp(routes: { public: Router[]; authed: Router[]; ungated?: Router[] }, auth: express.RequestHandler, health: HealthProbe, log: Logger, gate?: express.RequestHandler) {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
@@ -30,7 +30,10 @@ export function createHttpApp(routes: { public: Router[]; authed: Router[] }, au
     const h = await health();
     res.status(h.ready ? 200 : 503).json({ ready: h.ready, ...(h.problems.length ? { problems: h.problems } : {}) });
   });
-  // Health answers even when overloaded (a probe must see the process alive); the rest is gated.
+  // Health answers even when overloaded (a probe must see the process alive), and so do the
+  // ungated routes (the console: its pages are not acks Lark times, and a live stream open for
+  // hours must neither hold an ack's slot nor make processing give way). The rest is gated.
+  for (const r of routes.ungated ?? []) app.use(r);
   if (gate) app.use(gate);
   for (const r of routes.public) app.use(r);
   app.use("/v1", auth);

@@ -139,6 +139,12 @@ describe("console sign-in and roles (every route, every role)", () => {
     const board = await readJson(await fetch(`${app.url}/console/api/board`, { headers: { cookie: l.cookie } }));
     expect(board.rows.map((r: { id: string }) => r.id).sort()).toEqual([sessionA, sessionB].sort());
     for (const p of ["/console", "/console/team", "/console/rules", `/console/sessions/${sessionA}`]) expect((await fetch(`${app.url}${p}`, { headers: { cookie: l.cookie } })).status, p).toBe(200);
+    // The board's filters are the server's: by risk, and by agent (the participant id in the URL, not a name).
+    const rowsOf = async (q: string) => [...(await (await fetch(`${app.url}/console${q}`, { headers: { cookie: l.cookie } })).text()).matchAll(/<tr id="s-([^"]+)"/g)].map((m) => m[1]);
+    expect(await rowsOf("?severity=critical")).toEqual([sessionA]);
+    const agentB = (await app.db.prisma.session.findUniqueOrThrow({ where: { id: sessionB } })).agentId!;
+    expect(await rowsOf(`?agent=${encodeURIComponent(agentB)}`)).toEqual([sessionB]);
+    expect((await rowsOf("?severity=bogus")).sort()).toEqual([sessionA, sessionB].sort());
     expect((await consolePost(app.url, `/console/api/alerts/${alertA}/action`, l, { action: "acknowledge", requestId: "r-lead-0001" })).status).toBe(403);
     expect((await consolePost(app.url, "/console/api/labels", l, { target: "hit", id: hitB })).status).toBe(403);
   });

@@ -12,23 +12,28 @@
 
   if (page === "board") {
     const body = document.querySelector("#board tbody");
-    const filters = ["agent", "channel", "severity"].map((k) => [k, document.getElementById(`f-${k}`)]);
-    const apply = () => {
-      let shown = 0;
-      for (const tr of body.rows) {
-        const ok = filters.every(([k, el]) => !el.value || tr.dataset[k] === el.value);
-        tr.hidden = !ok;
-        if (ok) shown++;
-      }
-      document.getElementById("count").textContent = String(shown);
-    };
-    for (const [, el] of filters) el.addEventListener("change", apply);
+    const form = document.getElementById("filters");
+    // Filtering is the server's (it sees every open session): a change reloads with the filter in the URL.
+    const want = {};
+    for (const el of form.querySelectorAll("select")) {
+      want[el.name] = el.value;
+      el.addEventListener("change", () => form.submit());
+    }
+    // The board draws the riskiest rows only (0: all of them); live rows keep to the same cut.
+    const limit = Number(document.querySelector(".board").dataset.limit || 0);
+    const fits = (tr) => Object.entries(want).every(([k, v]) => !v || tr.dataset[k] === v);
     const place = (tr) => {
       const risk = Number(tr.dataset.risk);
+      let before = null;
       for (const other of body.rows) {
-        if (other !== tr && Number(other.dataset.risk) < risk) return body.insertBefore(tr, other);
+        if (Number(other.dataset.risk) < risk) {
+          before = other;
+          break;
+        }
       }
-      body.appendChild(tr);
+      if (!before && limit && body.rows.length >= limit) return; // below the cut
+      body.insertBefore(tr, before);
+      while (limit && body.rows.length > limit) body.lastElementChild.remove();
     };
     const live = document.getElementById("live");
     const events = new EventSource("/console/events");
@@ -42,11 +47,12 @@
         t.innerHTML = r.html;
         const tr = t.firstElementChild;
         document.getElementById(`s-${r.id}`)?.remove();
+        if (!fits(tr)) continue;
         tr.classList.add("flash");
         place(tr);
       }
       document.body.dataset.updates = String(Number(document.body.dataset.updates ?? 0) + 1);
-      apply();
+      document.getElementById("count").textContent = String(body.rows.length);
     });
   }
 
