@@ -15,6 +15,7 @@ import { createLiveHub } from "../shared/live-hub.ts";
 import { createLarkOAuth } from "../clients/lark-oauth.ts";
 import { recordFirstStart } from "../storage/app-state.ts";
 import { openDatabase } from "../storage/db.ts";
+import { createPgLiveRelay } from "../storage/live-relay.ts";
 import { createInboxRepo } from "../storage/inbox-repo.ts";
 import { migrate } from "../storage/migrate.ts";
 import { createOutboxRepo } from "../storage/outbox-repo.ts";
@@ -92,6 +93,13 @@ export async function buildCore(config: Config, o: StartOverrides = {}) {
       : undefined);
   // What Lark said of our credentials: checked at start (and again while unreachable).
   const lark: { state: "unknown" | "ok" | "rejected"; detail: string } = { state: config.dryRun ? "ok" : "unknown", detail: "" };
+  const live = createLiveHub();
+  // Instances sharing PostgreSQL hear each other's changes (one SQLite file has one instance).
+  if (db.provider === "postgresql") {
+    const relay = createPgLiveRelay(config.database.url, log.child({ component: "live" }), (ids) => live.deliver(ids));
+    await relay.ready(); // listening before the first commit (never fails start-up: it retries)
+    live.useRelay(relay);
+  }
   return {
     config,
     env,
@@ -113,7 +121,7 @@ export async function buildCore(config: Config, o: StartOverrides = {}) {
     llm,
     lark,
     /** Sessions changed (after each commit): the console's live board listens. */
-    live: createLiveHub(),
+    live,
     /** Lark sign-in for the console (none in dry-run: loopback opens it without). */
     oauth: config.dryRun ? undefined : createLarkOAuth({ appId: env.LARK_APP_ID!, appSecret: env.LARK_APP_SECRET!, domain: env.LARK_DOMAIN }),
   };

@@ -36,6 +36,7 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
         await http.close();
         await workers.stop();
         core.scorers.close?.();
+        await core.live.close();
         await db.close();
         log.info("CS Coach stopped");
       })();

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_LOCK_CLASS, sessionLockKey } from "../../src/storage/session-lock.ts";
 import { startFakeLark, type FakeLark } from "../fakes/fake-lark-server.ts";
 import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
-import { AGENT_OPEN_ID, eventually, startTestApp, TEST_ENCRYPT_KEY, type TestApp } from "../helpers/start-test-app.ts";
+import { AGENT_OPEN_ID, eventually, startTestApp, TEST_ENCRYPT_KEY, TEST_INGEST_TOKEN, type TestApp } from "../helpers/start-test-app.ts";
 import { testDatabaseUrl } from "../helpers/test-db.ts";
 
 // Several instances share work only through PostgreSQL (SQLite is one process by design), so
@@ -175,5 +175,40 @@ describe.skipIf(!isPg)("two instances on one PostgreSQL", () => {
     for (const chat of chats) expect(await p.session.count({ where: { externalKey: chat } })).toBe(1);
     await assertProcessedInOrder(b, chats);
     for (const app of [a, b]) expect(app.logLines.filter((l) => l.includes('"via":"ws"')).length, "each client recorded events").toBeGreaterThan(0);
+  });
+
+  it("a live board on one instance shows what another instance processed (LISTEN/NOTIFY)", async () => {
+    const db = testDatabaseUrl();
+    drops.push(db.drop);
+    // Dry-run (no Lark): the console opens on loopback as the demo supervisor. A runs no workers:
+    // only B processes, so A can only learn of the change from B.
+    const a = await startTestApp(db.url, {}, { pollMs: { inbox: 20, outbox: 20 }, startWorkers: false });
+    const b = await startTestApp(db.url, {}, { pollMs: { inbox: 20, outbox: 20 } });
+    running.push(a, b);
+    const cookie = ((await fetch(`${a.url}/console/login`, { redirect: "manual" })).headers.get("set-cookie") ?? "").split(";")[0]!;
+    const stream = await fetch(`${a.url}/console/events`, { headers: { cookie } });
+    const reader = stream.body!.getReader();
+    let seen = "";
+    const reading = (async () => {
+      const dec = new TextDecoder();
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
+        if (done) return;
+        seen += dec.decode(value, { stream: true });
+      }
+    })();
+    try {
+      const posted = await fetch(`${b.url}/v1/messages`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ sessionId: "via-b-001", messageId: "m1", role: "customer", senderId: "c1", text: "请问发货了吗" }),
+      });
+      expect(posted.status).toBe(202);
+      const session = await eventually(() => b.db.prisma.session.findFirst({ where: { externalKey: "via-b-001" } }), "B processed it");
+      await eventually(() => seen.includes(`"id":"${session.id}"`) && seen.includes("via-b-001"), "the row on A's live stream");
+    } finally {
+      await reader.cancel();
+      await reading;
+    }
   });
 });
