@@ -294,7 +294,7 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
         .send(`<!doctype html><meta charset="utf-8"><p>${h(w.notYours)}</p>`);
     const detail = await sessions.get(sessionId);
     if (!detail) return void res.status(404).type("text/plain").send("no such session");
-    res.type("html").send(sessionPage(shellFor(res, "session"), detail, await sessionLabels(d.db.sql, detail.id)));
+    res.type("html").send(sessionPage(shellFor(res, "session"), detail, await sessionLabels(d.db.sql, detail.id), { tz: d.tz, ruleName: d.ruleName }));
   });
   r.post("/console/api/alerts/:id/action", express.json({ limit: 4096 }), supervisor, async (req, res) => {
     const body = actionBody.safeParse(req.body);

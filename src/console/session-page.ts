@@ -1,3 +1,6 @@
+import { channelName } from "../actions/alert-card.ts";
+import { describeFinding } from "../detection/describe-finding.ts";
+import { clockFormatter } from "../reports/time-zone.ts";
 import type { SessionQueries } from "../storage/session-queries.ts";
 import type { LabelRow } from "../storage/console-queries.ts";
 import { redactText } from "../shared/redact.ts";
@@ -5,7 +8,12 @@ import { h, shell, type Shell } from "./pages.ts";
 
 type Detail = NonNullable<Awaited<ReturnType<SessionQueries["get"]>>>;
 
-const time = (d: Date | string) => new Date(d).toISOString().slice(11, 19);
+export interface SessionPageOptions {
+  /** The team's time zone (TZ): times on the page are on its clock. */
+  tz: string;
+  /** Rule kind → the policy's name for it, in UI_LANG. */
+  ruleName: (kind: string) => string;
+}
 const evidenceOf = (raw: unknown): string => {
   if (Array.isArray(raw)) return raw.join(" · ");
   if (typeof raw !== "string") return "";
@@ -21,8 +29,13 @@ const evidenceOf = (raw: unknown): string => {
  * One session in full: every message with its emotion and why, rule hits, findings, alerts with
  * every action, hints. Buttons carry data-* only; the page script posts them with the CSRF token.
  */
-export function sessionPage(s: Shell, d: Detail, labels: LabelRow[]): string {
+export function sessionPage(s: Shell, d: Detail, labels: LabelRow[], o: SessionPageOptions): string {
   const w = s.w;
+  const time = clockFormatter(o.tz);
+  // Findings and alerts in the reader's language, from the facts the card reads too; the stored
+  // summary (English) only where a finding has no facts.
+  const said = (f: Detail["findings"][number]) =>
+    describeFinding({ detector: f.detector, summary: f.summary, facts: (f.facts ?? undefined) as Record<string, unknown> | undefined }, s.lang, o.ruleName);
   const supervisor = s.user.role === "supervisor";
   const agent = s.user.role === "agent";
   const labelFor = (target: string, id: number) => labels.filter((l) => l.target === target && l.targetId === id);
@@ -40,9 +53,10 @@ export function sessionPage(s: Shell, d: Detail, labels: LabelRow[]): string {
     .map((m) => {
       const sc = m.score;
       const v = sc?.valence;
-      const mood = v === undefined || v === null ? "" : `<span class="val ${v <= -0.3 ? "neg" : v >= 0.3 ? "pos" : ""}">${v.toFixed(2)}${sc?.category ? ` ${h(sc.category)}` : ""}</span>`;
+      const mood =
+        v === undefined || v === null ? "" : `<span class="val ${v <= -0.3 ? "neg" : v >= 0.3 ? "pos" : ""}">${v.toFixed(2)}${sc?.category ? ` ${h(w.mood[sc.category] ?? sc.category)}` : ""}</span>`;
       const ev = sc ? evidenceOf(sc.evidence) : "";
-      const hits = (hitsByMessage.get(m.id) ?? []).map((x) => `<span class="tag warning">${h(x.kind)}</span>`).join(" ");
+      const hits = (hitsByMessage.get(m.id) ?? []).map((x) => `<span class="tag warning" title="${h(x.kind)}">${h(o.ruleName(x.kind))}</span>`).join(" ");
       return `<li class="${h(m.role)}"><div class="meta">${time(m.sentAt)} · ${h(m.participant?.name ?? m.role)} ${mood} ${hits}</div><div class="text">${h(redactText(m.text))}</div>${ev ? `<div class="why">${h(redactText(ev))}</div>` : ""}</li>`;
     })
     .join("\n");
@@ -51,7 +65,7 @@ export function sessionPage(s: Shell, d: Detail, labels: LabelRow[]): string {
     .map((x) => {
       const done = labelFor("hit", x.id).length > 0;
       const btn = done ? "" : supervisor ? `<button data-label="hit" data-id="${x.id}">${h(w.markWrong)}</button>` : agent ? `<button data-label="hit" data-id="${x.id}">${h(w.dispute)}</button>` : "";
-      return `<tr id="hit-${x.id}"><td>${time(x.at)}</td><td>${h(x.kind)}</td><td>${h(x.severity)}</td><td>${h(redactText(evidenceOf(x.evidence)))}</td><td>${labelTags("hit", x.id)} ${btn}</td></tr>`;
+      return `<tr id="hit-${x.id}"><td>${time(x.at)}</td><td title="${h(x.kind)}">${h(o.ruleName(x.kind))}</td><td>${h(w.sev[x.severity] ?? x.severity)}</td><td>${h(redactText(evidenceOf(x.evidence)))}</td><td>${labelTags("hit", x.id)} ${btn}</td></tr>`;
     })
     .join("");
 
@@ -59,7 +73,7 @@ export function sessionPage(s: Shell, d: Detail, labels: LabelRow[]): string {
     .map((f) => {
       const done = labelFor("finding", f.id).length > 0;
       const btn = supervisor && !done ? `<button data-label="finding" data-id="${f.id}">${h(w.markWrong)}</button>` : "";
-      return `<tr id="finding-${f.id}" class="${h(f.severity)}"><td>${time(f.at)}</td><td>${h(f.detector)}</td><td>${h(f.severity)}</td><td>${h(redactText(f.summary))}<br><small>${h(redactText(f.evidence.join(" · ")))}</small></td><td>${labelTags("finding", f.id)} ${btn}</td></tr>`;
+      return `<tr id="finding-${f.id}" class="${h(f.severity)}"><td>${time(f.at)}</td><td title="${h(f.detector)}">${h(w.detectors[f.detector] ?? f.detector)}</td><td>${h(w.sev[f.severity] ?? f.severity)}</td><td>${h(redactText(said(f)))}<br><small>${h(redactText(f.evidence.join(" · ")))}</small></td><td>${labelTags("finding", f.id)} ${btn}</td></tr>`;
     })
     .join("");
 
@@ -68,20 +82,22 @@ export function sessionPage(s: Shell, d: Detail, labels: LabelRow[]): string {
       const actionable = a.status === "open" || a.status === "snoozed";
       const buttons =
         supervisor && actionable ? ["take_over", "acknowledge", "false_alarm", "snooze"].map((act) => `<button data-alert="${a.id}" data-action="${act}">${h(w.actions[act])}</button>`).join(" ") : "";
+      const own = d.findings.filter((f) => f.alertId === a.id);
+      const summary = own.length ? [...new Set(own.map(said))].join(s.lang === "zh" ? "；" : "; ") : a.summary;
       const history = a.feedback.map((f) => `${time(f.at)} ${h(w.actions[f.action] ?? f.action)} · ${h(f.operatorId)}`).join("<br>");
-      return `<tr id="alert-${a.id}" class="${h(a.severity)}"><td>#${a.id}</td><td>${h(a.severity)}</td><td>${h(redactText(a.summary))}</td><td class="status">${h(w.alertStatus[a.status] ?? a.status)}${a.actedBy ? ` · ${h(a.actedBy)}` : ""}<br><small>${history}</small></td><td>${buttons}</td></tr>`;
+      return `<tr id="alert-${a.id}" class="${h(a.severity)}"><td>#${a.id}</td><td>${h(w.sev[a.severity] ?? a.severity)}</td><td>${h(redactText(summary))}</td><td class="status">${h(w.alertStatus[a.status] ?? a.status)}${a.actedBy ? ` · ${h(a.actedBy)}` : ""}<br><small>${history}</small></td><td>${buttons}</td></tr>`;
     })
     .join("");
 
   const hintRows = d.hints
     .map((x) => {
       const fb = x.feedback.length ? (x.feedback[x.feedback.length - 1]!.useful ? w.useful : w.notUseful) : "";
-      return `<tr><td>${time(x.createdAt)}</td><td>${h(x.kind)}</td><td>${h(x.title)}</td><td>${h(w.hintStatus[x.status] ?? x.status)}${x.reason ? `<br><small>${h(x.reason)}</small>` : ""}</td><td>${h(fb)}</td></tr>`;
+      return `<tr><td>${time(x.createdAt)}</td><td>${h(w.hintKinds[x.kind] ?? x.kind)}</td><td>${h(x.title)}</td><td>${h(w.hintStatus[x.status] ?? x.status)}${x.reason ? `<br><small>${h(x.reason)}</small>` : ""}</td><td>${h(fb)}</td></tr>`;
     })
     .join("");
 
   const table = (title: string, rows: string, empty = "—") => `<section><h2>${h(title)}</h2>${rows ? `<table>${rows}</table>` : `<p class="empty">${empty}</p>`}</section>`;
-  const head = `<h1 data-session="${h(d.id)}">${h(d.externalKey)} <small>${h(d.channel)} · ${h(d.status)} · QA ${d.qaScore === null ? "—" : Math.round(d.qaScore)}</small></h1>`;
+  const head = `<h1 data-session="${h(d.id)}">${h(d.externalKey)} <small>${h(channelName(d.channel, s.lang))} · ${h(w.sessionStatus[d.status] ?? d.status)} · ${h(w.cols.qa)} ${d.qaScore === null ? "—" : Math.round(d.qaScore)} · ${h(w.timesIn(o.tz))}</small></h1>`;
   return shell(
     { ...s, page: "session" },
     d.externalKey,

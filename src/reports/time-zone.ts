@@ -40,6 +40,15 @@ export function localHour(at: Date, tz: string): number {
   return Number(new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", hour: "2-digit" }).format(at));
 }
 
+/** "MM-DD HH:mm:ss" on the team's clock (a console's timeline). One formatter per zone. */
+export function clockFormatter(tz: string): (at: Date | string) => string {
+  const f = new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return (at) => {
+    const p = Object.fromEntries(f.formatToParts(new Date(at)).map((x) => [x.type, x.value]));
+    return `${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+  };
+}
+
 export function addDays(day: string, n: number): string {
   const [y, m, d] = day.split("-").map(Number) as [number, number, number];
   return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evalFeedback } from "../../src/eval/feedback-eval.ts";
+import { clockFormatter } from "../../src/reports/time-zone.ts";
 import { consolePost, consoleSignIn } from "../helpers/console-client.ts";
 import { type FakeLark, startFakeLark } from "../helpers/fake-lark-server.ts";
 import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
@@ -139,6 +140,13 @@ describe("console sign-in and roles (every route, every role)", () => {
     const board = await readJson(await fetch(`${app.url}/console/api/board`, { headers: { cookie: l.cookie } }));
     expect(board.rows.map((r: { id: string }) => r.id).sort()).toEqual([sessionA, sessionB].sort());
     for (const p of ["/console", "/console/team", "/console/rules", `/console/sessions/${sessionA}`]) expect((await fetch(`${app.url}${p}`, { headers: { cookie: l.cookie } })).status, p).toBe(200);
+    // The session page speaks the team's language and clock: findings and the alert in the card's
+    // words (not the stored English summary), times in TZ.
+    const page = await (await fetch(`${app.url}/console/sessions/${sessionA}`, { headers: { cookie: l.cookie } })).text();
+    expect(page).toContain("顾客扬言");
+    expect(page).not.toContain("Customer threatens");
+    const first = await app.db.prisma.message.findFirstOrThrow({ where: { sessionId: sessionA }, orderBy: { sentAt: "asc" } });
+    expect(page).toContain(clockFormatter(app.config.env.TZ)(first.sentAt));
     // The board's filters are the server's: by risk, and by agent (the participant id in the URL, not a name).
     const rowsOf = async (q: string) => [...(await (await fetch(`${app.url}/console${q}`, { headers: { cookie: l.cookie } })).text()).matchAll(/<tr id="s-([^"]+)"/g)].map((m) => m[1]);
     expect(await rowsOf("?severity=critical")).toEqual([sessionA]);
