@@ -57,7 +57,7 @@ export function sessionPage(s: Shell, d: Detail, labels: LabelRow[], o: SessionP
         v === undefined || v === null ? "" : `<span class="val ${v <= -0.3 ? "neg" : v >= 0.3 ? "pos" : ""}">${v.toFixed(2)}${sc?.category ? ` ${h(w.mood[sc.category] ?? sc.category)}` : ""}</span>`;
       const ev = sc ? evidenceOf(sc.evidence) : "";
       const hits = (hitsByMessage.get(m.id) ?? []).map((x) => `<span class="tag warning" title="${h(x.kind)}">${h(o.ruleName(x.kind))}</span>`).join(" ");
-      return `<li class="${h(m.role)}"><div class="meta">${time(m.sentAt)} · ${h(m.participant?.name ?? m.role)} ${mood} ${hits}</div><div class="text">${h(redactText(m.text))}</div>${ev ? `<div class="why">${h(redactText(ev))}</div>` : ""}</li>`;
+      return `<li class="${h(m.role)}"><div class="meta">${time(m.sentAt)} · ${h(m.participant?.name ?? w.roles[m.role] ?? m.role)} ${mood} ${hits}</div><div class="text">${h(redactText(m.text))}</div>${ev ? `<div class="why">${h(redactText(ev))}</div>` : ""}</li>`;
     })
     .join("\n");
 
@@ -92,7 +92,7 @@ export function sessionPage(s: Shell, d: Detail, labels: LabelRow[], o: SessionP
   const hintRows = d.hints
     .map((x) => {
       const fb = x.feedback.length ? (x.feedback[x.feedback.length - 1]!.useful ? w.useful : w.notUseful) : "";
-      return `<tr><td>${time(x.createdAt)}</td><td>${h(w.hintKinds[x.kind] ?? x.kind)}</td><td>${h(x.title)}</td><td>${h(w.hintStatus[x.status] ?? x.status)}${x.reason ? `<br><small>${h(x.reason)}</small>` : ""}</td><td>${h(fb)}</td></tr>`;
+      return `<tr><td>${time(x.createdAt)}</td><td>${h(w.hintKinds[x.kind] ?? x.kind)}</td><td>${h(x.title)}</td><td>${h(w.hintStatus[x.status] ?? x.status)}${x.reason && s.lang === "en" ? `<br><small>${h(x.reason)}</small>` : "" /* the status says it in zh; the reason is the log's English */}</td><td>${h(fb)}</td></tr>`;
     })
     .join("");
 

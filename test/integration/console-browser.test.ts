@@ -68,7 +68,14 @@ describe.skipIf(!CHROMIUM)("console in a browser", () => {
     const app = await start();
     const t = Date.now() - 120_000;
     await say(app, "oc_quiet", "ou_customer_quiet", "请问发货了吗", t);
-    await eventually(() => app.db.prisma.messageScore.count(), "the first message scored");
+    // A few more conversations with their agents: the board ranks them, the agent panel counts them.
+    await say(app, "oc_size", "ou_customer_size", "这件衣服有没有大一码的？", t + 1_000);
+    await say(app, "oc_size", AGENT_A, "您好，有的，我帮您看一下库存", t + 9_000);
+    await say(app, "oc_late", "ou_customer_late", "等了三天还没发货，太慢了，什么情况？", t + 2_000);
+    await say(app, "oc_late", AGENT_B, "不知道，你自己查物流", t + 30_000);
+    await say(app, "oc_thanks", "ou_customer_thanks", "收到了，质量很好，谢谢！", t + 3_000);
+    await say(app, "oc_thanks", AGENT_A, "不客气，祝您生活愉快", t + 8_000);
+    await eventually(async () => (await app.db.prisma.messageScore.count()) >= 7, "the first messages scored");
     const page = await signedIn(app, SUP);
     expect(await page.textContent("header")).toContain("实时会话");
     const before = await page.locator("#board tbody tr").count();
@@ -90,7 +97,14 @@ describe.skipIf(!CHROMIUM)("console in a browser", () => {
     // Ranked by risk: the critical session is first.
     expect(await page.locator("#board tbody tr").first().textContent()).toContain("web-angry-1");
     expect(await row.getAttribute("data-severity")).toBe("critical");
-    if (SHOTS) await page.screenshot({ path: join(SHOTS, "console-board.png"), fullPage: true });
+    if (SHOTS) {
+      await page.waitForTimeout(1_100); // the new row's highlight fades
+      await page.screenshot({ path: join(SHOTS, "console-board.png"), fullPage: true });
+    }
+    // Filters are the server's: choosing one reloads the board with it in the URL.
+    await page.selectOption("select[name=severity]", "critical");
+    await page.waitForURL(/severity=critical/);
+    expect(await page.locator("#board tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-severity")))).toEqual(["critical"]);
 
     await row.locator("a").click();
     await page.waitForURL(/\/console\/sessions\//);
