@@ -157,4 +157,24 @@ describe.skipIf(!CHROMIUM)("console in a browser", () => {
     expect(await page.textContent("#metrics")).toContain("First response p50");
     await page.context().close();
   });
+
+  it("inside the Lark client: the login page gets a code from the JSSDK (no Lark page shown) and signs in", async () => {
+    const app = await start();
+    lark.signInAs(SUP, "主管");
+    const code = lark.issueCode();
+    // Lark's in-app browser: its user agent, and the JSSDK's tt already on the page (the client injects it).
+    const context = await browser.newContext({ userAgent: "Mozilla/5.0 (Macintosh) AppleWebKit/537.36 Lark/7.30.0 LarkLocale/zh_CN" });
+    await context.addInitScript(`window.tt = { requestAccess(o) { sessionStorage.asked = o.appID; setTimeout(() => o.success({ code: ${JSON.stringify(code)} }), 0); } };`);
+    const page = await context.newPage();
+    const authorizePages: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("/open-apis/authen/v1/authorize")) authorizePages.push(r.url());
+    });
+    await page.goto(`${app.url}/console`);
+    await page.waitForURL(`${app.url}/console`);
+    expect(await page.textContent("header")).toContain("主管");
+    expect(await page.evaluate("sessionStorage.asked")).toBe("cli_browser_test");
+    expect(authorizePages).toEqual([]);
+    await context.close();
+  });
 });

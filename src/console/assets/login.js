@@ -21,9 +21,10 @@
     else toLark();
   };
   if (window.tt) return start();
-  // The JSSDK, from Lark's CDN (allowed by this page's CSP), then h5sdk.ready.
+  // The JSSDK at the address the open-platform's web-app guide gives (allowed by this page's
+  // CSP); the code calls wait for h5sdk.ready. Unreachable (some networks block the CDN): Lark's page.
   const s = document.createElement("script");
-  s.src = "https://lf1-cdn-tos.bytegoofy.com/goofy/lark/op/h5-js-sdk-1.5.38.js";
+  s.src = "https://lf1-cdn-tos.bytegoofy.com/goofy/lark/op/h5-js-sdk-1.5.23.js";
   s.onload = () => (window.h5sdk ? window.h5sdk.ready(start) : toLark());
   s.onerror = toLark;
   document.head.appendChild(s);
