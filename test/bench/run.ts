@@ -5,6 +5,7 @@ import { kbBench } from "./kb-bench.ts";
 import { table } from "./stats.ts";
 import { attackBench } from "./attack-bench.ts";
 import { processingBench } from "./processing-bench.ts";
+import { consoleBench } from "./console-bench.ts";
 
 // npm run bench — every benchmark, bounded in time, loopback only. Numbers go to docs/benchmarks.md.
 const quick = process.argv.includes("--quick");
@@ -16,6 +17,38 @@ if (process.argv.includes("--attacks")) {
   const rows = await attackBench();
   console.log(table(rows));
   console.log(`\n${JSON.stringify({ bench: { attacks: rows } })}`);
+  process.exit(0);
+}
+
+/** The console with 2,000 open sessions: first render and live updates (HTTP, stream, browser). */
+async function consoleRows() {
+  const r = await consoleBench({ sessions: quick ? 1000 : 2000, updates: quick ? 10 : 20 });
+  const b = r.browser as null | Record<string, ReturnType<typeof import("./stats.ts").summarize>>;
+  const rows: Array<Record<string, string | number>> = [
+    { measure: `board HTML over HTTP (${r.rows} of ${r.open} rows drawn, ${r.htmlKb} KB), to last byte`, "p50 ms": r.httpMs.p50, "p90 ms": r.httpMs.p90, "max ms": r.httpMs.max },
+    { measure: "live: API accepted → row on the event stream, quiet", "p50 ms": r.sseQuietMs.live.p50, "p90 ms": r.sseQuietMs.live.p90, "max ms": r.sseQuietMs.live.max },
+    { measure: "  of which stored and scored", "p50 ms": r.sseQuietMs.scored.p50, "p90 ms": r.sseQuietMs.scored.p90, "max ms": r.sseQuietMs.scored.max },
+    { measure: "live: same, 200 messages/s to other sessions", "p50 ms": r.sseBusyMs.live.p50, "p90 ms": r.sseBusyMs.live.p90, "max ms": r.sseBusyMs.live.max },
+    { measure: "  of which stored and scored", "p50 ms": r.sseBusyMs.scored.p50, "p90 ms": r.sseBusyMs.scored.p90, "max ms": r.sseBusyMs.scored.max },
+  ];
+  if (b)
+    rows.push(
+      { measure: "chromium: navigation to load, every row drawn", "p50 ms": b.loadMs!.p50, "p90 ms": b.loadMs!.p90, "max ms": b.loadMs!.max },
+      { measure: "chromium: first contentful paint", "p50 ms": b.firstPaintMs!.p50, "p90 ms": b.firstPaintMs!.p90, "max ms": b.firstPaintMs!.max },
+      { measure: "chromium: load, 200 messages/s to other sessions", "p50 ms": b.loadBusyMs!.p50, "p90 ms": b.loadBusyMs!.p90, "max ms": b.loadBusyMs!.max },
+      { measure: "chromium: first paint, 200 messages/s to other sessions", "p50 ms": b.firstPaintBusyMs!.p50, "p90 ms": b.firstPaintBusyMs!.p90, "max ms": b.firstPaintBusyMs!.max },
+      { measure: "chromium: API accepted → row replaced in the DOM, quiet", "p50 ms": b.liveQuietMs!.p50, "p90 ms": b.liveQuietMs!.p90, "max ms": b.liveQuietMs!.max },
+      { measure: "chromium: same, 200 messages/s to other sessions", "p50 ms": b.liveBusyMs!.p50, "p90 ms": b.liveBusyMs!.p90, "max ms": b.liveBusyMs!.max },
+    );
+  return { r, rows };
+}
+
+if (process.argv.includes("--console")) {
+  // npm run bench -- --console: only the console's first render and live updates.
+  const { r, rows } = await consoleRows();
+  console.log(`\n# Console: ${r.open} open sessions (SQLite, dry-run, server in its own process)`);
+  console.log(table(rows));
+  console.log(`\n${JSON.stringify({ bench: { console: r } })}`);
   process.exit(0);
 }
 
@@ -197,5 +230,10 @@ for (const [sessions, qps, sequential] of alertRuns) {
   });
 }
 console.log(table(alertRows));
+
+const consoleRun = await consoleRows();
+results.console = consoleRun.r;
+console.log(`\n# Console: ${consoleRun.r.open} open sessions (SQLite, dry-run, server in its own process)`);
+console.log(table(consoleRun.rows));
 
 console.log(`\n${JSON.stringify({ bench: results })}`);
