@@ -11,7 +11,21 @@ import { dayStats, type DayOptions } from "../reports/standup-data.ts";
 import { addDays, localDay } from "../reports/time-zone.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { LiveHub } from "../shared/live-hub.ts";
-import { agentActivity, agentParticipantIds, allLabels, boardRows, getLabel, insertLabel, judgementOf, resolveLabel, ruleHitStats, sessionLabels, sessionOwner } from "../storage/console-queries.ts";
+import {
+  agentActivity,
+  agentParticipantIds,
+  allLabels,
+  boardRows,
+  getLabel,
+  insertLabel,
+  judgementOf,
+  namesOf,
+  rememberConsoleUser,
+  resolveLabel,
+  ruleHitStats,
+  sessionLabels,
+  sessionOwner,
+} from "../storage/console-queries.ts";
 import type { Database } from "../storage/db.ts";
 import { createSessionQueries } from "../storage/session-queries.ts";
 import { BOARD_LIMIT, type BoardFilter, matchesFilter, rankBoard } from "./board.ts";
@@ -86,8 +100,9 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
   };
   const setCookie = (res: Response, value: string, maxAgeMs: number) =>
     res.setHeader("set-cookie", `${COOKIE}=${value}; Path=/console; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(maxAgeMs / 1000)}${secure ? "; Secure" : ""}`);
-  const signIn = (res: Response, u: { openId: string; name: string; role: ConsoleRole }) => {
+  const signIn = async (res: Response, u: { openId: string; name: string; role: ConsoleRole }) => {
     const { value } = signer.sign(u, d.now());
+    await rememberConsoleUser(d.db.sql, u, new Date(d.now()));
     setCookie(res, value, SIGN_IN_MS);
   };
   const redirectUri = (req: Request) => `${d.publicUrl ?? `${req.protocol}://${req.headers.host}`}/console/auth/callback`;
@@ -118,11 +133,11 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
   });
 
   // ---- sign-in ----
-  r.get("/console/login", (req, res) => {
+  r.get("/console/login", async (req, res) => {
     const next = safeNext(req.query.next);
     if (!d.oauth) {
       if (!isLoopback(req)) return void res.status(403).type("text/plain").send("The console opens without Lark only on this machine (dry-run); configure LARK_APP_ID to sign in with Lark.");
-      signIn(res, { openId: "dry-run", name: d.lang === "zh" ? "演示主管" : "Demo supervisor", role: "supervisor" });
+      await signIn(res, { openId: "dry-run", name: d.lang === "zh" ? "演示主管" : "Demo supervisor", role: "supervisor" });
       return void res.redirect(303, next);
     }
     const state = signer.state(d.now(), next);
@@ -150,7 +165,7 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
         .type("html")
         .send(`<!doctype html><meta charset="utf-8"><p>${h(w.refused)}</p>`);
     }
-    signIn(res, { ...user, role });
+    await signIn(res, { ...user, role });
     d.log.info("console sign-in", { openId: user.openId, role });
     res.redirect(303, next);
   };
@@ -260,13 +275,26 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
       try {
         const rows = rankBoard(await rowsFor(u, ids), d.now());
         const shown = new Set(rows.map((x) => x.id));
-        // Closed sessions, or not this user's, leave the board.
-        const gone = u.role === "agent" ? [] : ids.filter((id) => !shown.has(id));
+        // Closed sessions leave the board. An agent hears only of their own: ids another agent's
+        // sessions have are not theirs to learn (the stream knows which sessions it has shown).
+        let gone = ids.filter((id) => !shown.has(id));
+        if (mine) {
+          for (const id of shown) mine.add(id);
+          gone = gone.filter((id) => mine.delete(id));
+        }
         res.write(`event: rows\ndata: ${JSON.stringify({ rows: rows.map((x) => ({ id: x.id, risk: x.risk, html: boardRowHtml(x, w, d.lang) })), gone })}\n\n`);
       } catch (e) {
         d.log.warn("console live update failed", { error: (e as Error).message });
       }
     };
+    const mine = u.role === "agent" ? new Set<string>() : undefined;
+    if (mine)
+      void rowsFor(u).then(
+        (rows) => {
+          for (const x of rows) mine.add(x.id);
+        },
+        () => {},
+      );
     const unsubscribe = d.live.subscribe((ids) => {
       for (const id of ids) pending.add(id);
       timer ??= setTimeout(flush, 100);
@@ -294,7 +322,14 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
         .send(`<!doctype html><meta charset="utf-8"><p>${h(w.notYours)}</p>`);
     const detail = await sessions.get(sessionId);
     if (!detail) return void res.status(404).type("text/plain").send("no such session");
-    res.type("html").send(sessionPage(shellFor(res, "session"), detail, await sessionLabels(d.db.sql, detail.id), { tz: d.tz, ruleName: d.ruleName }));
+    const labels = await sessionLabels(d.db.sql, detail.id);
+    // Who acted and who labelled, by name where they have signed in here (or chatted).
+    const people = await namesOf(d.db.sql, [
+      ...detail.alerts.flatMap((a) => [a.actedBy ?? "", ...a.feedback.map((f) => f.operatorId)]),
+      ...labels.flatMap((l) => [l.byOpenId, l.resolvedBy ?? ""]),
+      detail.assignedTo ?? "",
+    ]);
+    res.type("html").send(sessionPage(shellFor(res, "session"), detail, labels, { tz: d.tz, ruleName: d.ruleName, nameOf: (id) => people.get(id) ?? id }));
   });
   r.post("/console/api/alerts/:id/action", express.json({ limit: 4096 }), supervisor, async (req, res) => {
     const body = actionBody.safeParse(req.body);

@@ -13,6 +13,8 @@ export interface SessionPageOptions {
   tz: string;
   /** Rule kind → the policy's name for it, in UI_LANG. */
   ruleName: (kind: string) => string;
+  /** A Lark open_id → the person's name where known (else the id). */
+  nameOf: (openId: string) => string;
 }
 const evidenceOf = (raw: unknown): string => {
   if (Array.isArray(raw)) return raw.join(" · ");
@@ -43,7 +45,7 @@ export function sessionPage(s: Shell, d: Detail, labels: LabelRow[], o: SessionP
     labelFor(target, id)
       .map(
         (l) =>
-          `<span class="tag label">${h(w.labelled[l.status] ?? l.status)}</span>${supervisor && l.status === "open" ? ` <button data-resolve="${l.id}" data-outcome="upheld">${h(w.uphold)}</button> <button data-resolve="${l.id}" data-outcome="overturned">${h(w.overturn)}</button>` : ""}`,
+          `<span class="tag label" title="${h(l.note ? redactText(l.note) : "")}">${h(w.labelled[l.status] ?? l.status)}</span> <small>${h(o.nameOf(l.byOpenId))}${l.note ? `: ${h(redactText(l.note))}` : ""}</small>${supervisor && l.status === "open" ? ` <button data-resolve="${l.id}" data-outcome="upheld">${h(w.uphold)}</button> <button data-resolve="${l.id}" data-outcome="overturned">${h(w.overturn)}</button>` : ""}`,
       )
       .join(" ");
   const hitsByMessage = new Map<string, Detail["hits"]>();
@@ -64,7 +66,13 @@ export function sessionPage(s: Shell, d: Detail, labels: LabelRow[], o: SessionP
   const hitRows = d.hits
     .map((x) => {
       const done = labelFor("hit", x.id).length > 0;
-      const btn = done ? "" : supervisor ? `<button data-label="hit" data-id="${x.id}">${h(w.markWrong)}</button>` : agent ? `<button data-label="hit" data-id="${x.id}">${h(w.dispute)}</button>` : "";
+      const btn = done
+        ? ""
+        : supervisor
+          ? `<button data-label="hit" data-id="${x.id}" data-ask="${h(w.askWhy)}">${h(w.markWrong)}</button>`
+          : agent
+            ? `<button data-label="hit" data-id="${x.id}" data-ask="${h(w.askDispute)}">${h(w.dispute)}</button>`
+            : "";
       return `<tr id="hit-${x.id}"><td>${time(x.at)}</td><td title="${h(x.kind)}">${h(o.ruleName(x.kind))}</td><td>${h(w.sev[x.severity] ?? x.severity)}</td><td>${h(redactText(evidenceOf(x.evidence)))}</td><td>${labelTags("hit", x.id)} ${btn}</td></tr>`;
     })
     .join("");
@@ -72,7 +80,7 @@ export function sessionPage(s: Shell, d: Detail, labels: LabelRow[], o: SessionP
   const findingRows = d.findings
     .map((f) => {
       const done = labelFor("finding", f.id).length > 0;
-      const btn = supervisor && !done ? `<button data-label="finding" data-id="${f.id}">${h(w.markWrong)}</button>` : "";
+      const btn = supervisor && !done ? `<button data-label="finding" data-id="${f.id}" data-ask="${h(w.askWhy)}">${h(w.markWrong)}</button>` : "";
       return `<tr id="finding-${f.id}" class="${h(f.severity)}"><td>${time(f.at)}</td><td title="${h(f.detector)}">${h(w.detectors[f.detector] ?? f.detector)}</td><td>${h(w.sev[f.severity] ?? f.severity)}</td><td>${h(redactText(said(f)))}<br><small>${h(redactText(f.evidence.join(" · ")))}</small></td><td>${labelTags("finding", f.id)} ${btn}</td></tr>`;
     })
     .join("");
@@ -84,8 +92,8 @@ export function sessionPage(s: Shell, d: Detail, labels: LabelRow[], o: SessionP
         supervisor && actionable ? ["take_over", "acknowledge", "false_alarm", "snooze"].map((act) => `<button data-alert="${a.id}" data-action="${act}">${h(w.actions[act])}</button>`).join(" ") : "";
       const own = d.findings.filter((f) => f.alertId === a.id);
       const summary = own.length ? [...new Set(own.map(said))].join(s.lang === "zh" ? "；" : "; ") : a.summary;
-      const history = a.feedback.map((f) => `${time(f.at)} ${h(w.actions[f.action] ?? f.action)} · ${h(f.operatorId)}`).join("<br>");
-      return `<tr id="alert-${a.id}" class="${h(a.severity)}"><td>#${a.id}</td><td>${h(w.sev[a.severity] ?? a.severity)}</td><td>${h(redactText(summary))}</td><td class="status">${h(w.alertStatus[a.status] ?? a.status)}${a.actedBy ? ` · ${h(a.actedBy)}` : ""}<br><small>${history}</small></td><td>${buttons}</td></tr>`;
+      const history = a.feedback.map((f) => `${time(f.at)} ${h(w.actions[f.action] ?? f.action)} · ${h(o.nameOf(f.operatorId))}`).join("<br>");
+      return `<tr id="alert-${a.id}" class="${h(a.severity)}"><td>#${a.id}</td><td>${h(w.sev[a.severity] ?? a.severity)}</td><td>${h(redactText(summary))}</td><td class="status">${h(w.alertStatus[a.status] ?? a.status)}${a.actedBy ? ` · ${h(o.nameOf(a.actedBy))}` : ""}<br><small>${history}</small></td><td>${buttons}</td></tr>`;
     })
     .join("");
 
@@ -97,7 +105,7 @@ export function sessionPage(s: Shell, d: Detail, labels: LabelRow[], o: SessionP
     .join("");
 
   const table = (title: string, rows: string, empty = "—") => `<section><h2>${h(title)}</h2>${rows ? `<table>${rows}</table>` : `<p class="empty">${empty}</p>`}</section>`;
-  const head = `<h1 data-session="${h(d.id)}">${h(d.externalKey)} <small>${h(channelName(d.channel, s.lang))} · ${h(w.sessionStatus[d.status] ?? d.status)} · ${h(w.cols.qa)} ${d.qaScore === null ? "—" : Math.round(d.qaScore)} · ${h(w.timesIn(o.tz))}</small></h1>`;
+  const head = `<h1 data-session="${h(d.id)}">${h(d.externalKey)} <small>${h(channelName(d.channel, s.lang))} · ${h(w.sessionStatus[d.status] ?? d.status)} · ${h(w.cols.qa)} ${d.qaScore === null ? "—" : Math.round(d.qaScore)}${d.assignedTo ? ` · ${h(w.alertStatus.taken_over)} · ${h(o.nameOf(d.assignedTo))}` : ""} · ${h(w.timesIn(o.tz))}</small></h1>`;
   return shell(
     { ...s, page: "session" },
     d.externalKey,

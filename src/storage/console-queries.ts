@@ -21,7 +21,8 @@ export interface BoardSessionRow {
   /** The latest customer valences, oldest first. */
   trajectory: number[];
   findings: Array<{ detector: string; severity: string; n: number }>;
-  alert: { id: number; status: string; severity: string; actedBy: string | null } | null;
+  /** actedByName: the name the supervisor signed in to the console with, when they have. */
+  alert: { id: number; status: string; severity: string; actedBy: string | null; actedByName: string | null } | null;
 }
 
 const TRAJECTORY = 8;
@@ -63,16 +64,17 @@ export async function boardRows(sql: Sql, o: { agentId?: string; ids?: string[] 
     `SELECT "sessionId", "detector", max("severity") AS "severity", count(*) AS "n" FROM "Finding" WHERE "sessionId" IN (${scope}) GROUP BY "sessionId", "detector"`,
     params,
   );
-  const alerts = await sql.all<{ id: number; sessionId: string; status: string; severity: string; actedBy: string | null }>(
-    `SELECT a."id", a."sessionId", a."status", a."severity", a."actedBy" FROM "Alert" a
-     JOIN (SELECT "sessionId", max("id") AS "id" FROM "Alert" WHERE "kind" = 'session' AND "sessionId" IN (${scope}) GROUP BY "sessionId") l ON l."id" = a."id"`,
+  const alerts = await sql.all<{ id: number; sessionId: string; status: string; severity: string; actedBy: string | null; actedByName: string | null }>(
+    `SELECT a."id", a."sessionId", a."status", a."severity", a."actedBy", u."name" AS "actedByName" FROM "Alert" a
+     JOIN (SELECT "sessionId", max("id") AS "id" FROM "Alert" WHERE "kind" = 'session' AND "sessionId" IN (${scope}) GROUP BY "sessionId") l ON l."id" = a."id"
+     LEFT JOIN "ConsoleUser" u ON u."openId" = a."actedBy"`,
     params,
   );
   const traj = new Map<string, number[]>();
   for (const v of valences) traj.set(v.sessionId, [...(traj.get(v.sessionId) ?? []), Number(v.valence)]);
   const found = new Map<string, BoardSessionRow["findings"]>();
   for (const f of findings) found.set(f.sessionId, [...(found.get(f.sessionId) ?? []), { detector: f.detector, severity: f.severity, n: Number(f.n) }]);
-  const alertOf = new Map(alerts.map((a) => [a.sessionId, { id: Number(a.id), status: a.status, severity: a.severity, actedBy: a.actedBy }]));
+  const alertOf = new Map(alerts.map((a) => [a.sessionId, { id: Number(a.id), status: a.status, severity: a.severity, actedBy: a.actedBy, actedByName: a.actedByName ?? null }]));
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   return sessions.map((s) => ({
     id: String(s.id),
@@ -106,6 +108,29 @@ export async function agentActivity(sql: Sql, since: Date, hostile: string[]) {
   );
   const wellbeing = await sql.all<{ agentId: string; n: number }>(`SELECT "agentId", count(*) AS "n" FROM "Alert" WHERE "kind" = 'wellbeing' AND "createdAt" >= ? GROUP BY "agentId"`, [since]);
   return { hostile: new Map(rows.map((r) => [r.agentId, Number(r.n)])), wellbeing: new Map(wellbeing.map((r) => [r.agentId, Number(r.n)])) };
+}
+
+/** A console sign-in: the name Lark gave, shown instead of the open_id from then on. */
+export async function rememberConsoleUser(sql: Sql, u: { openId: string; name: string; role: string }, now: Date): Promise<void> {
+  await sql.run(
+    `INSERT INTO "ConsoleUser" ("openId", "name", "role", "lastSignInAt") VALUES (?, ?, ?, ?)
+     ON CONFLICT ("openId") DO UPDATE SET "name" = excluded."name", "role" = excluded."role", "lastSignInAt" = excluded."lastSignInAt"`,
+    [u.openId, u.name, u.role, now],
+  );
+}
+
+/** Names for Lark open_ids: console sign-ins first, then chat participants. Unknown ids are absent. */
+export async function namesOf(sql: Sql, openIds: Iterable<string>): Promise<Map<string, string>> {
+  const ids = [...new Set(openIds)].filter(Boolean);
+  if (!ids.length) return new Map();
+  const rows = await sql.all<{ id: string; name: string | null; n: number }>(
+    `SELECT "openId" AS "id", "name", 0 AS "n" FROM "ConsoleUser" WHERE "openId" IN (${placeholders(ids.length)})
+     UNION ALL SELECT "externalId" AS "id", "name", 1 AS "n" FROM "Participant" WHERE "platform" = 'lark' AND "name" IS NOT NULL AND "externalId" IN (${placeholders(ids.length)})`,
+    [...ids, ...ids],
+  );
+  const out = new Map<string, string>();
+  for (const r of [...rows].sort((a, b) => Number(a.n) - Number(b.n))) if (r.name && !out.has(r.id)) out.set(r.id, r.name);
+  return out;
 }
 
 /** The agent participant(s) a Lark user is. */

@@ -135,6 +135,32 @@ describe("console sign-in and roles (every route, every role)", () => {
     expect((await consolePost(app.url, `/console/api/labels/${label.id}/resolve`, other, { outcome: "overturned" })).status).toBe(403);
   });
 
+  it("an agent's live stream carries their own sessions only, never another's id", async () => {
+    const a = await consoleSignIn(app.url, lark, AGENT_B, "Agent B");
+    const ac = new AbortController();
+    const stream = await fetch(`${app.url}/console/events`, { headers: { cookie: a.cookie }, signal: ac.signal });
+    const reader = stream.body!.getReader();
+    let seen = "";
+    const reading = (async () => {
+      const dec = new TextDecoder();
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
+        if (done) return;
+        seen += dec.decode(value, { stream: true });
+      }
+    })();
+    try {
+      const t = Date.now() - 30_000;
+      await say("oc_chat_a", "ou_customer_a", "还在吗？", t);
+      await say("oc_chat_b", "ou_customer_b", "好的谢谢", t + 1_000);
+      await eventually(() => seen.includes(`"id":"${sessionB}"`), "agent B's own row on the stream");
+      expect(seen).not.toContain(sessionA);
+    } finally {
+      ac.abort();
+      await reading;
+    }
+  });
+
   it("a team lead reads everything and changes nothing", async () => {
     const l = await consoleSignIn(app.url, lark, LEAD);
     const board = await readJson(await fetch(`${app.url}/console/api/board`, { headers: { cookie: l.cookie } }));
@@ -158,7 +184,7 @@ describe("console sign-in and roles (every route, every role)", () => {
   });
 
   it("a supervisor acts: the action needs the CSRF token, is stored once per click, and patches the alert card at Lark", async () => {
-    const s = await consoleSignIn(app.url, lark, SUP);
+    const s = await consoleSignIn(app.url, lark, SUP, "主管小王");
     const body = { action: "acknowledge", requestId: "r-sup-000001" };
     expect((await consolePost(app.url, `/console/api/alerts/${alertA}/action`, { cookie: s.cookie }, body)).status).toBe(403);
     expect((await consolePost(app.url, `/console/api/alerts/${alertA}/action`, { cookie: s.cookie, csrf: "wrong" }, body)).status).toBe(403);
@@ -170,6 +196,12 @@ describe("console sign-in and roles (every route, every role)", () => {
     expect(await (await consolePost(app.url, `/console/api/alerts/${alertA}/action`, s, { action: "snooze", requestId: "r-sup-000002" })).json()).toEqual({ applied: false, closed: true });
     expect(await app.db.prisma.alertFeedback.count({ where: { alertId: alertA } })).toBe(1);
     expect((await app.db.prisma.alert.findUniqueOrThrow({ where: { id: alertA } })).actedBy).toBe(SUP);
+    // The board and the session page say who acted by name (the one Lark gave at sign-in), not by open_id.
+    const boardHtml = await (await fetch(`${app.url}/console`, { headers: { cookie: s.cookie } })).text();
+    expect(boardHtml).toMatch(/处理人 主管小王/);
+    const sessionHtml = await (await fetch(`${app.url}/console/sessions/${sessionA}`, { headers: { cookie: s.cookie } })).text();
+    expect(sessionHtml).toContain("知悉 · 主管小王");
+    expect(sessionHtml).not.toContain(SUP);
     const patched = await eventually(
       () => lark.requests.find((r) => r.method === "PATCH" && /^\/open-apis\/im\/v1\/messages\/[^/]+$/.test(r.path) && JSON.stringify(r.body).includes(SUP)),
       "the alert card patched at Lark with who acted",

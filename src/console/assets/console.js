@@ -62,7 +62,12 @@
       if (!b) return;
       try {
         if (b.dataset.alert) await post(`/console/api/alerts/${b.dataset.alert}/action`, { action: b.dataset.action, requestId: crypto.randomUUID() });
-        else if (b.dataset.label) await post("/console/api/labels", { target: b.dataset.label, id: Number(b.dataset.id) });
+        else if (b.dataset.label) {
+          // A few words on why: what the team lead reads when calibrating (optional; cancel keeps it unsent).
+          const note = window.prompt(b.dataset.ask ?? "", "");
+          if (note === null) return;
+          await post("/console/api/labels", { target: b.dataset.label, id: Number(b.dataset.id), ...(note.trim() ? { note: note.trim().slice(0, 500) } : {}) });
+        }
         else if (b.dataset.resolve) await post(`/console/api/labels/${b.dataset.resolve}/resolve`, { outcome: b.dataset.outcome });
         else return;
         location.reload();
