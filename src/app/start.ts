@@ -19,7 +19,15 @@ export async function startCsCoach(config: Config, o: StartOverrides = {}) {
   const workers = buildWorkers(core, o, edgeLoad.busy);
   const http = await startHttp(core, workers, edgeLoad);
   if (o.startWorkers !== false) workers.start();
-  log.info("CS Coach started", { port: http.port, dryRun: config.dryRun, eventMode: env.LARK_EVENT_MODE, db: db.provider, llm: core.llm ? core.llm.model : "off" });
+  log.info("CS Coach started", {
+    port: http.port,
+    dryRun: config.dryRun,
+    eventMode: env.LARK_EVENT_MODE,
+    db: db.provider,
+    llm: core.llm ? core.llm.model : "off",
+    // Where people open the console (in dry-run: from this machine, without Lark).
+    console: `${env.PUBLIC_URL ?? `http://localhost:${http.port}`}/console`,
+  });
 
   let stopping: Promise<void> | undefined;
   watchLarkCredentials(core, () => stopping !== undefined);

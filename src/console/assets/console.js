@@ -77,6 +77,9 @@
     });
   }
 
+  // Today's numbers keep moving: the page reads them again every minute.
+  if (page === "team") setTimeout(() => location.reload(), 60_000);
+
   if (page === "team" && window.echarts) {
     const data = JSON.parse(document.getElementById("hourly-data").textContent);
     const chart = window.echarts.init(document.getElementById("hourly"));
