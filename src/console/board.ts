@@ -32,6 +32,8 @@ export interface BoardRow {
   customer: string | null;
   agent: string | null;
   agentId: string | null;
+  /** The agent's Lark open_id (what an agent's board is cut by). */
+  agentOpenId: string | null;
   waitingSecs: number;
   trajectory: number[];
   qa: number | null;
@@ -50,6 +52,7 @@ export function boardRow(r: BoardSessionRow, nowMs: number): BoardRow {
     customer: r.customer,
     agent: r.agent,
     agentId: r.agentId,
+    agentOpenId: r.agentOpenId,
     waitingSecs: waitingSeconds(r, nowMs),
     trajectory: r.trajectory,
     qa: r.qaScore === null ? null : Math.round(r.qaScore),

@@ -30,6 +30,7 @@ import type { Database } from "../storage/db.ts";
 import { createSessionQueries } from "../storage/session-queries.ts";
 import { BOARD_LIMIT, type BoardFilter, matchesFilter, rankBoard } from "./board.ts";
 import { WORDS } from "./i18n.ts";
+import { createLiveFeed, type FeedClient } from "./live-feed.ts";
 import { type AgentLoad, type BoardView, boardPage, boardRowHtml, h, type Shell } from "./pages.ts";
 import { COOKIE, type ConsoleRole, type ConsoleUser, createCookieSigner, readCookie, SIGN_IN_MS } from "./session-cookie.ts";
 import { sessionPage } from "./session-page.ts";
@@ -91,6 +92,7 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
   const sessions = createSessionQueries(d.db);
   const secure = Boolean(d.publicUrl?.startsWith("https://"));
   const streams = new Set<Response>();
+  const feed = createLiveFeed({ live: d.live, read: async (ids) => rankBoard(await boardRows(d.db.sql, { ids }), d.now()), draw: (x) => boardRowHtml(x, w, d.lang), log: d.log });
 
   const roleOf = async (openId: string): Promise<ConsoleRole | undefined> => {
     if (d.supervisors.has(openId)) return "supervisor";
@@ -265,47 +267,25 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
     streams.add(res);
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
     res.write("retry: 2000\n\n");
-    // Changes within 100 ms go out together: a burst on one session is one update.
-    let pending = new Set<string>();
-    let timer: NodeJS.Timeout | undefined;
-    const flush = async () => {
-      timer = undefined;
-      const ids = [...pending];
-      pending = new Set();
-      try {
-        const rows = rankBoard(await rowsFor(u, ids), d.now());
-        const shown = new Set(rows.map((x) => x.id));
-        // Closed sessions leave the board. An agent hears only of their own: ids another agent's
-        // sessions have are not theirs to learn (the stream knows which sessions it has shown).
-        let gone = ids.filter((id) => !shown.has(id));
-        if (mine) {
-          for (const id of shown) mine.add(id);
-          gone = gone.filter((id) => mine.delete(id));
-        }
-        res.write(`event: rows\ndata: ${JSON.stringify({ rows: rows.map((x) => ({ id: x.id, risk: x.risk, html: boardRowHtml(x, w, d.lang) })), gone })}\n\n`);
-      } catch (e) {
-        d.log.warn("console live update failed", { error: (e as Error).message });
-      }
-    };
-    const mine = u.role === "agent" ? new Set<string>() : undefined;
-    if (mine)
+    const client: FeedClient = { send: (data) => res.write(`event: rows\ndata: ${data}\n\n`) };
+    if (u.role === "agent") {
+      client.agentOpenId = u.openId;
+      const mine = new Set<string>();
+      client.mine = mine;
       void rowsFor(u).then(
         (rows) => {
           for (const x of rows) mine.add(x.id);
         },
         () => {},
       );
-    const unsubscribe = d.live.subscribe((ids) => {
-      for (const id of ids) pending.add(id);
-      timer ??= setTimeout(flush, 100);
-    });
+    }
+    const leave = feed.add(client);
     // Well inside the server's idle-socket timeout, and what keeps proxies from cutting the stream.
     const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
     req.on("close", () => {
       streams.delete(res);
-      unsubscribe();
+      leave();
       clearInterval(ping);
-      if (timer) clearTimeout(timer);
     });
   });
 
