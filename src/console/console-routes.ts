@@ -62,6 +62,8 @@ const ECHARTS = join(createRequire(import.meta.url).resolve("echarts"), "..", ".
 
 /** Live boards one instance serves at once: each is a socket and a subscriber. */
 const MAX_STREAMS = 200;
+/** Sign-in codes being exchanged with Lark at once. */
+const MAX_SIGN_INS_IN_FLIGHT = 20;
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 const isLoopback = (req: Request) => LOOPBACK.has(req.socket.remoteAddress ?? "") && /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(req.headers.host ?? "");
@@ -151,13 +153,20 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
 <body class="login" data-authorize="${h(url)}" data-state="${h(state)}" data-app-id="${h(new URL(url).searchParams.get("client_id") ?? "")}"><main><h1>${h(w.title)}</h1><p id="status">${h(w.signingIn)}</p><p><a id="sign-in" href="${h(url)}">${h(w.signIn)}</a></p></main><script src="/console/assets/login.js"></script></body></html>`);
   });
 
+  // The console is outside the ack gate, so its one costly public step keeps its own bound:
+  // anyone can fetch a login page's state, and each code posted is a round trip to Lark.
+  let exchanging = 0;
   const finish = async (res: Response, code: string, redirect: string | undefined, next: string) => {
+    if (exchanging >= MAX_SIGN_INS_IN_FLIGHT) return void res.status(503).set("retry-after", "2").type("text/plain").send("Too many sign-ins at once; try again in a moment.");
     let user: { openId: string; name: string };
+    exchanging++;
     try {
       user = await d.oauth!.userFor(code, redirect);
     } catch (e) {
       d.log.warn("console sign-in failed", { error: (e as Error).message });
       return void res.status(502).type("text/plain").send("Lark did not confirm the sign-in; try again.");
+    } finally {
+      exchanging--;
     }
     const role = await roleOf(user.openId);
     if (!role) {

@@ -17,6 +17,8 @@ export async function startFakeLark() {
   let user = { openId: "ou_nobody", name: "Nobody" };
   const codes = new Map<string, { openId: string; name: string }>();
   let n = 0;
+  /** While set, token requests wait for it (a slow Lark). */
+  let held: Promise<void> | undefined;
   const read = (req: IncomingMessage) =>
     new Promise<string>((resolve) => {
       let s = "";
@@ -47,6 +49,7 @@ export async function startFakeLark() {
       return void res.end();
     }
     if (url.pathname === "/open-apis/authen/v2/oauth/token") {
+      await held;
       const who = codes.get(body?.code);
       if (!who || body?.grant_type !== "authorization_code" || !body?.client_secret) return json(400, { code: 20003, error: "invalid_grant", error_description: "bad code" });
       codes.delete(body.code); // one use
@@ -65,6 +68,15 @@ export async function startFakeLark() {
   return {
     url,
     requests,
+    /** Token exchanges wait until the returned function is called. */
+    holdTokens() {
+      let release!: () => void;
+      held = new Promise<void>((r) => (release = r));
+      return () => {
+        held = undefined;
+        release();
+      };
+    },
     /** Who the next authorization (or JSSDK code) signs in. */
     signInAs(openId: string, name = openId) {
       user = { openId, name };

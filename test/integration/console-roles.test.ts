@@ -99,6 +99,23 @@ describe("console sign-in and roles (every route, every role)", () => {
     expect(forged.status).toBe(400);
   });
 
+  it("sign-ins waiting on Lark are bounded: past 20 at once the next is a 503 at once, the waiting ones complete", async () => {
+    lark.signInAs(LEAD, "Lead One");
+    const state = /data-state="([^"]+)"/.exec(await (await fetch(`${app.url}/console/login`)).text())![1]!;
+    const tokenCalls = () => lark.requests.filter((r) => r.path === "/open-apis/authen/v2/oauth/token").length;
+    const before = tokenCalls();
+    const release = lark.holdTokens();
+    const codeIn = (code: string) =>
+      fetch(`${app.url}/console/auth/code`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ code, state }), redirect: "manual" });
+    const waiting = Array.from({ length: 20 }, () => codeIn(lark.issueCode()));
+    await eventually(() => tokenCalls() - before === 20, "twenty exchanges waiting at Lark");
+    const refused = await codeIn(lark.issueCode());
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("2");
+    release();
+    expect((await Promise.all(waiting)).map((r) => r.status)).toEqual(Array(20).fill(303));
+  });
+
   it("anyone not listed is refused at sign-in", async () => {
     const s = await consoleSignIn(app.url, lark, "ou_stranger");
     expect(s.status).toBe(403);
