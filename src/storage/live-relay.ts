@@ -32,7 +32,8 @@ export function createPgLiveRelay(url: string, log: Logger, onRemote: (sessionId
   let timer: NodeJS.Timeout | undefined;
 
   const connect = () => {
-    const c = new pg.Client({ connectionString: clean.toString() });
+    // Bounded: start-up waits for the first LISTEN, and a connect that hangs must not hold it.
+    const c = new pg.Client({ connectionString: clean.toString(), connectionTimeoutMillis: 5_000 });
     client = c;
     c.on("notification", (m) => {
       if (m.channel !== channel || !m.payload) return;
