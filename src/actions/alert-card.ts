@@ -40,6 +40,8 @@ export interface AlertView {
   trajectory: number[];
   lastMessages: Array<{ role: string; text: string }>;
   lang: UiLang;
+  /** The team's time zone: a snooze's end is on its clock. */
+  tz: string;
   /** Rule kind → the name people use (the policy's words). */
   ruleName: (kind: string) => string;
 }
@@ -61,6 +63,7 @@ const T = {
     snooze: "稍后提醒",
     open: "打开会话",
     console: "在控制台查看",
+    board: "打开实时看板",
     assigned: "已由主管接管",
     status: { open: "待处理", acknowledged: "已知悉", taken_over: "已接管", false_alarm: "已标记误报", snoozed: "已暂缓" } as Record<string, string>,
     by: "处理人",
@@ -86,6 +89,7 @@ const T = {
     snooze: "Snooze",
     open: "Open conversation",
     console: "View in console",
+    board: "Open the live board",
     assigned: "Taken over by a supervisor",
     status: { open: "open", acknowledged: "acknowledged", taken_over: "taken over", false_alarm: "marked false alarm", snoozed: "snoozed" } as Record<string, string>,
     by: "by",
@@ -97,8 +101,21 @@ const T = {
   },
 };
 
+/** "09:30" on the team's clock. */
+const clockTime = (at: Date, tz: string) => new Intl.DateTimeFormat("en-GB", { timeZone: tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at);
+
 /** A channel as people call it (the console shows the same names as the card). */
 export const channelName = (channel: string, lang: UiLang) => T[lang].channels[channel] ?? channel;
+
+/** A button in a flow of columns (Card JSON 2.0). */
+const button = (label: string, type: string, behavior: Record<string, unknown>) => ({
+  tag: "column",
+  width: "auto",
+  elements: [{ tag: "button", text: { tag: "plain_text", content: label }, type, behaviors: [behavior] }],
+});
+
+/** The storm digest's button to the console's live board, in `lang`. */
+export const boardButton = (consoleUrl: string, lang: UiLang) => button(T[lang].board, "primary", { type: "open_url", default_url: `${consoleUrl}/console` });
 
 const SPARK = "▁▂▃▄▅▆▇█";
 /** Valence −1..1 as a text sparkline (low = negative), readable in any client. */
@@ -151,11 +168,6 @@ export function alertCard(v: AlertView): Record<string, unknown> {
     elements.push({ tag: "markdown", content: `**${t.last}**\n${v.lastMessages.map((m) => `> ${t.roles[m.role] ?? m.role}${t.colon}${esc(quoteText(m.text, 80))}`).join("\n")}` });
   }
   const buttons: Array<Record<string, unknown>> = [];
-  const button = (label: string, type: string, behavior: Record<string, unknown>) => ({
-    tag: "column",
-    width: "auto",
-    elements: [{ tag: "button", text: { tag: "plain_text", content: label }, type, behaviors: [behavior] }],
-  });
   const act = (action: AlertAction) => ({ type: "callback", value: { cs_coach: "alert", alertId: v.alertId, action } });
   if (actionable) {
     buttons.push(
@@ -168,7 +180,7 @@ export function alertCard(v: AlertView): Record<string, unknown> {
   if (v.session?.link) buttons.push(button(t.open, "default", { type: "open_url", default_url: v.session.link }));
   if (v.session?.consoleLink) buttons.push(button(t.console, "default", { type: "open_url", default_url: v.session.consoleLink }));
   if (buttons.length) elements.push({ tag: "column_set", flex_mode: "flow", columns: buttons });
-  const until = v.status === "snoozed" && v.snoozedUntil ? ` ${t.until} ${v.snoozedUntil.toISOString().slice(11, 16)} UTC` : "";
+  const until = v.status === "snoozed" && v.snoozedUntil ? ` ${t.until} ${clockTime(v.snoozedUntil, v.tz)}` : "";
   const statusLine = `${t.status[v.status] ?? v.status}${until}${v.actedBy ? `（${t.by} <at id=${v.actedBy}></at>）` : ""}`;
   elements.push({ tag: "markdown", content: `<font color='grey'>#${v.alertId} · ${statusLine}</font>` });
   const subtitle = shown[0] ? say(shown[0]) : v.summary;

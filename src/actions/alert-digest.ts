@@ -3,7 +3,7 @@ import { digestRows, growDigest, insertDigest, openDigest, sessionAlertIdsBetwee
 import { enqueueOrReplacePatch, enqueueOutbox } from "../storage/outbox-repo.ts";
 import { COMPLAINT_LABEL, isComplaintType, type ComplaintType } from "../scoring/complaint-types.ts";
 import { parseSessionMeta } from "../shared/session-meta.ts";
-import { esc, quoteText, type UiLang } from "./alert-card.ts";
+import { boardButton, esc, quoteText, type UiLang } from "./alert-card.ts";
 
 /**
  * Alert storms. Lark takes about 5 messages a second per chat, so 30 sessions turning abnormal
@@ -92,7 +92,7 @@ const T = {
 };
 
 /** The digest card (Card JSON 2.0): incidents first, then every session it covers by its platform id. */
-export function digestCard(entries: DigestEntry[], lang: UiLang) {
+export function digestCard(entries: DigestEntry[], lang: UiLang, consoleUrl?: string) {
   const t = T[lang];
   const incidents = findIncidents(entries);
   const critical = entries.some((e) => e.severity === "critical");
@@ -102,6 +102,8 @@ export function digestCard(entries: DigestEntry[], lang: UiLang) {
   const lines = shown.map((e) => `- ${e.severity === "critical" ? "🔴" : "🟠"} ${t.sev[e.severity] ?? e.severity}　**${esc(e.externalKey)}**　${esc(quoteText(e.summary, 50))}`);
   if (entries.length > shown.length) lines.push(t.more(entries.length - shown.length));
   elements.push({ tag: "markdown", content: lines.join("\n") });
+  // The board ranks every session of the storm, and is where to work through them.
+  if (consoleUrl) elements.push({ tag: "column_set", flex_mode: "flow", columns: [boardButton(consoleUrl, lang)] });
   return {
     schema: "2.0",
     config: { update_multi: true },
@@ -141,7 +143,7 @@ async function digestEntries(tx: Sql, alertIds: number[]): Promise<DigestEntry[]
  * `createOnly`: only when some target's digest card does not exist yet (returns false, having
  * done nothing, when every target already has one — the caller patches later, once for many).
  */
-export async function joinDigest(tx: Sql, targets: Array<{ target: string }>, lang: UiLang, now: Date, o: { createOnly?: boolean } = {}): Promise<boolean> {
+export async function joinDigest(tx: Sql, targets: Array<{ target: string }>, c: { lang: UiLang; consoleUrl?: string }, now: Date, o: { createOnly?: boolean } = {}): Promise<boolean> {
   if (!targets.length) return false;
   const since = new Date(now.getTime() - STORM.windowMs);
   const recent = await sessionAlertIdsBetween(tx, since, now);
@@ -152,7 +154,7 @@ export async function joinDigest(tx: Sql, targets: Array<{ target: string }>, la
   for (const [i, { target }] of targets.entries()) {
     const open = opened[i];
     const ids = [...new Set([...(open?.alertIds ?? []), ...recent])];
-    const card = digestCard(await digestEntries(tx, ids), lang);
+    const card = digestCard(await digestEntries(tx, ids), c.lang, c.consoleUrl);
     if (!open?.createOutboxId) {
       const digestId = open?.id ?? (await insertDigest(tx, target, ids, now));
       const createId = await enqueueOutbox(tx, { kind: "message.create", target, payload: { msg_type: "interactive", content: card }, uuid: `digest-${digestId}-create-${i}` });

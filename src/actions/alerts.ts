@@ -24,6 +24,8 @@ export interface AlertConfig {
   webhookFor?: (channel: string | undefined) => string | undefined;
   /** PUBLIC_URL: cards link to the console's page for the session. */
   consoleUrl?: string;
+  /** The team's time zone (TZ): times on cards are on its clock. */
+  tz: string;
 }
 
 /** An ingest session's platform hears about its alerts as they change (its channel webhook). */
@@ -73,7 +75,7 @@ function conversationLink(channel: string, externalKey: string, meta: Record<str
 }
 
 /** Everything the card shows, read in the caller's transaction. */
-export async function alertView(tx: Sql, alertId: number, cfg: Pick<AlertConfig, "lang" | "ruleName" | "applinkHost" | "consoleUrl">): Promise<AlertView> {
+export async function alertView(tx: Sql, alertId: number, cfg: Pick<AlertConfig, "lang" | "ruleName" | "applinkHost" | "consoleUrl" | "tz">): Promise<AlertView> {
   const { alert: a, findings, session: s, people, recent } = await alertCardData(tx, alertId);
   let session: AlertView["session"];
   if (s) {
@@ -116,6 +118,7 @@ export async function alertView(tx: Sql, alertId: number, cfg: Pick<AlertConfig,
     trajectory: recent.filter((m) => m.role === "customer" && m.valence !== null).map((m) => m.valence!),
     lastMessages: recent.slice(-4).map((m) => ({ role: m.role, text: m.text })),
     lang: cfg.lang,
+    tz: cfg.tz,
     ruleName: cfg.ruleName,
   };
 }
@@ -204,7 +207,7 @@ export async function raiseAlert(tx: Sql, cfg: AlertConfig, t: Thresholds, sessi
  * `createOnly`: only if the card does not exist yet (see joinDigest).
  */
 export async function joinStormDigest(tx: Sql, cfg: AlertConfig, now: Date, o: { createOnly?: boolean } = {}): Promise<boolean> {
-  return joinDigest(tx, cardTargets(cfg), cfg.lang, now, o);
+  return joinDigest(tx, cardTargets(cfg), { lang: cfg.lang, consoleUrl: cfg.consoleUrl }, now, o);
 }
 
 /** Detectors whose findings mean the customer was hostile (wellbeing, and the console's agent panel). */

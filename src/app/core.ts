@@ -85,6 +85,7 @@ export async function buildCore(config: Config, o: StartOverrides = {}) {
     // Without channel webhooks an alert update costs no lookup for them.
     webhookFor: Object.keys(env.CHANNEL_WEBHOOKS).length ? webhookFor : undefined,
     consoleUrl: env.PUBLIC_URL,
+    tz: env.TZ,
   };
   const llm =
     o.llm ??

@@ -100,10 +100,17 @@ describe("alert card", () => {
     trajectory: [-0.2, -0.6, -0.95],
     lastMessages: [{ role: "customer", text: "我的电话13812345678，我要打12315" }],
     lang,
+    tz: "Asia/Shanghai",
     ruleName: ruleName(lang),
   });
   const buttonsOf = (card: any) =>
     card.body.elements.filter((e: any) => e.tag === "column_set" && e.flex_mode === "flow").flatMap((e: any) => e.columns.map((col: any) => col.elements[0].behaviors[0]));
+
+  it("says until when a snoozed alert waits on the team's clock, not in UTC", () => {
+    const card = JSON.stringify(alertCard({ ...view("zh"), status: "snoozed", snoozedUntil: new Date(Date.UTC(2026, 5, 1, 1, 30)) }));
+    expect(card).toContain("至 09:30");
+    expect(card).not.toContain("UTC");
+  });
 
   it("is card JSON 2.0 with the four actions and a link to the conversation, and no PII in it", () => {
     const card = alertCard(view("zh")) as any;
