@@ -35,6 +35,8 @@ export interface AlertView {
     consoleLink?: string;
     assignedTo?: string | null;
   };
+  /** A wellbeing alert's link to the board, filtered to the agent's sessions (when PUBLIC_URL is set). */
+  agentBoardLink?: string;
   findings: Array<{ detector: string; severity: string; summary: string; evidence: string[]; facts?: Record<string, unknown> }>;
   /** Customer valence per turn, oldest first. */
   trajectory: number[];
@@ -179,6 +181,7 @@ export function alertCard(v: AlertView): Record<string, unknown> {
   }
   if (v.session?.link) buttons.push(button(t.open, "default", { type: "open_url", default_url: v.session.link }));
   if (v.session?.consoleLink) buttons.push(button(t.console, "default", { type: "open_url", default_url: v.session.consoleLink }));
+  if (v.agentBoardLink) buttons.push(button(t.console, "default", { type: "open_url", default_url: v.agentBoardLink }));
   if (buttons.length) elements.push({ tag: "column_set", flex_mode: "flow", columns: buttons });
   const until = v.status === "snoozed" && v.snoozedUntil ? ` ${t.until} ${clockTime(v.snoozedUntil, v.tz)}` : "";
   const statusLine = `${t.status[v.status] ?? v.status}${until}${v.actedBy ? `（${t.by} <at id=${v.actedBy}></at>）` : ""}`;

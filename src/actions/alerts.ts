@@ -108,6 +108,8 @@ export async function alertView(tx: Sql, alertId: number, cfg: Pick<AlertConfig,
     actedAt: a.actedAt,
     snoozedUntil: a.snoozedUntil,
     session,
+    // A wellbeing alert is about an agent: the board filtered to their sessions.
+    agentBoardLink: a.kind === "wellbeing" && a.agentId && cfg.consoleUrl ? `${cfg.consoleUrl}/console?agent=${encodeURIComponent(a.agentId)}` : undefined,
     findings: findings.map((f) => ({
       detector: f.detector,
       severity: f.severity,

@@ -10,6 +10,7 @@ import { AGENT_OPEN_ID, eventually, readJson, startTestApp, TEST_ENCRYPT_KEY, TE
 import { testDatabaseUrl } from "../helpers/test-db.ts";
 
 const SUPERVISOR = "ou_supervisor_01";
+const CONSOLE = "https://coach.example.com";
 const SUP_CHAT = "oc_supervisors";
 let fake: FakeLark;
 let db: { url: string; drop: () => Promise<void> };
@@ -19,7 +20,7 @@ const policyFile = join(tmpdir(), `cs-coach-alert-policy-${process.pid}.json`);
 const start = () =>
   startTestApp(
     db.url,
-    { LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "s", LARK_DOMAIN: fake.url, SUPERVISOR_CHAT_ID: SUP_CHAT, SUPERVISOR_OPEN_IDS: SUPERVISOR, POLICY_FILE: policyFile },
+    { LARK_APP_ID: "cli_a1b2c3d4e5f60718", LARK_APP_SECRET: "s", LARK_DOMAIN: fake.url, SUPERVISOR_CHAT_ID: SUP_CHAT, SUPERVISOR_OPEN_IDS: SUPERVISOR, POLICY_FILE: policyFile, PUBLIC_URL: CONSOLE },
     { pollMs: { inbox: 10, outbox: 10, waiting: 100 }, outboxBackoffMs: { base: 10, max: 50 } },
   );
 
@@ -71,6 +72,9 @@ describe("alerts end to end (fake Lark)", () => {
     expect(text).not.toContain("regulator");
     expect(text).toContain("12315");
     expect(text).toContain("take_over");
+    // Its button opens the session's console page (our id in the path, never the customer's).
+    const session = (await app!.db.prisma.session.findFirstOrThrow({ where: { externalKey: chat } })).id;
+    expect(text).toContain(`"default_url":"${CONSOLE}/console/sessions/${session}"`);
     // Critical: the supervisors are buzzed on the card.
     await eventually(() => fake.delivered.some((c) => c.path.endsWith("/urgent_app") && c.body.user_id_list?.includes(SUPERVISOR)), "urgent buzz");
 
@@ -189,7 +193,9 @@ describe("alerts end to end (fake Lark)", () => {
     const wb = await eventually(() => app!.db.prisma.alert.findFirst({ where: { kind: "wellbeing" } }), "wellbeing alert");
     expect(wb.summary).toContain("小李");
     expect(await app!.db.prisma.alert.count({ where: { kind: "wellbeing" } })).toBe(1);
-    await eventually(() => creates(SUP_CHAT).some((c) => c.body.content.includes("小李")), "wellbeing card sent");
+    const card = await eventually(() => creates(SUP_CHAT).find((c) => c.body.content.includes("小李") && c.body.content.includes("客服状态提醒")), "wellbeing card sent");
+    // About an agent: its console button opens the board filtered to their sessions.
+    expect(card.body.content).toContain(`${CONSOLE}/console?agent=${encodeURIComponent(wb.agentId!)}`);
   });
 });
 
