@@ -28,6 +28,7 @@ const clock = testClock(0);
 /** The default policy, as the app runs it: the evaluation below must judge exactly as live processing did. */
 const scorers = loadScorers(undefined, createMemoryLogger("warn"));
 const larkEnv = () => ({
+  PUBLIC_URL: "https://coach.example.com",
   LARK_APP_ID: "cli_a1b2c3d4e5f60718",
   LARK_APP_SECRET: "s",
   LARK_DOMAIN: fake.url,
@@ -146,7 +147,9 @@ describe("daily stand-up", () => {
 
     const card = JSON.parse((await eventually(() => fake.delivered.find((c) => c.body?.receive_id === STANDUP_CHAT), "stand-up card sent")).body.content);
     expect(card).toMatchObject({ schema: "2.0", config: { update_multi: true }, header: { title: { tag: "plain_text" } } });
-    for (const e of card.body.elements) expect(["markdown", "hr", "chart"]).toContain(e.tag);
+    for (const e of card.body.elements) expect(["markdown", "hr", "chart", "button"]).toContain(e.tag);
+    // Its button opens Team today in the console.
+    expect(JSON.stringify(card)).toContain('"default_url":"https://coach.example.com/console/team"');
     const text = card.body.elements
       .filter((e: { tag: string }) => e.tag === "markdown")
       .map((e: { content: string }) => e.content)
