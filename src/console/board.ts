@@ -35,6 +35,8 @@ export interface BoardRow {
   /** The agent's Lark open_id (what an agent's board is cut by). */
   agentOpenId: string | null;
   waitingSecs: number;
+  /** When the customer's unanswered message came (epoch ms), while they wait: the page ticks it. */
+  waitingSince: number | null;
   trajectory: number[];
   qa: number | null;
   findings: Array<{ detector: string; severity: string; n: number }>;
@@ -54,6 +56,7 @@ export function boardRow(r: BoardSessionRow, nowMs: number): BoardRow {
     agentId: r.agentId,
     agentOpenId: r.agentOpenId,
     waitingSecs: waitingSeconds(r, nowMs),
+    waitingSince: waitingSeconds(r, nowMs) > 0 ? r.lastCustomerAt!.getTime() : null,
     trajectory: r.trajectory,
     qa: r.qaScore === null ? null : Math.round(r.qaScore),
     findings: r.findings,

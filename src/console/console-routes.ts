@@ -211,7 +211,7 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
   const anyone = guard("supervisor", "team_lead", "agent");
   const wide = guard("supervisor", "team_lead");
   const supervisor = guard("supervisor");
-  const shellFor = (res: Response, page: Shell["page"]): Shell => ({ lang: d.lang, w, user: res.locals.user as ConsoleUser, csrf: signer.csrf(res.locals.user as ConsoleUser), page });
+  const shellFor = (res: Response, page: Shell["page"]): Shell => ({ lang: d.lang, w, user: res.locals.user as ConsoleUser, csrf: signer.csrf(res.locals.user as ConsoleUser), page, now: d.now() });
 
   /** An agent sees their own sessions only: the participant ids they are, or none. */
   const scopeOf = async (u: ConsoleUser): Promise<string[] | undefined> => (u.role === "agent" ? agentParticipantIds(d.db.sql, u.openId) : undefined);
@@ -276,7 +276,9 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
     streams.add(res);
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
     res.write("retry: 2000\n\n");
-    const client: FeedClient = { send: (data) => res.write(`event: rows\ndata: ${data}\n\n`) };
+    // ?session=<id>: a session page listening for its own session only.
+    const only = typeof req.query.session === "string" && req.query.session.length <= 64 ? req.query.session : undefined;
+    const client: FeedClient = { only, send: (data) => res.write(`event: rows\ndata: ${data}\n\n`) };
     if (u.role === "agent") {
       client.agentOpenId = u.openId;
       const mine = new Set<string>();

@@ -8,6 +8,8 @@ export interface FeedClient {
   agentOpenId?: string;
   /** The sessions this (agent's) board shows, so it hears when one leaves it and of no other. */
   mine?: Set<string>;
+  /** A session page: only this session's changes. */
+  only?: string;
   send(data: string): void;
 }
 
@@ -42,6 +44,7 @@ export function createLiveFeed(o: { live: LiveHub; read: (ids: string[]) => Prom
     const open = new Set(rows.map((x) => x.id));
     const wide = JSON.stringify({ rows: drawn.map(({ id, risk, html }) => ({ id, risk, html })), gone: ids.filter((id) => !open.has(id)) });
     for (const c of clients) {
+      if (c.only && !ids.includes(c.only)) continue;
       if (!c.agentOpenId || !c.mine) {
         c.send(wide);
         continue;

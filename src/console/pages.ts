@@ -15,6 +15,8 @@ export interface Shell {
   user: ConsoleUser;
   csrf: string;
   page: "board" | "team" | "rules" | "session";
+  /** The server's clock when the page was drawn (the page ticks waiting times from it). */
+  now: number;
 }
 
 /** The page around every console view: nav, the CSRF token for the script, our own script only. */
@@ -33,7 +35,7 @@ export function shell(s: Shell, title: string, body: string, scripts: string[] =
 <title>${h(title)} · ${h(s.w.title)}</title>
 <link rel="stylesheet" href="/console/assets/console.css">
 </head>
-<body data-page="${s.page}" data-lang="${s.lang}">
+<body data-page="${s.page}" data-lang="${s.lang}" data-now="${s.now}">
 <header><strong>${h(s.w.title)}</strong><nav>${nav}</nav><span class="who">${h(s.user.name)} · ${h(s.user.role)}</span>
 <form method="post" action="/console/logout" class="inline"><input type="hidden" name="csrf" value="${h(s.csrf)}"><button type="submit">${h(s.w.signOut)}</button></form></header>
 <main>${body}</main>
@@ -52,7 +54,7 @@ export function boardRowHtml(r: BoardRow, w: Words, lang: "zh" | "en"): string {
   return `<tr id="s-${h(r.id)}" data-id="${h(r.id)}" data-risk="${r.risk}" data-severity="${r.severity}" data-agent="${h(r.agentId ?? "")}" data-channel="${h(r.channel)}" class="${r.severity}">
 <td><span class="dot ${r.severity}" title="${h(w.sev[r.severity])}"></span> <a href="/console/sessions/${encodeURIComponent(r.id)}">${h(r.externalKey)}</a></td>
 <td>${h(r.customer ?? "—")}</td><td>${h(r.agent ?? "—")}</td><td>${h(channelName(r.channel, lang))}</td>
-<td class="num">${h(duration(r.waitingSecs))}</td>
+<td class="num"${r.waitingSince === null ? "" : ` data-since="${r.waitingSince}"`}>${h(duration(r.waitingSecs))}</td>
 <td class="spark" title="${h(r.trajectory.map((v) => v.toFixed(2)).join(" → "))}">${h(sparkline(r.trajectory))}${last === undefined ? "" : ` <small>${last.toFixed(1)}</small>`}</td>
 <td class="num">${r.qa ?? "—"}</td><td>${findings || "—"}</td><td>${alert}</td></tr>`;
 }

@@ -105,7 +105,8 @@ export function sessionPage(s: Shell, d: Detail, labels: LabelRow[], o: SessionP
     .join("");
 
   const table = (title: string, rows: string, empty = "—") => `<section><h2>${h(title)}</h2>${rows ? `<table>${rows}</table>` : `<p class="empty">${empty}</p>`}</section>`;
-  const head = `<h1 data-session="${h(d.id)}">${h(d.externalKey)} <small>${h(channelName(d.channel, s.lang))} · ${h(w.sessionStatus[d.status] ?? d.status)} · ${h(w.cols.qa)} ${d.qaScore === null ? "—" : Math.round(d.qaScore)}${d.assignedTo ? ` · ${h(w.alertStatus.taken_over)} · ${h(o.nameOf(d.assignedTo))}` : ""} · ${h(w.timesIn(o.tz))}</small></h1>`;
+  const fresh = `<p id="fresh" class="fresh" hidden><a href="">${h(w.fresh)}</a></p>`;
+  const head = `${fresh}<h1 data-session="${h(d.id)}">${h(d.externalKey)} <small>${h(channelName(d.channel, s.lang))} · ${h(w.sessionStatus[d.status] ?? d.status)} · ${h(w.cols.qa)} ${d.qaScore === null ? "—" : Math.round(d.qaScore)}${d.assignedTo ? ` · ${h(w.alertStatus.taken_over)} · ${h(o.nameOf(d.assignedTo))}` : ""} · ${h(w.timesIn(o.tz))}</small></h1>`;
   return shell(
     { ...s, page: "session" },
     d.externalKey,

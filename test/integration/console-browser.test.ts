@@ -101,6 +101,11 @@ describe.skipIf(!CHROMIUM)("console in a browser", () => {
       await page.waitForTimeout(1_100); // the new row's highlight fades
       await page.screenshot({ path: join(SHOTS, "console-board.png"), fullPage: true });
     }
+    // A waiting customer's clock runs on the page.
+    const waiting = page.locator("#board tbody tr", { hasText: "oc_quiet" }).locator("td[data-since]");
+    const shown = await waiting.textContent();
+    // (oc_quiet gets no live update meanwhile: only the page's clock can change it)
+    await expect.poll(() => waiting.textContent(), { timeout: 3_000 }).not.toBe(shown);
     // Filters are the server's: choosing one reloads the board with it in the URL.
     await page.selectOption("select[name=severity]", "critical");
     await page.waitForURL(/severity=critical/);
@@ -112,6 +117,14 @@ describe.skipIf(!CHROMIUM)("console in a browser", () => {
     await page.locator("button[data-action=acknowledge]").click();
     await page.waitForFunction('document.querySelector("tr[id^=alert-] .status")?.textContent?.includes("已知悉")');
     if (SHOTS) await page.screenshot({ path: join(SHOTS, "console-session.png"), fullPage: true });
+    // New activity on this session while the page is open: it says so.
+    expect(await page.locator("#fresh").isHidden()).toBe(true);
+    await fetch(`${app.url}/v1/messages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify([{ sessionId: "web-angry-1", messageId: "w2", role: "customer", senderId: "c-web-1", text: "还有人吗？" }]),
+    });
+    await page.locator("#fresh").waitFor({ state: "visible", timeout: 10_000 });
     const alert = await app.db.prisma.alert.findFirstOrThrow({ where: { session: { externalKey: "web-angry-1" } } });
     expect(alert).toMatchObject({ status: "acknowledged", actedBy: SUP });
     await eventually(

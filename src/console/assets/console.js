@@ -54,9 +54,28 @@
       document.body.dataset.updates = String(Number(document.body.dataset.updates ?? 0) + 1);
       document.getElementById("count").textContent = String(body.rows.length);
     });
+
+    // Waiting customers' clocks run on the page (from the server's clock, not this machine's).
+    const skew = Number(document.body.dataset.now) - Date.now();
+    const duration = (secs) =>
+      secs <= 0 ? "—" : secs < 60 ? `${secs}s` : secs < 3600 ? `${Math.floor(secs / 60)}m${String(secs % 60).padStart(2, "0")}s` : `${Math.floor(secs / 3600)}h${Math.floor((secs % 3600) / 60)}m`;
+    setInterval(() => {
+      const now = Date.now() + skew;
+      for (const td of body.querySelectorAll("td[data-since]")) td.textContent = duration(Math.round((now - Number(td.dataset.since)) / 1000));
+    }, 1000);
   }
 
   if (page === "session") {
+    // New activity on this session: say so (a reload would lose the reader's place).
+    const id = document.querySelector("h1[data-session]")?.dataset.session;
+    const fresh = document.getElementById("fresh");
+    if (id && fresh) {
+      const events = new EventSource(`/console/events?session=${encodeURIComponent(id)}`);
+      events.addEventListener("rows", (e) => {
+        const { rows, gone } = JSON.parse(e.data);
+        if (rows.some((r) => r.id === id) || gone.includes(id)) fresh.hidden = false;
+      });
+    }
     document.addEventListener("click", async (e) => {
       const b = e.target.closest("button");
       if (!b) return;

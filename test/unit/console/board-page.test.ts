@@ -27,7 +27,14 @@ const session = (i: number, over: Partial<BoardSessionRow> = {}): BoardSessionRo
   alert: null,
   ...over,
 });
-const shell = (lang: "zh" | "en") => ({ lang, w: WORDS[lang], user: { openId: "ou_s", name: "S", role: "supervisor" as const, sid: "x", exp: NOW + 3_600_000 }, csrf: "t", page: "board" as const });
+const shell = (lang: "zh" | "en") => ({
+  lang,
+  w: WORDS[lang],
+  user: { openId: "ou_s", name: "S", role: "supervisor" as const, sid: "x", exp: NOW + 3_600_000 },
+  csrf: "t",
+  page: "board" as const,
+  now: NOW,
+});
 
 describe("the board page", () => {
   const rows = rankBoard([...Array.from({ length: BOARD_LIMIT + 50 }, (_, i) => session(i)), session(999, { findings: [{ detector: "escalation", severity: "critical", n: 1 }] })], NOW);

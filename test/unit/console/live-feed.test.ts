@@ -13,6 +13,7 @@ const row = (id: string, agentOpenId: string | null): BoardRow => ({
   agentId: agentOpenId,
   agentOpenId,
   waitingSecs: 0,
+  waitingSince: null,
   trajectory: [],
   qa: null,
   findings: [],
