@@ -375,7 +375,7 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
     const today = localDay(new Date(d.now()), d.tz);
     const o = { ...d.dayOptions(), tz: d.tz };
     const [a, b] = await Promise.all([dayStats(d.db, today, o), dayStats(d.db, addDays(today, -1), o)]);
-    res.type("html").send(teamPage(shellFor(res, "team"), a, b));
+    res.type("html").send(teamPage(shellFor(res, "team"), a, b, d.ruleName));
   });
   r.get("/console/rules", wide, async (_req, res) => {
     const since = new Date(d.now() - 7 * 86_400_000);

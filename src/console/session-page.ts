@@ -1,5 +1,6 @@
 import { channelName } from "../actions/alert-card.ts";
 import { describeFinding } from "../detection/describe-finding.ts";
+import { sayEvidence } from "../scoring/compliance/hit-evidence.ts";
 import { clockFormatter } from "../reports/time-zone.ts";
 import type { SessionQueries } from "../storage/session-queries.ts";
 import type { LabelRow } from "../storage/console-queries.ts";
@@ -73,7 +74,7 @@ export function sessionPage(s: Shell, d: Detail, labels: LabelRow[], o: SessionP
           : agent
             ? `<button data-label="hit" data-id="${x.id}" data-ask="${h(w.askDispute)}">${h(w.dispute)}</button>`
             : "";
-      return `<tr id="hit-${x.id}"><td>${time(x.at)}</td><td title="${h(x.kind)}">${h(o.ruleName(x.kind))}</td><td>${h(w.sev[x.severity] ?? x.severity)}</td><td>${h(redactText(evidenceOf(x.evidence)))}</td><td>${labelTags("hit", x.id)} ${btn}</td></tr>`;
+      return `<tr id="hit-${x.id}"><td>${time(x.at)}</td><td title="${h(x.kind)}">${h(o.ruleName(x.kind))}</td><td>${h(w.sev[x.severity] ?? x.severity)}</td><td>${h(redactText(sayEvidence(evidenceOf(x.evidence), s.lang)))}</td><td>${labelTags("hit", x.id)} ${btn}</td></tr>`;
     })
     .join("");
 

@@ -1,4 +1,5 @@
 import type { DayStats } from "../reports/standup-data.ts";
+import { sayEvidence } from "../scoring/compliance/hit-evidence.ts";
 import { redactClip } from "../shared/redact.ts";
 import { h, shell, type Shell } from "./pages.ts";
 
@@ -11,7 +12,7 @@ const falseAlarmRate = (d: DayStats) => {
 };
 
 /** Team today: the stand-up's numbers live, today against yesterday; agents ranked; the hourly chart (ECharts, drawn by the page script). */
-export function teamPage(s: Shell, today: DayStats, yesterday: DayStats): string {
+export function teamPage(s: Shell, today: DayStats, yesterday: DayStats, ruleName: (kind: string) => string): string {
   const w = s.w;
   const m = w.metrics;
   const rows: Array<[string, string, string]> = [
@@ -33,16 +34,17 @@ export function teamPage(s: Shell, today: DayStats, yesterday: DayStats): string
   const agents = `<table id="agents"><thead><tr><th>${h(w.agentCols.agent)}</th><th>${h(m.sessions)}</th><th>${h(m.qa)}</th><th>${h(w.hits)}</th></tr></thead><tbody>${ranked
     .map(
       (a) =>
-        `<tr><td>${h(a.name)}</td><td class="num">${a.sessions}</td><td class="num">${num(a.qaAverage)}</td><td class="num">${a.hits}${a.topKind ? ` <small>${h(a.topKind)}</small>` : ""}</td></tr>`,
+        `<tr><td>${h(a.name)}</td><td class="num">${a.sessions}</td><td class="num">${num(a.qaAverage)}</td><td class="num">${a.hits}${a.topKind ? ` <small title="${h(a.topKind)}">${h(ruleName(a.topKind))}</small>` : ""}</td></tr>`,
     )
     .join("")}</tbody></table>`;
   const hours = Array.from({ length: 24 }, (_, hour) => hour);
-  const series = (d: DayStats) => hours.map((hour) => d.hourly.find((x) => x.hour === hour)?.messages ?? 0);
+  const series = (d: DayStats, k: "messages" | "alerts") => hours.map((hour) => d.hourly.find((x) => x.hour === hour)?.[k] ?? 0);
   const chart = {
     hours: hours.map((x) => String(x).padStart(2, "0")),
-    today: series(today),
-    yesterday: series(yesterday),
-    labels: { today: c.today, yesterday: c.yesterday, messages: w.messages },
+    today: series(today, "messages"),
+    yesterday: series(yesterday, "messages"),
+    alerts: series(today, "alerts"),
+    labels: { today: c.today, yesterday: c.yesterday, messages: w.messages, alerts: w.alertsToday },
   };
   // Data for the page script as JSON (not executed; "<" escaped so it can never close the tag).
   const data = `<script type="application/json" id="hourly-data">${JSON.stringify(chart).replace(/</g, "\\u003c")}</script>`;
@@ -71,7 +73,7 @@ export function rulesPage(s: Shell, stats: RuleStat[]): string {
     .map(
       (r) =>
         `<tr id="rule-${h(r.kind)}"><td>${h(r.name)} <small>${h(r.kind)}</small></td><td class="num">${r.hits}</td><td class="num">${r.labelled}</td><td class="num">${r.wrong}</td><td class="num">${r.labelled ? `${Math.round((1 - r.wrong / r.labelled) * 1000) / 10}%` : "—"}</td><td>${r.examples
-          .map((e) => `<a href="/console/sessions/${encodeURIComponent(e.sessionId)}">${h(redactClip(e.evidence, 60))}</a>`)
+          .map((e) => `<a href="/console/sessions/${encodeURIComponent(e.sessionId)}">${h(redactClip(sayEvidence(e.evidence, s.lang), 60))}</a>`)
           .join("<br>")}</td></tr>`,
     )
     .join("");

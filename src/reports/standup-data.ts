@@ -38,7 +38,7 @@ export interface DayStats {
   wellbeing: string[];
   /** Agents' Useful / Not useful clicks on the day's hints. */
   hints: { sent: number; judged: number; useful: number; usefulShare: number | null };
-  hourly: Array<{ hour: number; messages: number; avgValence: number | null }>;
+  hourly: Array<{ hour: number; messages: number; avgValence: number | null; alerts: number }>;
 }
 
 export interface DayOptions {
@@ -106,7 +106,7 @@ export async function dayStats(db: Database, day: string, o: DayOptions): Promis
   const hourly = Array.from({ length: 24 }, (_, hour) => {
     const inHour = messages.filter((m) => localHour(m.sentAt, o.tz) === hour);
     const v = inHour.filter((m) => m.role === "customer" && m.score).map((m) => m.score!.valence);
-    return { hour, messages: inHour.length, avgValence: round(mean(v)) };
+    return { hour, messages: inHour.length, avgValence: round(mean(v)), alerts: sessionAlerts.filter((a) => localHour(a.createdAt, o.tz) === hour).length };
   });
 
   return {

@@ -19,7 +19,10 @@ export async function dayRows(db: Database, start: Date, end: Date) {
   const opened = await p.session.findMany({ where: { openedAt: inDay, firstResponseSecs: { not: null } }, select: { firstResponseSecs: true } });
   const hits = await p.ruleHit.findMany({ where: { at: inDay }, select: { kind: true, lesson: true, sessionId: true } });
   const hintRows = await p.hint.findMany({ where: { createdAt: inDay }, select: { status: true, feedback: { orderBy: { at: "desc" }, take: 1, select: { useful: true } } } });
-  const alerts = await p.alert.findMany({ where: { createdAt: inDay }, select: { kind: true, summary: true, feedback: { orderBy: { at: "desc" }, take: 1, select: { action: true } } } });
+  const alerts = await p.alert.findMany({
+    where: { createdAt: inDay },
+    select: { kind: true, summary: true, createdAt: true, feedback: { orderBy: { at: "desc" }, take: 1, select: { action: true } } },
+  });
 
   return { messages, sessions, opened, hits, hintRows, alerts };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evalFeedback } from "../../src/eval/feedback-eval.ts";
 import { clockFormatter } from "../../src/reports/time-zone.ts";
+import { sayEvidence } from "../../src/scoring/compliance/hit-evidence.ts";
 import { consolePost, consoleSignIn } from "../helpers/console-client.ts";
 import { type FakeLark, startFakeLark } from "../helpers/fake-lark-server.ts";
 import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
@@ -190,6 +191,12 @@ describe("console sign-in and roles (every route, every role)", () => {
     expect(page).not.toContain("Customer threatens");
     const first = await app.db.prisma.message.findFirstOrThrow({ where: { sessionId: sessionA }, orderBy: { sentAt: "asc" } });
     expect(page).toContain(clockFormatter(app.config.env.TZ)(first.sentAt));
+    // Rule hits' evidence too (the engine stores it in English, for evaluations).
+    const hit = await app.db.prisma.ruleHit.findUniqueOrThrow({ where: { id: hitB } });
+    const pageB = await (await fetch(`${app.url}/console/sessions/${sessionB}`, { headers: { cookie: l.cookie } })).text();
+    expect(sayEvidence(hit.evidence, "zh")).not.toBe(hit.evidence);
+    expect(pageB).toContain(sayEvidence(hit.evidence, "zh"));
+    expect(pageB).not.toContain(hit.evidence);
     // The board's filters are the server's: by risk, and by agent (the participant id in the URL, not a name).
     const rowsOf = async (q: string) => [...(await (await fetch(`${app.url}/console${q}`, { headers: { cookie: l.cookie } })).text()).matchAll(/<tr id="s-([^"]+)"/g)].map((m) => m[1]);
     expect(await rowsOf("?severity=critical")).toEqual([sessionA]);

@@ -104,12 +104,16 @@
     const chart = window.echarts.init(document.getElementById("hourly"));
     chart.setOption({
       tooltip: { trigger: "axis" },
-      legend: { data: [data.labels.today, data.labels.yesterday] },
+      legend: { data: [data.labels.today, data.labels.yesterday, data.labels.alerts] },
       xAxis: { type: "category", data: data.hours },
-      yAxis: { type: "value", name: data.labels.messages },
+      yAxis: [
+        { type: "value", name: data.labels.messages },
+        { type: "value", name: data.labels.alerts, minInterval: 1, splitLine: { show: false } },
+      ],
       series: [
         { name: data.labels.today, type: "bar", data: data.today },
         { name: data.labels.yesterday, type: "line", data: data.yesterday },
+        { name: data.labels.alerts, type: "line", yAxisIndex: 1, data: data.alerts, itemStyle: { color: "#d83931" } },
       ],
     });
     document.body.dataset.chart = "drawn";

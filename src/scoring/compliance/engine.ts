@@ -1,6 +1,7 @@
 import { findPii } from "../../shared/pii.ts";
 import { redactClip } from "../../shared/redact.ts";
 import { TEAM_PATTERN_INPUT } from "../../shared/safe-regex.ts";
+import { EVIDENCE } from "./hit-evidence.ts";
 import { phrasePattern, type Policy, type Rule, type Severity } from "./policy-schema.ts";
 
 /** One turn as the compliance engine sees it. `ts` is seconds (any origin) when known. */
@@ -158,12 +159,12 @@ export function checkTurn(c: CompiledPolicy, turns: Turn[], i: number): RuleHit[
         const start = turns[from]!.ts;
         if (start === undefined || t.ts === undefined) break;
         const waited = t.ts - start;
-        if (waited > ch.maxSeconds) hits.push(hit(rule, i, `${Math.round(waited)} s > ${ch.maxSeconds} s`));
+        if (waited > ch.maxSeconds) hits.push(hit(rule, i, EVIDENCE.slow(waited, ch.maxSeconds)));
         break;
       }
       case "sequence":
-        if (ch.what === "greeting" && agentBefore === 0 && !c.greeting(t.text)) hits.push(hit(rule, i, "first reply without a greeting"));
-        if (ch.what === "warm_address" && agentBefore === 0 && !c.warm(t.text)) hits.push(hit(rule, i, "no warm address"));
+        if (ch.what === "greeting" && agentBefore === 0 && !c.greeting(t.text)) hits.push(hit(rule, i, EVIDENCE.noGreeting));
+        if (ch.what === "warm_address" && agentBefore === 0 && !c.warm(t.text)) hits.push(hit(rule, i, EVIDENCE.noWarmAddress));
         if (ch.what === "apology_after_negative") {
           const h = missingApology(c, turns, i, ch.withinAgentTurns);
           if (h) hits.push(hit(rule, i, h));
@@ -210,7 +211,7 @@ function missingApology(c: CompiledPolicy, turns: Turn[], i: number, within: num
   const replies = turns.slice(premise + 1, i + 1).filter((x) => x.role === "agent");
   if (replies.length !== within) return undefined;
   if (replies.some((x) => c.apology(x.text))) return undefined;
-  return `no apology after: "${redactClip(turns[premise]!.text, 40)}"`;
+  return EVIDENCE.noApology(redactClip(turns[premise]!.text, 40));
 }
 
 /** Hits only visible once the conversation is over (the closing check). */
@@ -221,7 +222,7 @@ export function checkSessionEnd(c: CompiledPolicy, turns: Turn[]): RuleHit[] {
   for (const { rule } of c.rules) {
     if (rule.check.type !== "sequence" || rule.check.what !== "closing_check") continue;
     const last = agentIdx.slice(-rule.check.withinAgentTurns);
-    if (!last.some((i) => c.closing(turns[i]!.text))) hits.push(hit(rule, agentIdx[agentIdx.length - 1]!, "no satisfaction check before the end"));
+    if (!last.some((i) => c.closing(turns[i]!.text))) hits.push(hit(rule, agentIdx[agentIdx.length - 1]!, EVIDENCE.noClosingCheck));
   }
   return hits;
 }
