@@ -70,9 +70,9 @@ export function sessionPage(s: Shell, d: Detail, labels: LabelRow[], o: SessionP
       const btn = done
         ? ""
         : supervisor
-          ? `<button data-label="hit" data-id="${x.id}" data-ask="${h(w.askWhy)}">${h(w.markWrong)}</button>`
+          ? `<input class="note" maxlength="500" placeholder="${h(w.askWhy)}"> <button data-label="hit" data-id="${x.id}">${h(w.markWrong)}</button>`
           : agent
-            ? `<button data-label="hit" data-id="${x.id}" data-ask="${h(w.askDispute)}">${h(w.dispute)}</button>`
+            ? `<input class="note" maxlength="500" placeholder="${h(w.askDispute)}"> <button data-label="hit" data-id="${x.id}">${h(w.dispute)}</button>`
             : "";
       return `<tr id="hit-${x.id}"><td>${time(x.at)}</td><td title="${h(x.kind)}">${h(o.ruleName(x.kind))}</td><td>${h(w.sev[x.severity] ?? x.severity)}</td><td>${h(redactText(sayEvidence(evidenceOf(x.evidence), s.lang)))}</td><td>${labelTags("hit", x.id)} ${btn}</td></tr>`;
     })
@@ -81,7 +81,7 @@ export function sessionPage(s: Shell, d: Detail, labels: LabelRow[], o: SessionP
   const findingRows = d.findings
     .map((f) => {
       const done = labelFor("finding", f.id).length > 0;
-      const btn = supervisor && !done ? `<button data-label="finding" data-id="${f.id}" data-ask="${h(w.askWhy)}">${h(w.markWrong)}</button>` : "";
+      const btn = supervisor && !done ? `<input class="note" maxlength="500" placeholder="${h(w.askWhy)}"> <button data-label="finding" data-id="${f.id}">${h(w.markWrong)}</button>` : "";
       return `<tr id="finding-${f.id}" class="${h(f.severity)}"><td>${time(f.at)}</td><td title="${h(f.detector)}">${h(w.detectors[f.detector] ?? f.detector)}</td><td>${h(w.sev[f.severity] ?? f.severity)}</td><td>${h(redactText(said(f)))}<br><small>${h(redactText(f.evidence.join(" · ")))}</small></td><td>${labelTags("finding", f.id)} ${btn}</td></tr>`;
     })
     .join("");

@@ -154,6 +154,14 @@ describe.skipIf(!CHROMIUM)("console in a browser", () => {
     expect(refused?.status()).toBe(403);
     expect(await page.textContent("body")).toContain("这个会话不属于你");
     expect((await page.goto(`${app.url}/console/sessions/${b.id}`))?.status()).toBe(200);
+    // The agent disputes a rule hit of their own, with a few words typed beside the button.
+    const hit = await eventually(() => app.db.prisma.ruleHit.findFirst({ where: { sessionId: b.id } }), "a rule hit on the agent's session");
+    await page.reload();
+    await page.locator(`#hit-${hit.id} input.note`).fill("客户是老熟人，已在电话里问候过");
+    await page.locator(`#hit-${hit.id} button[data-label]`).click();
+    await page.locator(`#hit-${hit.id} .tag.label`).waitFor();
+    expect(await page.textContent(`#hit-${hit.id}`)).toContain("客户是老熟人");
+    expect(await app.db.prisma.judgementLabel.findFirstOrThrow({ where: { targetId: hit.id } })).toMatchObject({ verdict: "disputed", status: "open", note: "客户是老熟人，已在电话里问候过" });
     await page.context().close();
   });
 

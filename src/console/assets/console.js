@@ -82,10 +82,11 @@
       try {
         if (b.dataset.alert) await post(`/console/api/alerts/${b.dataset.alert}/action`, { action: b.dataset.action, requestId: crypto.randomUUID() });
         else if (b.dataset.label) {
-          // A few words on why: what the team lead reads when calibrating (optional; cancel keeps it unsent).
-          const note = window.prompt(b.dataset.ask ?? "", "");
-          if (note === null) return;
-          await post("/console/api/labels", { target: b.dataset.label, id: Number(b.dataset.id), ...(note.trim() ? { note: note.trim().slice(0, 500) } : {}) });
+          // The few words typed beside the button (optional): what the team lead reads when calibrating.
+          // (An input, not prompt(): in-app browsers may not show dialogs.)
+          const input = b.previousElementSibling?.matches?.("input.note") ? b.previousElementSibling : null;
+          const note = (input?.value ?? "").trim().slice(0, 500);
+          await post("/console/api/labels", { target: b.dataset.label, id: Number(b.dataset.id), ...(note ? { note } : {}) });
         }
         else if (b.dataset.resolve) await post(`/console/api/labels/${b.dataset.resolve}/resolve`, { outcome: b.dataset.outcome });
         else return;
