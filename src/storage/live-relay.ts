@@ -16,12 +16,16 @@ const COALESCE_MS = 50;
  * database never hear ours. Best effort: a board that misses a notice while the connection is
  * down is current again at its next change or reload; nothing is stored from here.
  */
-export function createPgLiveRelay(url: string, log: Logger, onRemote: (sessionIds: string[]) => void) {
-  const me = randomUUID();
-  const channel = `cs_live_${createHash("sha256")
+/** The NOTIFY channel of a database URL's schema. */
+export const liveChannel = (url: string) =>
+  `cs_live_${createHash("sha256")
     .update(pgSchemaOf(url) ?? "public")
     .digest("hex")
     .slice(0, 16)}`;
+
+export function createPgLiveRelay(url: string, log: Logger, onRemote: (sessionIds: string[]) => void) {
+  const me = randomUUID();
+  const channel = liveChannel(url);
   const clean = new URL(url);
   clean.searchParams.delete("schema");
   let client: pg.Client | undefined;
@@ -48,6 +52,8 @@ export function createPgLiveRelay(url: string, log: Logger, onRemote: (sessionId
       log.warn("live relay connection lost; reconnecting", { error: e.message });
       retry(c);
     });
+    // Closed without an error (the server restarted, say): listen again.
+    c.on("end", () => retry(c));
     ready = c
       .connect()
       .then(() => c.query(`LISTEN ${channel}`))

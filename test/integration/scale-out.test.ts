@@ -1,5 +1,6 @@
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { liveChannel } from "../../src/storage/live-relay.ts";
 import { SESSION_LOCK_CLASS, sessionLockKey } from "../../src/storage/session-lock.ts";
 import { startFakeLark, type FakeLark } from "../fakes/fake-lark-server.ts";
 import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
@@ -206,6 +207,28 @@ describe.skipIf(!isPg)("two instances on one PostgreSQL", () => {
       expect(posted.status).toBe(202);
       const session = await eventually(() => b.db.prisma.session.findFirst({ where: { externalKey: "via-b-001" } }), "B processed it");
       await eventually(() => seen.includes(`"id":"${session.id}"`) && seen.includes("via-b-001"), "the row on A's live stream");
+
+      // The listening connection cut (a failover, an idle-connection reaper): the relay listens again.
+      const admin = new pg.Client({ connectionString: db.url.replace(/[?&]schema=[^&]*/, "") });
+      await admin.connect();
+      try {
+        // This test's channel only (other files' instances listen on theirs).
+        const listen = `LISTEN ${liveChannel(db.url)}`;
+        // A's connection: its last statement is the LISTEN (B's has notified since).
+        const cut = await admin.query("SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1 AND pid <> pg_backend_pid()", [listen]);
+        expect(cut.rowCount).toBe(1);
+        const old = cut.rows[0].pid;
+        await eventually(async () => (await admin.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = $1 AND pid <> $2", [listen, old])).rows[0].n === 1, "A listening again");
+      } finally {
+        await admin.end();
+      }
+      const again = await fetch(`${b.url}/v1/messages`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ sessionId: "via-b-002", messageId: "m2", role: "customer", senderId: "c2", text: "还在吗" }),
+      });
+      expect(again.status).toBe(202);
+      await eventually(() => seen.includes("via-b-002"), "a row on A's stream after the reconnect");
     } finally {
       await reader.cancel();
       await reading;
