@@ -4,6 +4,7 @@ import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { dryRunCookie } from "../helpers/console-client.ts";
 import { startServerProcess } from "../helpers/server-process.ts";
 import { summarize } from "./stats.ts";
 
@@ -61,8 +62,7 @@ export async function consoleBench(opts: { sessions: number; updates: number; br
     const idOf = new Map((db.prepare(`SELECT "id", "externalKey" FROM "Session"`).all() as Array<{ id: string; externalKey: string }>).map((r) => [r.externalKey, r.id]));
 
     // Dry-run on loopback signs in as the demo supervisor.
-    const login = await fetch(`${server.url}/console/login`, { redirect: "manual" });
-    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+    const cookie = await dryRunCookie(server.url);
     if (!cookie.startsWith("cs_console=")) throw new Error("bench: no console cookie from the dry-run sign-in");
 
     // First render over HTTP: the whole board, time to the last byte.

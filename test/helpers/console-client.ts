@@ -29,3 +29,33 @@ export const consolePost = (appUrl: string, path: string, s: { cookie: string; c
     body: JSON.stringify(body),
     redirect: "manual",
   });
+
+/** Dry-run on loopback: the console signs in as the demo supervisor without Lark. Returns the cookie. */
+export async function dryRunCookie(appUrl: string): Promise<string> {
+  const login = await fetch(`${appUrl}/console/login`, { redirect: "manual" });
+  return (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+}
+
+/** The console's live stream, read as it comes: `text()` is everything received so far. */
+export async function openLiveStream(appUrl: string, cookie: string, path = "/console/events") {
+  const ac = new AbortController();
+  const res = await fetch(`${appUrl}${path}`, { headers: { cookie }, signal: ac.signal });
+  const reader = res.body!.getReader();
+  let seen = "";
+  const reading = (async () => {
+    const dec = new TextDecoder();
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
+      if (done) return;
+      seen += dec.decode(value, { stream: true });
+    }
+  })();
+  return {
+    res,
+    text: () => seen,
+    async close() {
+      ac.abort();
+      await reading;
+    },
+  };
+}

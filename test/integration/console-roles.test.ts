@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evalFeedback } from "../../src/eval/feedback-eval.ts";
 import { clockFormatter } from "../../src/reports/time-zone.ts";
 import { sayEvidence } from "../../src/scoring/compliance/hit-evidence.ts";
-import { consolePost, consoleSignIn } from "../helpers/console-client.ts";
+import { consolePost, consoleSignIn, openLiveStream } from "../helpers/console-client.ts";
 import { type FakeLark, startFakeLark } from "../helpers/fake-lark-server.ts";
 import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
 import { eventually, readJson, startTestApp, TEST_ENCRYPT_KEY, type TestApp } from "../helpers/start-test-app.ts";
@@ -155,27 +155,15 @@ describe("console sign-in and roles (every route, every role)", () => {
 
   it("an agent's live stream carries their own sessions only, never another's id", async () => {
     const a = await consoleSignIn(app.url, lark, AGENT_B, "Agent B");
-    const ac = new AbortController();
-    const stream = await fetch(`${app.url}/console/events`, { headers: { cookie: a.cookie }, signal: ac.signal });
-    const reader = stream.body!.getReader();
-    let seen = "";
-    const reading = (async () => {
-      const dec = new TextDecoder();
-      for (;;) {
-        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
-        if (done) return;
-        seen += dec.decode(value, { stream: true });
-      }
-    })();
+    const stream = await openLiveStream(app.url, a.cookie);
     try {
       const t = Date.now() - 30_000;
       await say("oc_chat_a", "ou_customer_a", "还在吗？", t);
       await say("oc_chat_b", "ou_customer_b", "好的谢谢", t + 1_000);
-      await eventually(() => seen.includes(`"id":"${sessionB}"`), "agent B's own row on the stream");
-      expect(seen).not.toContain(sessionA);
+      await eventually(() => stream.text().includes(`"id":"${sessionB}"`), "agent B's own row on the stream");
+      expect(stream.text()).not.toContain(sessionA);
     } finally {
-      ac.abort();
-      await reading;
+      await stream.close();
     }
   });
 

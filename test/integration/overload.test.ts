@@ -1,6 +1,7 @@
 import http from "node:http";
 import net from "node:net";
 import { describe, expect, it } from "vitest";
+import { dryRunCookie, openLiveStream } from "../helpers/console-client.ts";
 import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
 import { eventually, readJson, TEST_ENCRYPT_KEY, TEST_INGEST_TOKEN, useTestApp } from "../helpers/start-test-app.ts";
 
@@ -121,17 +122,16 @@ describe("overload: past MAX_IN_FLIGHT_REQUESTS", () => {
 
   it("live console boards hold no slot: with more streams open than the limit, events are still acknowledged and processed", async () => {
     // Dry-run on loopback: the console signs in as the demo supervisor.
-    const login = await fetch(`${ctx.app.url}/console/login`, { redirect: "manual" });
-    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
-    const streams = await Promise.all([1, 2, 3].map(() => fetch(`${ctx.app.url}/console/events`, { headers: { cookie } })));
-    expect(streams.map((s) => s.headers.get("content-type"))).toEqual(Array(3).fill("text/event-stream"));
+    const cookie = await dryRunCookie(ctx.app.url);
+    const streams = await Promise.all([1, 2, 3].map(() => openLiveStream(ctx.app.url, cookie)));
+    expect(streams.map((s) => s.res.headers.get("content-type"))).toEqual(Array(3).fill("text/event-stream"));
     try {
       expect((await readJson(await fetch(`${ctx.app.url}/healthz`))).requests.inFlight).toBe(0);
       const e = larkEvent("oc_watched", "请问发货了吗");
       expect((await post("/lark/events", e.body, e.headers)).status).toBe(200);
       await eventually(() => ctx.app.db.prisma.messageScore.count({ where: { message: { session: { externalKey: "oc_watched" } } } }), "the event processed while boards watch");
     } finally {
-      for (const s of streams) await s.body?.cancel();
+      for (const s of streams) await s.close();
     }
   });
 });

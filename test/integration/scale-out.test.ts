@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { liveChannel } from "../../src/storage/live-relay.ts";
 import { SESSION_LOCK_CLASS, sessionLockKey } from "../../src/storage/session-lock.ts";
 import { startFakeLark, type FakeLark } from "../fakes/fake-lark-server.ts";
+import { dryRunCookie, openLiveStream } from "../helpers/console-client.ts";
 import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
 import { AGENT_OPEN_ID, eventually, startTestApp, TEST_ENCRYPT_KEY, TEST_INGEST_TOKEN, type TestApp } from "../helpers/start-test-app.ts";
 import { testDatabaseUrl } from "../helpers/test-db.ts";
@@ -186,18 +187,7 @@ describe.skipIf(!isPg)("two instances on one PostgreSQL", () => {
     const a = await startTestApp(db.url, {}, { pollMs: { inbox: 20, outbox: 20 }, startWorkers: false });
     const b = await startTestApp(db.url, {}, { pollMs: { inbox: 20, outbox: 20 } });
     running.push(a, b);
-    const cookie = ((await fetch(`${a.url}/console/login`, { redirect: "manual" })).headers.get("set-cookie") ?? "").split(";")[0]!;
-    const stream = await fetch(`${a.url}/console/events`, { headers: { cookie } });
-    const reader = stream.body!.getReader();
-    let seen = "";
-    const reading = (async () => {
-      const dec = new TextDecoder();
-      for (;;) {
-        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
-        if (done) return;
-        seen += dec.decode(value, { stream: true });
-      }
-    })();
+    const stream = await openLiveStream(a.url, await dryRunCookie(a.url));
     try {
       const posted = await fetch(`${b.url}/v1/messages`, {
         method: "POST",
@@ -206,7 +196,7 @@ describe.skipIf(!isPg)("two instances on one PostgreSQL", () => {
       });
       expect(posted.status).toBe(202);
       const session = await eventually(() => b.db.prisma.session.findFirst({ where: { externalKey: "via-b-001" } }), "B processed it");
-      await eventually(() => seen.includes(`"id":"${session.id}"`) && seen.includes("via-b-001"), "the row on A's live stream");
+      await eventually(() => stream.text().includes(`"id":"${session.id}"`) && stream.text().includes("via-b-001"), "the row on A's live stream");
 
       // The listening connection cut (a failover, an idle-connection reaper): the relay listens again.
       const admin = new pg.Client({ connectionString: db.url.replace(/[?&]schema=[^&]*/, "") });
@@ -228,10 +218,9 @@ describe.skipIf(!isPg)("two instances on one PostgreSQL", () => {
         body: JSON.stringify({ sessionId: "via-b-002", messageId: "m2", role: "customer", senderId: "c2", text: "还在吗" }),
       });
       expect(again.status).toBe(202);
-      await eventually(() => seen.includes("via-b-002"), "a row on A's stream after the reconnect");
+      await eventually(() => stream.text().includes("via-b-002"), "a row on A's stream after the reconnect");
     } finally {
-      await reader.cancel();
-      await reading;
+      await stream.close();
     }
   });
 });
