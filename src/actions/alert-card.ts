@@ -1,3 +1,4 @@
+import { own } from "../shared/own.ts";
 import { describeFinding, findingsForCard } from "../detection/describe-finding.ts";
 import { redactClip, redactText } from "../shared/redact.ts";
 
@@ -107,7 +108,7 @@ const T = {
 const clockTime = (at: Date, tz: string) => new Intl.DateTimeFormat("en-GB", { timeZone: tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at);
 
 /** A channel as people call it (the console shows the same names as the card). */
-export const channelName = (channel: string, lang: UiLang) => T[lang].channels[channel] ?? channel;
+export const channelName = (channel: string, lang: UiLang) => own(T[lang].channels, channel) ?? channel;
 
 /** A button in a flow of columns (Card JSON 2.0). */
 const button = (label: string, type: string, behavior: Record<string, unknown>) => ({
@@ -140,6 +141,39 @@ function personColumn(label: string, p: CardPerson | undefined) {
   return { tag: "column", width: "weighted", weight: 1, elements: [{ tag: "markdown", content: `**${label}**` }, who] };
 }
 
+/**
+ * The alert card, or — should drawing it fail on a value nobody foresaw — a plain one with
+ * the title, the alert's own summary and the same buttons: an alert is never held back by how
+ * it looks. `onError` hears of the failure (the log).
+ */
+export function renderAlertCard(v: AlertView, onError?: (e: unknown) => void): Record<string, unknown> {
+  try {
+    return alertCard(v);
+  } catch (e) {
+    onError?.(e);
+    const t = T[v.lang];
+    const title = v.severity === "critical" ? t.title.critical : t.title.warning;
+    const act = (action: AlertAction) => ({ type: "callback", value: { cs_coach: "alert", alertId: v.alertId, action } });
+    const buttons = [
+      button(t.takeOver, "danger", act("take_over")),
+      button(t.ack, "primary", act("acknowledge")),
+      button(t.falseAlarm, "default", act("false_alarm")),
+      button(t.snooze, "default", act("snooze")),
+    ];
+    return {
+      schema: "2.0",
+      config: { update_multi: true },
+      header: { title: { tag: "plain_text", content: title }, template: v.severity === "critical" ? "red" : "orange" },
+      body: {
+        elements: [
+          { tag: "markdown", content: `#${v.alertId} ${esc(quoteText(String(v.summary), 120))}` },
+          ...(v.status === "open" || v.status === "snoozed" ? [{ tag: "column_set", flex_mode: "flow", columns: buttons }] : []),
+        ],
+      },
+    };
+  }
+}
+
 /** The supervisor's alert card, card JSON 2.0, entirely in the card's language. */
 export function alertCard(v: AlertView): Record<string, unknown> {
   const t = T[v.lang];
@@ -153,10 +187,10 @@ export function alertCard(v: AlertView): Record<string, unknown> {
     const s = v.session;
     const where = [
       `**${t.who}** ${esc(s.externalKey)}`,
-      `**${t.channel}** ${esc(s.sentChannel ?? t.channels[s.channel] ?? s.channel)}`,
+      `**${t.channel}** ${esc(s.sentChannel ?? own(t.channels, s.channel) ?? s.channel)}`,
       ...(s.qaScore !== null && s.qaScore !== undefined ? [`**${t.qa}** ${s.qaScore}`] : []),
     ];
-    const meta = s.meta.map(([k, val]) => `**${esc(t.metaNames[k] ?? k)}** ${esc(quoteText(val, 60))}`);
+    const meta = s.meta.map(([k, val]) => `**${esc(own(t.metaNames, k) ?? k)}** ${esc(quoteText(val, 60))}`);
     elements.push({ tag: "markdown", content: [where.join("　"), meta.join("　")].filter(Boolean).join("\n") });
     elements.push({ tag: "column_set", flex_mode: "bisect", columns: [personColumn(t.agent, s.agent), personColumn(t.customer, s.customer)] });
   }
@@ -167,7 +201,7 @@ export function alertCard(v: AlertView): Record<string, unknown> {
   elements.push({ tag: "markdown", content: `**${t.why}**\n${why.join("\n") || esc(quoteText(v.summary, 120))}` });
   if (v.trajectory.length) elements.push({ tag: "markdown", content: `**${t.trajectory}** ${sparkline(v.trajectory)}  (${v.trajectory.map((x) => x.toFixed(1)).join(" → ")})` });
   if (v.lastMessages.length) {
-    elements.push({ tag: "markdown", content: `**${t.last}**\n${v.lastMessages.map((m) => `> ${t.roles[m.role] ?? m.role}${t.colon}${esc(quoteText(m.text, 80))}`).join("\n")}` });
+    elements.push({ tag: "markdown", content: `**${t.last}**\n${v.lastMessages.map((m) => `> ${own(t.roles, m.role) ?? m.role}${t.colon}${esc(quoteText(m.text, 80))}`).join("\n")}` });
   }
   const buttons: Array<Record<string, unknown>> = [];
   const act = (action: AlertAction) => ({ type: "callback", value: { cs_coach: "alert", alertId: v.alertId, action } });
@@ -184,7 +218,7 @@ export function alertCard(v: AlertView): Record<string, unknown> {
   if (v.agentBoardLink) buttons.push(button(t.console, "default", { type: "open_url", default_url: v.agentBoardLink }));
   if (buttons.length) elements.push({ tag: "column_set", flex_mode: "flow", columns: buttons });
   const until = v.status === "snoozed" && v.snoozedUntil ? ` ${t.until} ${clockTime(v.snoozedUntil, v.tz)}` : "";
-  const statusLine = `${t.status[v.status] ?? v.status}${until}${v.actedBy ? `（${t.by} <at id=${v.actedBy}></at>）` : ""}`;
+  const statusLine = `${own(t.status, v.status) ?? v.status}${until}${v.actedBy ? `（${t.by} <at id=${v.actedBy}></at>）` : ""}`;
   elements.push({ tag: "markdown", content: `<font color='grey'>#${v.alertId} · ${statusLine}</font>` });
   const subtitle = shown[0] ? say(shown[0]) : v.summary;
   return {

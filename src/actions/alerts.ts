@@ -1,3 +1,4 @@
+import type { Logger } from "../shared/logger.ts";
 import type { Thresholds } from "../scoring/thresholds.ts";
 import type { Finding, FindingSeverity } from "../detection/types.ts";
 import type { Sql } from "../storage/sql.ts";
@@ -5,7 +6,7 @@ import { alertCardData, agentAlertsSince, attachFindings, customerWords, getAler
 import { participantName, sessionAgent } from "../storage/conversation-repo.ts";
 import { enqueueOrReplacePatch, enqueueOutbox } from "../storage/outbox-repo.ts";
 import { parseSessionMeta, sentChannel } from "../shared/session-meta.ts";
-import { alertCard, quoteText, type AlertView, type UiLang } from "./alert-card.ts";
+import { quoteText, renderAlertCard, type AlertView, type UiLang } from "./alert-card.ts";
 import { complaintType } from "../scoring/complaint-types.ts";
 import { describeFinding, findingsForCard } from "../detection/describe-finding.ts";
 import { joinDigest } from "./alert-digest.ts";
@@ -26,6 +27,7 @@ export interface AlertConfig {
   consoleUrl?: string;
   /** The team's time zone (TZ): times on cards are on its clock. */
   tz: string;
+  log?: Logger;
 }
 
 /** An ingest session's platform hears about its alerts as they change (its channel webhook). */
@@ -143,7 +145,7 @@ async function publish(tx: Sql, cfg: AlertConfig, alertId: number, mode: "create
   await postToChannel(tx, cfg, a, view);
   const targets = cardTargets(cfg);
   if (!targets.length) return; // no card to send: the alert is still stored, visible through the API
-  const card = alertCard(view);
+  const card = renderAlertCard(view, (e) => cfg.log?.error("alert card could not be drawn; sent a plain one", { alertId, error: e }));
   let ids = cardOutboxIds(a);
   if (mode === "create" || !ids.length) {
     ids = [];

@@ -4,7 +4,7 @@ import type { Database } from "../storage/db.ts";
 import { alertFeedbackSeen, findAlert, recordAlertAction } from "../storage/alert-repo.ts";
 import { assignSession } from "../storage/conversation-repo.ts";
 import { recordHintFeedback } from "../storage/hint-repo.ts";
-import { alertCard, type AlertAction, type UiLang } from "./alert-card.ts";
+import { renderAlertCard, type AlertAction, type UiLang } from "./alert-card.ts";
 import { alertView, patchAlertCards, type AlertConfig } from "./alerts.ts";
 import { notifyAgent } from "./hints.ts";
 import { hintCard } from "../coaching/hint-card.ts";
@@ -85,7 +85,7 @@ export async function actOnAlert(d: CardActionDeps, a: { alertId: number; action
       // Everyone sees the outcome: every copy of the card is patched, not only the one clicked.
       await patchAlertCards(tx, d.alerts, a.alertId);
     }
-    return { card: alertCard(await alertView(tx, a.alertId, d.alerts)), applied: !seen && actionable, closed: !seen && !actionable, sessionId: alert.sessionId };
+    return { card: renderAlertCard(await alertView(tx, a.alertId, d.alerts)), applied: !seen && actionable, closed: !seen && !actionable, sessionId: alert.sessionId };
   });
   if (outcome?.applied) {
     d.log.info("alert action", { alertId: a.alertId, action: a.action, operator: a.operator });

@@ -1,3 +1,4 @@
+import { own } from "../shared/own.ts";
 import { createHash } from "node:crypto";
 import type { AlertConfig } from "../actions/alerts.ts";
 import { createDryRunSender, createLarkSender, type LarkSender } from "../clients/lark-sender.ts";
@@ -74,7 +75,7 @@ export async function buildCore(config: Config, o: StartOverrides = {}) {
   const lessons = await step("LESSONS_DIR", () => loadLessons([LESSONS_DIR, ...(env.LESSONS_DIR ? [env.LESSONS_DIR] : [])]));
   const kb = await step("KB_PATH", () => buildKbIndex(loadKb(env.KB_PATH ?? DEFAULT_KB_PATH)));
   const { installedAt, installationId } = await recordFirstStart(db, new Date(clock.now()));
-  const webhookFor = (channel: string | undefined) => env.CHANNEL_WEBHOOKS[channel ?? ""] ?? env.CHANNEL_WEBHOOKS["*"];
+  const webhookFor = (channel: string | undefined) => own(env.CHANNEL_WEBHOOKS, channel ?? "") ?? own(env.CHANNEL_WEBHOOKS, "*");
   const alerts: AlertConfig = {
     supervisorChatId: env.SUPERVISOR_CHAT_ID,
     supervisorOpenIds: env.SUPERVISOR_OPEN_IDS,
@@ -86,6 +87,7 @@ export async function buildCore(config: Config, o: StartOverrides = {}) {
     webhookFor: Object.keys(env.CHANNEL_WEBHOOKS).length ? webhookFor : undefined,
     consoleUrl: env.PUBLIC_URL,
     tz: env.TZ,
+    log: log.child({ component: "alerts" }),
   };
   const llm =
     o.llm ??

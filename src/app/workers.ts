@@ -89,12 +89,13 @@ export function buildWorkers(core: Core, o: StartOverrides, edgeBusy: () => bool
     createWorkerLoop(
       "waiting timer",
       async () => {
-        const n = await pipeline.checkWaiting(clock.now());
-        if (n) {
-          log.info("customers waiting too long", { count: n });
+        const { found, more } = await pipeline.checkWaiting(clock.now());
+        if (found) {
+          log.info("customers waiting too long", { count: found });
           onQueued();
         }
-        return n;
+        // Again at once while the walk over waiting customers is not finished.
+        return found + (more ? 1 : 0);
       },
       o.pollMs?.waiting ?? DEFAULTS.waitingCheckMs,
       log,

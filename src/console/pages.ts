@@ -1,3 +1,4 @@
+import { own } from "../shared/own.ts";
 import { channelName, sparkline } from "../actions/alert-card.ts";
 import { BOARD_LIMIT, type BoardFilter, type BoardRow } from "./board.ts";
 import type { Words } from "./i18n.ts";
@@ -46,9 +47,9 @@ ${scripts.map((src) => `<script src="${h(src)}"></script>`).join("\n")}
 
 /** One board row; the live stream sends rows drawn by this same function. */
 export function boardRowHtml(r: BoardRow, w: Words, lang: "zh" | "en"): string {
-  const findings = r.findings.map((f) => `<span class="tag ${h(f.severity)}" title="${h(f.detector)}">${h(w.detectors[f.detector] ?? f.detector)}${f.n > 1 ? ` ×${f.n}` : ""}</span>`).join(" ");
+  const findings = r.findings.map((f) => `<span class="tag ${h(f.severity)}" title="${h(f.detector)}">${h(own(w.detectors, f.detector) ?? f.detector)}${f.n > 1 ? ` ×${f.n}` : ""}</span>`).join(" ");
   const alert = r.alert
-    ? `<span class="tag ${h(r.alert.severity)}">${h(w.alertStatus[r.alert.status] ?? r.alert.status)}</span>${r.alert.actedBy ? ` <small>${h(w.by)} ${h(r.alert.actedByName ?? r.alert.actedBy)}</small>` : ""}`
+    ? `<span class="tag ${h(r.alert.severity)}">${h(own(w.alertStatus, r.alert.status) ?? r.alert.status)}</span>${r.alert.actedBy ? ` <small>${h(w.by)} ${h(r.alert.actedByName ?? r.alert.actedBy)}</small>` : ""}`
     : "—";
   const last = r.trajectory[r.trajectory.length - 1];
   return `<tr id="s-${h(r.id)}" data-id="${h(r.id)}" data-risk="${r.risk}" data-severity="${r.severity}" data-agent="${h(r.agentId ?? "")}" data-channel="${h(r.channel)}" class="${r.severity}">

@@ -1,3 +1,4 @@
+import { own } from "../shared/own.ts";
 /**
  * Lark message content (a JSON string whose shape depends on message_type) → plain text.
  * Mentions (@_user_1) are replaced by the mentioned person's name. Media become placeholders
@@ -77,5 +78,5 @@ export function contentToText(messageType: string, content: unknown, mentions: M
   const c = (parsed && typeof parsed === "object" && !Array.isArray(parsed) ? parsed : {}) as Record<string, unknown>;
   if (messageType === "text") return resolveMentions(typeof c.text === "string" ? c.text : "", mentions).trim();
   if (messageType === "post") return postToText(c as Post, mentions).trim();
-  return PLACEHOLDER[messageType] ?? `[${messageType}]`;
+  return own(PLACEHOLDER, messageType) ?? `[${messageType}]`;
 }

@@ -5,7 +5,7 @@ import { createSessionLocks, SessionBusy, sessionLockKey } from "../storage/sess
 import type { Scorers } from "../scoring/assess.ts";
 import { judgeClose, judgeTurn, judgeWait } from "../engine/turn-engine.ts";
 import type { Logger } from "../shared/logger.ts";
-import { closeIdleSession, createParticipantCache, idleSessions, sessionAgent, storeMessage, storeSessionEvent, waitingCustomers } from "../storage/conversation-repo.ts";
+import { closeIdleSession, createParticipantCache, idleSessions, sessionAgent, storeMessage, storeSessionEvent, type WaitingCustomer, waitingCustomers } from "../storage/conversation-repo.ts";
 import type { Database } from "../storage/db.ts";
 import { isForeignKeyViolation, isUniqueViolation, savepoint, type Sql } from "../storage/sql.ts";
 import type { InboxRepo } from "../storage/inbox-repo.ts";
@@ -314,57 +314,65 @@ export function createPipeline(deps: PipelineDeps) {
   }
 
   /**
+   * Sessions a timer failed on: skipped until the time given, so one session whose data no
+   * version of us can handle is logged and passed over instead of stopping every other
+   * customer's waiting alert or idle close. In memory: a restart tries them again.
+   */
+  const quarantine = new Map<string, number>();
+  const QUARANTINE_MS = 10 * 60_000;
+  const quarantined = (id: string, now: number) => (quarantine.get(id) ?? 0) > now;
+  function setAside(timer: string, id: string, now: number, error: unknown) {
+    if (quarantine.size >= 10_000) quarantine.delete(quarantine.keys().next().value!);
+    quarantine.set(id, now + QUARANTINE_MS);
+    deps.log.error(`${timer}: a session failed; set aside, the others go on`, { sessionId: id, error });
+  }
+
+  /** Closes one idle session and runs its end-of-conversation checks; true when this call closed it. */
+  async function closeOne(s: { id: string; channel: string; externalKey: string }, now: number): Promise<boolean> {
+    try {
+      return await db.sql.transaction(async (tx) => {
+        // Under the conversation's lock, re-checked inside: another instance may have closed it.
+        await locks.lock(tx, sessionLockKey(s));
+        if (!(await closeIdleSession(tx, s.id, now, sessionIdleMs))) return false;
+        await finalizeSession(tx, s.id);
+        await joinDigestIfDue(tx);
+        return true;
+      });
+    } catch (e) {
+      setAside("idle sweeper", s.id, now, e);
+      // Its closing checks failed; it still closes, so it neither stays open for ever nor holds a place in the next pass.
+      return db.sql.transaction((tx) => closeIdleSession(tx, s.id, now, sessionIdleMs)).catch(() => false);
+    }
+  }
+
+  /**
    * Closes up to `limit` sessions idle past the timeout and finalizes each, yielding to the
    * event loop between them (acks and health answers interleave); returns how many it closed.
    * The timer calls it again at once while it finds work.
    */
   async function closeIdleSessions(now: number, limit = TIMER_BATCH): Promise<number> {
     let closed = 0;
-    for (const s of await idleSessions(db.sql, now, sessionIdleMs, limit)) {
+    const due = await idleSessions(db.sql, now, sessionIdleMs, limit + quarantine.size);
+    for (const s of due.filter((x) => !quarantined(x.id, now)).slice(0, limit)) {
       await yieldToIo();
-      const id = s.id;
-      const done = await db.sql.transaction(async (tx) => {
-        // Under the conversation's lock, re-checked inside: another instance may have closed it.
-        await locks.lock(tx, sessionLockKey(s));
-        if (!(await closeIdleSession(tx, id, now, sessionIdleMs))) return false;
-        await finalizeSession(tx, id);
-        await joinDigestIfDue(tx);
-        return true;
-      });
-      if (done) {
+      if (await closeOne(s, now)) {
         closed++;
-        deps.onSessionsChanged?.([id]);
+        deps.onSessionsChanged?.([s.id]);
       }
     }
     if (closed) deps.onQueued?.();
     return closed;
   }
 
-  /**
-   * The waiting timer: customers whose last message is still unanswered. Derived from stored
-   * timestamps, so it survives restarts; each wait is found (and alerted) once.
-   */
-  async function checkWaiting(nowMs: number, limit = TIMER_BATCH): Promise<number> {
-    const t = scorers.policy().policy.detection;
-    const shortest = Math.min(t.firstReplyWaitSeconds, t.replyWaitSeconds) * 1000;
-    const candidates = await waitingCustomers(db.sql, new Date(nowMs - sessionIdleMs), new Date(nowMs - shortest), limit * 4);
-    // A wait already reported (a waiting finding since the agent last spoke) costs nothing more:
-    // one query here instead of re-running the detectors for every waiting customer each tick.
-    const reported = await reportedWaits(
-      db.sql,
-      candidates.map((c) => c.id),
-    );
-    const lastReported = new Map<string, number>();
-    for (const r of reported) lastReported.set(r.sessionId, Math.max(lastReported.get(r.sessionId) ?? 0, r.at.getTime()));
-    let found = 0;
-    let checked = 0;
-    for (const c of candidates) {
-      const seen = lastReported.get(c.id);
-      if (seen !== undefined && seen >= (c.lastAgentAt?.getTime() ?? 0)) continue;
-      if (checked++ >= limit) break;
-      await yieldToIo();
+  /** Where the waiting timer's walk over waiting customers stands between passes (keyset). */
+  let waitCursor: { at: Date; id: string } | undefined;
+  const WAIT_PAGE = 200;
+
+  /** One waiting customer judged under the conversation's lock: the findings it raised. */
+  async function judgeWaiting(c: WaitingCustomer, nowMs: number): Promise<Finding[]> {
+    try {
       // The lock makes a second instance's timer wait, then find the wait already reported.
-      const fresh = await db.sql.transaction(async (tx) => {
+      return await db.sql.transaction(async (tx) => {
         await locks.lock(tx, sessionLockKey(c));
         const w = await loadWindow(tx, c.id);
         if (!w.turns.length) return [];
@@ -373,10 +381,54 @@ export function createPipeline(deps: PipelineDeps) {
         await joinDigestIfDue(tx);
         return found;
       });
-      found += fresh.filter((f) => f.detector === "waiting").length;
-      if (fresh.length) deps.onSessionsChanged?.([c.id]);
+    } catch (e) {
+      setAside("waiting timer", c.id, nowMs, e);
+      return [];
     }
-    return found;
+  }
+
+  /**
+   * The waiting timer: customers whose last message is still unanswered. Derived from stored
+   * timestamps, so it survives restarts; each wait is found (and alerted) once. Walks every
+   * waiting customer, a page at a time, judging at most `limit` per pass; `more` says the walk
+   * is not finished (the timer runs again at once and carries on where this pass stopped).
+   */
+  async function checkWaiting(nowMs: number, limit = TIMER_BATCH): Promise<{ found: number; more: boolean }> {
+    const t = scorers.policy().policy.detection;
+    const shortest = Math.min(t.firstReplyWaitSeconds, t.replyWaitSeconds) * 1000;
+    const from = new Date(nowMs - sessionIdleMs);
+    const to = new Date(nowMs - shortest);
+    let found = 0;
+    let checked = 0;
+    for (;;) {
+      const page = await waitingCustomers(db.sql, from, to, WAIT_PAGE, waitCursor);
+      if (!page.length) {
+        waitCursor = undefined;
+        return { found, more: false };
+      }
+      // A wait already reported (a waiting finding since the agent last spoke) costs nothing more:
+      // one query per page instead of re-running the detectors for every waiting customer each tick.
+      const lastReported = new Map<string, number>();
+      for (const r of await reportedWaits(
+        db.sql,
+        page.map((c) => c.id),
+      ))
+        lastReported.set(r.sessionId, Math.max(lastReported.get(r.sessionId) ?? 0, r.at.getTime()));
+      for (const c of page) {
+        waitCursor = { at: c.awaitingSince, id: c.id };
+        const seen = lastReported.get(c.id);
+        if ((seen !== undefined && seen >= (c.lastAgentAt?.getTime() ?? 0)) || quarantined(c.id, nowMs)) continue;
+        await yieldToIo();
+        const fresh = await judgeWaiting(c, nowMs);
+        found += fresh.filter((f) => f.detector === "waiting").length;
+        if (fresh.length) deps.onSessionsChanged?.([c.id]);
+        if (++checked >= limit) return { found, more: true };
+      }
+      if (page.length < WAIT_PAGE) {
+        waitCursor = undefined;
+        return { found, more: false };
+      }
+    }
   }
 
   /**

@@ -16,11 +16,15 @@ export interface SessionRow {
   meta: string | null;
   messageCount: number;
   revision: number;
+  lastCustomerAt: Date | null;
+  lastAgentAt: Date | null;
 }
-const SESSION_COLUMNS = `"id", "channel", "externalKey", "status", "lastMessageAt", "closeReason", "agentId", "customerId", "meta", "messageCount", "revision"`;
+const SESSION_COLUMNS = `"id", "channel", "externalKey", "status", "lastMessageAt", "closeReason", "agentId", "customerId", "meta", "messageCount", "revision", "lastCustomerAt", "lastAgentAt"`;
 const sessionRow = (r: Record<string, unknown>): SessionRow => ({
   ...(r as unknown as SessionRow),
   lastMessageAt: asDate(r.lastMessageAt),
+  lastCustomerAt: asDateOrNull(r.lastCustomerAt),
+  lastAgentAt: asDateOrNull(r.lastAgentAt),
   messageCount: Number(r.messageCount),
   revision: Number(r.revision),
 });
@@ -110,6 +114,9 @@ function mergedMeta(stored: string | null, incoming: Record<string, unknown> | u
   return merged === stored ? {} : { meta: merged };
 }
 
+/** A customer is waiting while their last message is later than the agent's last one. */
+const awaitingSince = (lastCustomerAt: Date | null, lastAgentAt: Date | null): Date | null => (lastCustomerAt && !(lastAgentAt && lastAgentAt >= lastCustomerAt) ? lastCustomerAt : null);
+
 /** Stores one message; `closedSessionId` names a session this message's arrival closed as idle. */
 export async function storeMessage(tx: Sql, m: NormalizedMessage, raw: string, inboxId: number, idleMs: number, participants?: ParticipantCache) {
   const { session, closedId } = await sessionFor(tx, m.session, m.sentAt, idleMs);
@@ -124,11 +131,13 @@ export async function storeMessage(tx: Sql, m: NormalizedMessage, raw: string, i
   const agentId = isAgent && !session.agentId ? who.id : session.agentId;
   const customerId = !isAgent && !session.customerId ? who.id : session.customerId;
   const meta = mergedMeta(session.meta, m.meta).meta ?? session.meta;
+  const lastCustomerAt = isAgent ? session.lastCustomerAt : m.sentAt;
+  const lastAgentAt = isAgent ? m.sentAt : session.lastAgentAt;
   await tx.run(
-    `UPDATE "Session" SET "lastMessageAt" = ?, "messageCount" = "messageCount" + 1, ${isAgent ? `"lastAgentAt"` : `"lastCustomerAt"`} = ?, "agentId" = ?, "customerId" = ?, "meta" = ? WHERE "id" = ?`,
-    [later, m.sentAt, agentId, customerId, meta, session.id],
+    `UPDATE "Session" SET "lastMessageAt" = ?, "messageCount" = "messageCount" + 1, "lastCustomerAt" = ?, "lastAgentAt" = ?, "awaitingSince" = ?, "agentId" = ?, "customerId" = ?, "meta" = ? WHERE "id" = ?`,
+    [later, lastCustomerAt, lastAgentAt, awaitingSince(lastCustomerAt, lastAgentAt), agentId, customerId, meta, session.id],
   );
-  const updated: SessionRow = { ...session, lastMessageAt: later, messageCount: session.messageCount + 1, agentId, customerId, meta };
+  const updated: SessionRow = { ...session, lastMessageAt: later, messageCount: session.messageCount + 1, agentId, customerId, meta, lastCustomerAt, lastAgentAt };
   return { session: updated, message, participant: who, closedSessionId: closedId };
 }
 
@@ -187,15 +196,28 @@ export async function routeRows(tx: Sql, sessionId: string) {
   return { session: s, people };
 }
 
-/** Open sessions whose customer wrote last, between `from` and `to` (the waiting timer's candidates), oldest wait first. */
-export async function waitingCustomers(q: Sql, from: Date, to: Date, limit: number) {
-  const rows = await q.all<{ id: string; channel: string; externalKey: string; lastCustomerAt: unknown; lastAgentAt: unknown; qaScore: number | null }>(
-    `SELECT "id", "channel", "externalKey", "lastCustomerAt", "lastAgentAt", "qaScore" FROM "Session" WHERE "status" = 'open' AND "lastCustomerAt" <= ? AND "lastCustomerAt" >= ? ORDER BY "lastCustomerAt" ASC LIMIT ?`,
-    [to, from, limit],
+export interface WaitingCustomer {
+  id: string;
+  channel: string;
+  externalKey: string;
+  awaitingSince: Date;
+  lastAgentAt: Date | null;
+  qaScore: number | null;
+}
+
+/**
+ * One page of open sessions whose customer is waiting since between `from` and `to`, oldest
+ * wait first, after `after` (keyset paging: the waiting timer walks all of them, however many
+ * are waiting or were answered). Read by the (status, awaitingSince) index.
+ */
+export async function waitingCustomers(q: Sql, from: Date, to: Date, limit: number, after?: { at: Date; id: string }): Promise<WaitingCustomer[]> {
+  const rows = await q.all<{ id: string; channel: string; externalKey: string; awaitingSince: unknown; lastAgentAt: unknown; qaScore: number | null }>(
+    `SELECT "id", "channel", "externalKey", "awaitingSince", "lastAgentAt", "qaScore" FROM "Session"
+     WHERE "status" = 'open' AND "awaitingSince" <= ? AND "awaitingSince" >= ?${after ? ` AND ("awaitingSince" > ? OR ("awaitingSince" = ? AND "id" > ?))` : ""}
+     ORDER BY "awaitingSince" ASC, "id" ASC LIMIT ?`,
+    [to, from, ...(after ? [after.at, after.at, after.id] : []), limit],
   );
-  return rows
-    .map((c) => ({ ...c, lastCustomerAt: asDateOrNull(c.lastCustomerAt), lastAgentAt: asDateOrNull(c.lastAgentAt) }))
-    .filter((c) => !(c.lastAgentAt && c.lastCustomerAt && c.lastAgentAt >= c.lastCustomerAt));
+  return rows.map((c) => ({ ...c, awaitingSince: asDate(c.awaitingSince), lastAgentAt: asDateOrNull(c.lastAgentAt) }));
 }
 
 /** A supervisor took the session over. */

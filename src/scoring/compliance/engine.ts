@@ -1,6 +1,6 @@
 import { findPii } from "../../shared/pii.ts";
 import { redactClip } from "../../shared/redact.ts";
-import { TEAM_PATTERN_INPUT } from "../../shared/safe-regex.ts";
+import { compileLinear } from "../../shared/linear-regex.ts";
 import { EVIDENCE } from "./hit-evidence.ts";
 import { phrasePattern, type Policy, type Rule, type Severity } from "./policy-schema.ts";
 
@@ -41,17 +41,16 @@ export function compilePhrases(set: PhraseSet): (text: string) => string | undef
   const patterns = [...set.zh, ...set.en]
     .map(phrasePattern)
     .filter((p): p is string => p !== undefined)
-    .map((p) => new RegExp(p, "iu"));
+    .map(compileLinear);
   const en = plainEn.length ? new RegExp(`(?<![a-z0-9])(?:${plainEn.map((p) => escapeRegex(p.toLowerCase().trim())).join("|")})(?![a-z0-9])`, "i") : undefined;
   return (text: string) => {
     const t = text.toLowerCase();
     for (const p of plainZh) if (t.includes(p)) return p;
     const hit = en?.exec(t)?.[0];
     if (hit) return hit;
-    const bounded = t.length > TEAM_PATTERN_INPUT ? t.slice(0, TEAM_PATTERN_INPUT) : t;
     for (const re of patterns) {
-      const m = re.exec(bounded);
-      if (m) return m[0];
+      const m = re.find(t);
+      if (m) return m; // an empty match ("(a|a)*$" matches anywhere) is no evidence
     }
     return undefined;
   };
@@ -83,17 +82,16 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       .map((rule) => {
         if (rule.check.type === "phrases") return { rule, match: compilePhrases(rule.check.phrases) };
         if (rule.check.type === "regex") {
-          const patterns = rule.check.patterns.map((p) => new RegExp(p, "iu"));
-          const ignore = rule.check.ignore.map((p) => new RegExp(p, "iu"));
+          // Linear-time patterns over a bounded prefix: whatever they are, one message costs a bounded time.
+          const patterns = rule.check.patterns.map(compileLinear);
+          const ignore = rule.check.ignore.map(compileLinear);
           return {
             rule,
-            match: (full: string) => {
-              // Team patterns see a bounded prefix: whatever they are, one message costs a bounded time.
-              const text = full.length > TEAM_PATTERN_INPUT ? full.slice(0, TEAM_PATTERN_INPUT) : full;
+            match: (text: string) => {
               if (ignore.some((re) => re.test(text))) return undefined;
               for (const re of patterns) {
-                const m = re.exec(text);
-                if (m) return m[0];
+                const m = re.find(text);
+                if (m) return m;
               }
               return undefined;
             },

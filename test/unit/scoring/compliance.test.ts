@@ -58,14 +58,42 @@ describe("policy as data", () => {
       parsePolicy(bad);
     } catch (e) {
       expect((e as Error).message).toMatch(/duplicate rule id greeting.first_reply/);
-      expect((e as Error).message).toMatch(/bad regex/);
+      expect((e as Error).message).toMatch(/regex \(unclosed cannot run in linear time \(missing closing \)/);
     }
   });
 
-  it("refuses a team pattern that could backtrack for ever, naming where it is", () => {
-    const bad = structuredClone(policyJson);
-    bad.rules.push({ id: "team.slow", kind: "custom", description: { zh: "x", en: "x" }, severity: "low", check: { type: "regex", patterns: ["^(a+)+$"] } });
-    expect(() => parsePolicy(bad)).toThrow(/rules\.\d+\.check\.patterns\.0: unsafe regex: it repeats a group that itself repeats/);
+  it("refuses a team pattern the linear-time engine cannot run, or one too large, naming where it is", () => {
+    for (const [src, why] of [
+      ["(a)\\1", /backreferences and lookarounds are not supported/],
+      ["(?<![0-9])1[3-9]\\d{9}", /cannot run in linear time/],
+      ["(a{1,50}){1,20}", /too large once compiled/],
+    ] as const) {
+      const bad = structuredClone(policyJson);
+      bad.rules.push({ id: "team.slow", kind: "custom", description: { zh: "x", en: "x" }, severity: "low", check: { type: "regex", patterns: [src] } });
+      expect(() => parsePolicy(bad)).toThrow(new RegExp(`rules\\.\\d+\\.check\\.patterns\\.0: regex .*${why.source}`));
+    }
+  });
+
+  it("patterns that backtrack for ever in JavaScript run in linear time on the team's engine, and still match", () => {
+    const p = structuredClone(policyJson);
+    const evil = ["(a|a)*$", "(a|aa)+$", "(\\w|\\d)*!", "(.|\\s)*x", "(a+){10}$", "(a{1,10}){10}$", ".*.*.*.*x", "\\d*\\d*\\d*x", "^(a+)+$"];
+    p.rules.push({ id: "team.evil", kind: "custom", description: { zh: "x", en: "x" }, severity: "low", check: { type: "regex", patterns: evil } });
+    const team = compilePolicy(parsePolicy(p));
+    // Near-misses of 300 characters: a backtracking engine takes minutes on several of these.
+    for (const text of ["a".repeat(300) + "b", "1".repeat(300) + "y", "ab ".repeat(100)]) {
+      expect(
+        checkTranscript(team, [
+          { role: "customer", text: "在吗", ts: 0 },
+          { role: "agent", text, ts: 5 },
+        ]).hits.map((h) => h.kind),
+      ).not.toContain("custom");
+    }
+    expect(
+      checkTranscript(team, [
+        { role: "customer", text: "在吗", ts: 0 },
+        { role: "agent", text: "12345x", ts: 5 },
+      ]).hits.map((h) => h.kind),
+    ).toContain("custom");
   });
 
   it("a phrase list takes families as /patterns/, checked like regex rules", () => {
@@ -79,8 +107,8 @@ describe("policy as data", () => {
     expect(checkTranscript(team, msgs("您瞧这样成不？")).hits.map((h) => h.kind)).not.toContain("missing_closing_check");
     expect(checkTranscript(compiled, msgs("您瞧这样成不？")).hits.map((h) => h.kind)).toContain("missing_closing_check");
     const bad = structuredClone(policyJson);
-    bad.phrases.closing.en.push("/(\\w+\\s?)*done/");
-    expect(() => parsePolicy(bad)).toThrow(/phrases\.closing\.en\.\d+: unsafe pattern/);
+    bad.phrases.closing.en.push("/(done)\\1/");
+    expect(() => parsePolicy(bad)).toThrow(/phrases\.closing\.en\.\d+: pattern \/\(done\)\\1\/ cannot run in linear time/);
   });
 
   it("the apology's premise is an event: a reported problem or shown upset, not a calm question; an apology covers the customer's reply to it", () => {
