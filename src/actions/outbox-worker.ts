@@ -1,4 +1,5 @@
-import { setImmediate as yieldToIo } from "node:timers/promises";
+import { setTimeout as sleep, setImmediate as yieldToIo } from "node:timers/promises";
+import { createCircuits } from "./circuit-breaker.ts";
 import { classifyLarkError } from "../clients/lark-errors.ts";
 import type { LarkSender } from "../clients/lark-sender.ts";
 import type { WebhookPoster } from "../clients/webhook-poster.ts";
@@ -26,9 +27,15 @@ export interface OutboxWorkerOptions {
   idempotencyKey?: (uuid: string) => string;
   /** While this names a reason (Lark refused our credentials), nothing is sent: rows wait, attempts are not spent. */
   paused?: () => string | undefined;
+  /** How long a pass waits for its webhook sends before leaving the slow ones to finish alone (ms). */
+  detachMs?: number;
 }
 
 const BATCH = 20;
+/** Sends in flight to one channel webhook at once: a destination that hangs holds only these. */
+const MAX_PER_WEBHOOK = 2;
+/** A webhook failing this many times in a row is left alone for 30 s, then probed (doubling to 10 min). */
+const CIRCUIT = { failures: 3, baseMs: 30_000, maxMs: 10 * 60_000 };
 const LEASE_MS = 60_000;
 /** A row waiting on a card that is not sent yet looks again this soon. */
 const DEPENDENCY_WAIT_MS = 250;
@@ -41,6 +48,7 @@ export function backoffMs(attempt: number, base: number, max: number, random: ()
 
 export function createOutboxWorker(o: OutboxWorkerOptions) {
   const random = o.random ?? Math.random;
+  const circuits = createCircuits(CIRCUIT);
 
   async function deliver(row: OutboxRow): Promise<void> {
     const now = o.clock.now();
@@ -70,6 +78,7 @@ export function createOutboxWorker(o: OutboxWorkerOptions) {
       if (isWebhook && !o.webhooks) throw new Error("no channel webhooks are configured");
       const uuid = o.idempotencyKey?.(row.uuid) ?? row.uuid;
       const res = isWebhook ? await o.webhooks!.post(target, payload, uuid) : await o.sender.send({ kind: row.kind as OutboxKind, target, payload, uuid });
+      if (isWebhook) circuits.success(row.rateKey);
       const dry = !isWebhook && o.sender.dryRun;
       await o.repo.markSent(row.id, dry ? "dry_run" : "sent", res.messageId, attempts);
       log.info("sent", { attempts, dryRun: dry });
@@ -82,6 +91,11 @@ export function createOutboxWorker(o: OutboxWorkerOptions) {
         return;
       }
       let delay = backoffMs(attempts, o.baseBackoffMs, o.maxBackoffMs, random);
+      if (row.kind === "webhook.post" && circuits.failure(row.rateKey, now)) {
+        const until = circuits.openUntil(row.rateKey)!;
+        delay = Math.max(delay, until - now);
+        log.warn("channel webhook failing; left alone until its circuit closes", { until: new Date(until).toISOString() });
+      }
       if (err.cls === "token_invalid") {
         // A fresh token at once, the first time; after that, back off (the credentials may be wrong).
         o.sender.invalidateToken();
@@ -105,6 +119,27 @@ export function createOutboxWorker(o: OutboxWorkerOptions) {
     log.warn("ephemeral card refused; sending the hint by DM instead", { uuid: fallback.uuid });
   }
 
+  // Webhook sends run beside the pass, so a destination that never answers delays nobody else.
+  const inFlight = new Map<string, number>();
+  const running = new Set<Promise<void>>();
+  const busy = () => [...inFlight].filter(([, n]) => n >= MAX_PER_WEBHOOK).map(([k]) => k);
+
+  function startWebhook(row: OutboxRow) {
+    const dest = row.rateKey;
+    inFlight.set(dest, (inFlight.get(dest) ?? 0) + 1);
+    const p: Promise<void> = deliver(row)
+      .catch((e) => o.log.error("webhook send failed unexpectedly", { outboxId: row.id, error: e }))
+      .finally(() => {
+        const n = (inFlight.get(dest) ?? 1) - 1;
+        if (n > 0) inFlight.set(dest, n);
+        else inFlight.delete(dest);
+        running.delete(p);
+        loop.kick(); // its destination has a free slot again
+      });
+    running.add(p);
+    return p;
+  }
+
   let pausedFor: string | undefined;
   async function runOnce(): Promise<number> {
     const reason = o.paused?.();
@@ -114,16 +149,39 @@ export function createOutboxWorker(o: OutboxWorkerOptions) {
       pausedFor = reason;
     }
     if (reason) return 0;
-    const rows = await o.repo.claimDue(new Date(o.clock.now()), BATCH, LEASE_MS);
+    const now = o.clock.now();
+    // Destinations at their limit of sends in flight, or whose circuit is open, are not claimed.
+    const rows = await o.repo.claimDue(new Date(now), BATCH, LEASE_MS, [...new Set([...busy(), ...circuits.open(now)])]);
+    const started: Array<Promise<void>> = [];
     for (const row of rows) {
+      if (row.kind !== "webhook.post") continue;
+      if ((inFlight.get(row.rateKey) ?? 0) >= MAX_PER_WEBHOOK || !circuits.allows(row.rateKey, now)) {
+        // Its destination filled up within this batch: back in line, no attempt spent.
+        await o.repo.reschedule(row.id, new Date(Math.max(now + DEPENDENCY_WAIT_MS, circuits.openUntil(row.rateKey) ?? 0)), row.attempts);
+        continue;
+      }
+      started.push(startWebhook(row));
+    }
+    for (const row of rows) {
+      if (row.kind === "webhook.post") continue;
       await yieldToIo(); // see the inbox worker: keep the edge responsive during a backlog
       await deliver(row);
     }
+    // Healthy webhooks answer within the pass; a slow one carries on alone, holding its own slots.
+    if (started.length) await Promise.race([Promise.all(started), sleep(o.detachMs ?? 250, undefined, { ref: false })]);
     return rows.length;
   }
 
   const loop = createWorkerLoop("outbox worker", runOnce, o.pollMs, o.log);
-  return { ...loop, runOnce };
+  return {
+    ...loop,
+    runOnce,
+    /** Stops the loop, then waits for webhook sends still in flight (each ends by its own timeout). */
+    async stop() {
+      await loop.stop();
+      await Promise.all([...running]);
+    },
+  };
 }
 
 export type OutboxWorker = ReturnType<typeof createOutboxWorker>;

@@ -34,8 +34,11 @@ export function createWebhookPoster(o: { secret: string; now: () => number; time
         headers: { "content-type": "application/json", "x-cs-coach-timestamp": String(ts), "x-cs-coach-signature": signWebhook(o.secret, ts, raw), "x-cs-coach-delivery": uuid },
         body: raw,
         signal: AbortSignal.timeout(o.timeoutMs ?? 5000),
+        // A redirect is not followed: the signed body goes only to the URL the team configured.
+        redirect: "manual",
       });
       await res.arrayBuffer().catch(() => undefined);
+      if (res.status >= 300 && res.status < 400) throw new WebhookHttpError({ status: 400, data: { msg: `webhook answered a redirect (HTTP ${res.status}); configure its final URL` } });
       if (!res.ok) throw new WebhookHttpError({ status: res.status, data: { msg: `webhook answered HTTP ${res.status}` } });
       return { messageId: uuid };
     },

@@ -61,12 +61,16 @@ export function createOutboxRepo(db: Database) {
      * Claims due rows with a lease, so two workers (or two instances) never send the same row at
      * once; a crashed worker's lease simply expires and the row is retried.
      */
-    async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxRow[]> {
-      // One transaction for the leases (one commit, not one per row).
+    async claimDue(now: Date, limit: number, leaseMs: number, skipRateKeys: readonly string[] = []): Promise<OutboxRow[]> {
+      // One transaction for the leases (one commit, not one per row). Lark's sends come before
+      // channel webhooks: a supervisor's card never waits behind another platform's feed.
+      // Rows of destinations the worker is holding back (busy, or its circuit open) stay unclaimed.
       const claimed = await sql.transaction(async (tx) => {
+        const skip = skipRateKeys.length ? ` AND "rateKey" NOT IN (${placeholders(skipRateKeys.length)})` : "";
         const candidates = await tx.all<{ id: number; lockedUntil: unknown }>(
-          `SELECT "id", "lockedUntil" FROM "OutboxMessage" WHERE "status" = 'pending' AND "nextAttemptAt" <= ? AND ("lockedUntil" IS NULL OR "lockedUntil" < ?) ORDER BY "id" ASC LIMIT ?`,
-          [now, now, limit],
+          `SELECT "id", "lockedUntil" FROM "OutboxMessage" WHERE "status" = 'pending' AND "nextAttemptAt" <= ? AND ("lockedUntil" IS NULL OR "lockedUntil" < ?)${skip}
+           ORDER BY CASE WHEN "kind" = 'webhook.post' THEN 1 ELSE 0 END ASC, "id" ASC LIMIT ?`,
+          [now, now, ...skipRateKeys, limit],
         );
         const ids: number[] = [];
         const until = new Date(now.getTime() + leaseMs);
@@ -82,7 +86,7 @@ export function createOutboxRepo(db: Database) {
       });
       if (!claimed.length) return [];
       const rows = await sql.all<OutboxRow>(
-        `SELECT "id", "uuid", "kind", "target", "payload", "rateKey", "attempts", "dependsOnId" FROM "OutboxMessage" WHERE "id" IN (${placeholders(claimed.length)}) ORDER BY "id" ASC`,
+        `SELECT "id", "uuid", "kind", "target", "payload", "rateKey", "attempts", "dependsOnId" FROM "OutboxMessage" WHERE "id" IN (${placeholders(claimed.length)}) ORDER BY CASE WHEN "kind" = 'webhook.post' THEN 1 ELSE 0 END ASC, "id" ASC`,
         claimed,
       );
       return rows.map((r) => ({ ...r, id: Number(r.id), dependsOnId: r.dependsOnId === null ? null : Number(r.dependsOnId) }));
