@@ -7,7 +7,7 @@ import { z } from "zod";
 import { HOSTILE_DETECTORS } from "../actions/alerts.ts";
 import { actOnAlert, type CardActionDeps } from "../actions/card-actions.ts";
 import type { LarkOAuth } from "../clients/lark-oauth.ts";
-import { dayStats, type DayOptions } from "../reports/standup-data.ts";
+import { type DayOptions, type DayStats, dayStats } from "../reports/standup-data.ts";
 import { addDays, localDay } from "../reports/time-zone.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { LiveHub } from "../shared/live-hub.ts";
@@ -371,10 +371,20 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
   });
 
   // ---- team and rules ----
+  // A day's numbers are shared for half a minute by every supervisor's page (it reloads each minute).
+  const dayCache = new Map<string, { at: number; stats: Promise<DayStats> }>();
+  const statsOf = (day: string) => {
+    const hit = dayCache.get(day);
+    if (hit && d.now() - hit.at < 30_000) return hit.stats;
+    const stats = dayStats(d.db, day, { ...d.dayOptions(), tz: d.tz });
+    stats.catch(() => dayCache.delete(day));
+    if (dayCache.size > 8) dayCache.clear();
+    dayCache.set(day, { at: d.now(), stats });
+    return stats;
+  };
   r.get("/console/team", wide, async (_req, res) => {
     const today = localDay(new Date(d.now()), d.tz);
-    const o = { ...d.dayOptions(), tz: d.tz };
-    const [a, b] = await Promise.all([dayStats(d.db, today, o), dayStats(d.db, addDays(today, -1), o)]);
+    const [a, b] = [await statsOf(today), await statsOf(addDays(today, -1))];
     res.type("html").send(teamPage(shellFor(res, "team"), a, b, d.ruleName));
   });
   r.get("/console/rules", wide, async (_req, res) => {

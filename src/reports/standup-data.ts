@@ -1,7 +1,8 @@
 import type { Database } from "../storage/db.ts";
-import { dayRows, participantsById } from "../storage/report-queries.ts";
+import { setImmediate as yieldToIo } from "node:timers/promises";
+import { customerTextBySession, dayRows, participantsById } from "../storage/report-queries.ts";
 import { complaintType, type ComplaintType } from "../scoring/complaint-types.ts";
-import { dayRange, localHour } from "./time-zone.ts";
+import { dayRange, zonedTime } from "./time-zone.ts";
 
 /** Nearest-rank percentile (the value a team lead can find in the list). */
 export function percentile(values: number[], q: number): number | null {
@@ -47,73 +48,91 @@ export interface DayOptions {
   negativeValence: number;
 }
 
+/** Sessions whose customer words are read per round trip for the complaint types; the loop yields between rounds. */
+const WORDS_CHUNK = 200;
+
 /**
  * Everything the stand-up reports about one local day, straight from the log. A session counts
  * for the day when one of its messages was sent that day; first responses count for the day
- * the session opened.
+ * the session opened. The database aggregates; what is left here is linear in the day's
+ * sessions and alerts, and yields between rounds, so a busy day never holds the event loop
+ * (Team today, the stand-up and /healthz share it).
  */
 export async function dayStats(db: Database, day: string, o: DayOptions): Promise<DayStats> {
   const { start, end } = dayRange(day, o.tz);
-  const { messages, sessions, opened, hits, hintRows, alerts } = await dayRows(db, start, end);
-  const customer = messages.filter((m) => m.role === "customer");
-  const valences = customer.map((m) => m.score?.valence).filter((v): v is number => v !== undefined && v !== null);
-  const frs = opened.map((s) => s.firstResponseSecs!);
-  const withAvg = sessions.filter((s) => s.valenceAvg !== null);
-  const withQa = sessions.filter((s) => s.qaScore !== null);
+  const hourStarts = Array.from({ length: 24 }, (_, h) => zonedTime(day, `${String(h).padStart(2, "0")}:00`, o.tz));
+  const r = await dayRows(db.sql, start, end, hourStarts);
+  const frs = r.firstResponses;
+  const withAvg = r.sessions.filter((s) => s.valenceAvg !== null);
+  const withQa = r.sessions.filter((s) => s.qaScore !== null);
 
   const ruleCounts = new Map<string, number>();
-  for (const h of hits) ruleCounts.set(h.kind, (ruleCounts.get(h.kind) ?? 0) + 1);
-
-  const sessionAlerts = alerts.filter((a) => a.kind === "session");
-  const verdict = (a: (typeof alerts)[number]) => a.feedback[0]?.action;
+  const hitsBySession = new Map<string, Array<{ kind: string; lesson: string | null; n: number }>>();
+  for (const h of r.hits) {
+    ruleCounts.set(h.kind, (ruleCounts.get(h.kind) ?? 0) + h.n);
+    const list = hitsBySession.get(h.sessionId) ?? [];
+    list.push(h);
+    hitsBySession.set(h.sessionId, list);
+  }
+  const sessionAlerts = r.alerts.filter((a) => a.kind === "session");
 
   // Complaint types: sessions where the customer was unhappy or threatened to escalate.
   const types = new Map<ComplaintType, number>();
-  for (const s of sessions) {
-    const unhappy = (s.valenceMin ?? 0) <= o.negativeValence || Boolean(s.escalationKinds);
-    if (!unhappy) continue;
-    const t = complaintType(
-      customer
-        .filter((m) => m.sessionId === s.id)
-        .map((m) => m.text)
-        .join(" "),
-    );
-    if (t) types.set(t, (types.get(t) ?? 0) + 1);
+  const unhappy = r.sessions.filter((s) => (s.valenceMin ?? 0) <= o.negativeValence || Boolean(s.escalationKinds)).map((s) => s.id);
+  for (let i = 0; i < unhappy.length; i += WORDS_CHUNK) {
+    if (i) await yieldToIo();
+    for (const text of (await customerTextBySession(db.sql, unhappy.slice(i, i + WORDS_CHUNK), start, end)).values()) {
+      const t = complaintType(text);
+      if (t) types.set(t, (types.get(t) ?? 0) + 1);
+    }
   }
 
   // Agents: sessions, QA, and the rule they break most (with its lesson).
-  const agentIds = [...new Set(sessions.map((s) => s.agentId).filter((x): x is string => Boolean(x)))];
-  const people = await participantsById(db, agentIds);
-  const agents: AgentDay[] = agentIds.map((agentId) => {
-    const mine = sessions.filter((s) => s.agentId === agentId);
-    const ids = new Set(mine.map((s) => s.id));
-    const myHits = hits.filter((h) => ids.has(h.sessionId));
+  const byAgent = new Map<string, typeof r.sessions>();
+  for (const s of r.sessions) {
+    if (!s.agentId) continue;
+    const list = byAgent.get(s.agentId) ?? [];
+    list.push(s);
+    byAgent.set(s.agentId, list);
+  }
+  const people = new Map((await participantsById(db, [...byAgent.keys()])).map((p) => [p.id, p]));
+  const agents: AgentDay[] = [...byAgent].map(([agentId, mine]) => {
     const byKind = new Map<string, { n: number; lesson?: string }>();
-    for (const h of myHits) byKind.set(h.kind, { n: (byKind.get(h.kind)?.n ?? 0) + 1, lesson: h.lesson ?? undefined });
+    for (const s of mine) for (const h of hitsBySession.get(s.id) ?? []) byKind.set(h.kind, { n: (byKind.get(h.kind)?.n ?? 0) + h.n, lesson: h.lesson ?? byKind.get(h.kind)?.lesson });
     const top = [...byKind].sort((a, b) => b[1].n - a[1].n)[0];
-    const person = people.find((x) => x.id === agentId);
+    const person = people.get(agentId);
     return {
       agentId,
       name: person?.name ?? person?.externalId ?? agentId,
       sessions: mine.length,
       qaAverage: round(mean(mine.map((s) => s.qaScore).filter((q): q is number => q !== null)), 1),
-      hits: myHits.length,
+      hits: [...byKind.values()].reduce((n, k) => n + k.n, 0),
       topKind: top?.[0],
       lesson: top?.[1].lesson,
     };
   });
 
+  // The hour an alert was raised: the last hour start at or before it (24 instants, no formatter per alert).
+  const hourOf = (at: Date) => {
+    let h = 0;
+    while (h < 23 && hourStarts[h + 1]!.getTime() <= at.getTime()) h++;
+    return h;
+  };
+  const alertsPerHour = new Array<number>(24).fill(0);
+  for (const a of sessionAlerts) alertsPerHour[hourOf(a.createdAt)]!++;
+  const perHour = new Map(r.hourly.map((x) => [x.hour, x]));
   const hourly = Array.from({ length: 24 }, (_, hour) => {
-    const inHour = messages.filter((m) => localHour(m.sentAt, o.tz) === hour);
-    const v = inHour.filter((m) => m.role === "customer" && m.score).map((m) => m.score!.valence);
-    return { hour, messages: inHour.length, avgValence: round(mean(v)), alerts: sessionAlerts.filter((a) => localHour(a.createdAt, o.tz) === hour).length };
+    const x = perHour.get(hour);
+    return { hour, messages: x?.messages ?? 0, avgValence: x?.valenceN ? round(x.valenceSum / x.valenceN) : null, alerts: alertsPerHour[hour]! };
   });
+  const total = (k: "messages" | "customer" | "valenceSum" | "valenceN") => r.hourly.reduce((n, x) => n + x[k], 0);
+  const verdicts = (action: string | null) => sessionAlerts.filter((a) => a.action === action).length;
 
   return {
     day,
-    sessions: sessions.length,
-    messages: messages.length,
-    customerMessages: customer.length,
+    sessions: r.sessions.length,
+    messages: total("messages"),
+    customerMessages: total("customer"),
     firstResponse: {
       n: frs.length,
       p50: percentile(frs, 0.5),
@@ -121,7 +140,7 @@ export async function dayStats(db: Database, day: string, o: DayOptions): Promis
       slaSeconds: o.slaSeconds,
       slaAttainment: frs.length ? round(frs.filter((x) => x <= o.slaSeconds).length / frs.length, 3) : null,
     },
-    avgCustomerValence: round(mean(valences)),
+    avgCustomerValence: total("valenceN") ? round(total("valenceSum") / total("valenceN")) : null,
     negativeSessionShare: withAvg.length ? round(withAvg.filter((s) => s.valenceAvg! <= o.negativeValence).length / withAvg.length, 3) : null,
     qaAverage: round(mean(withQa.map((s) => s.qaScore!)), 1),
     topRules: [...ruleCounts]
@@ -130,20 +149,16 @@ export async function dayStats(db: Database, day: string, o: DayOptions): Promis
       .slice(0, 3),
     alerts: {
       raised: sessionAlerts.length,
-      takenOver: sessionAlerts.filter((a) => verdict(a) === "take_over").length,
-      acknowledged: sessionAlerts.filter((a) => verdict(a) === "acknowledge").length,
-      falseAlarm: sessionAlerts.filter((a) => verdict(a) === "false_alarm").length,
-      snoozed: sessionAlerts.filter((a) => verdict(a) === "snooze").length,
-      unjudged: sessionAlerts.filter((a) => !verdict(a)).length,
+      takenOver: verdicts("take_over"),
+      acknowledged: verdicts("acknowledge"),
+      falseAlarm: verdicts("false_alarm"),
+      snoozed: verdicts("snooze"),
+      unjudged: verdicts(null),
     },
     complaintTypes: [...types].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count),
     agents,
-    wellbeing: alerts.filter((a) => a.kind === "wellbeing").map((a) => a.summary),
-    hints: (() => {
-      const judged = hintRows.filter((h) => h.feedback.length);
-      const useful = judged.filter((h) => h.feedback[0]!.useful).length;
-      return { sent: hintRows.filter((h) => h.status === "queued").length, judged: judged.length, useful, usefulShare: judged.length ? round(useful / judged.length, 3) : null };
-    })(),
+    wellbeing: r.alerts.filter((a) => a.kind === "wellbeing").map((a) => a.summary),
+    hints: { sent: r.hints.queued, judged: r.hints.judged, useful: r.hints.useful, usefulShare: r.hints.judged ? round(r.hints.useful / r.hints.judged, 3) : null },
     hourly,
   };
 }

@@ -36,10 +36,6 @@ export function localDay(at: Date, tz: string): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
 }
 
-export function localHour(at: Date, tz: string): number {
-  return Number(new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", hour: "2-digit" }).format(at));
-}
-
 /** "MM-DD HH:mm:ss" on the team's clock (a console's timeline). One formatter per zone. */
 export function clockFormatter(tz: string): (at: Date | string) => string {
   const f = new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });

@@ -1,30 +1,85 @@
 import type { Database } from "./db.ts";
-import type { Sql } from "./sql.ts";
+import { asDate, placeholders, type Sql } from "./sql.ts";
 
 /** Read side of the stand-up, the export and the feedback evaluation (Prisma: cold paths). */
 
-/** What happened in [start, end): messages, their sessions, first responses, hits, hints and alerts. */
-export async function dayRows(db: Database, start: Date, end: Date) {
-  const inDay = { gte: start, lt: end };
-  const p = db.prisma;
-  const messages = await p.message.findMany({
-    where: { sentAt: inDay },
-    select: { sessionId: true, role: true, text: true, sentAt: true, score: { select: { valence: true } } },
-  });
-  const sessionIds = [...new Set(messages.map((m) => m.sessionId))];
-  const sessions = await p.session.findMany({
-    where: { id: { in: sessionIds } },
-    select: { id: true, agentId: true, qaScore: true, valenceAvg: true, valenceMin: true, escalationKinds: true, openedAt: true, firstResponseSecs: true },
-  });
-  const opened = await p.session.findMany({ where: { openedAt: inDay, firstResponseSecs: { not: null } }, select: { firstResponseSecs: true } });
-  const hits = await p.ruleHit.findMany({ where: { at: inDay }, select: { kind: true, lesson: true, sessionId: true } });
-  const hintRows = await p.hint.findMany({ where: { createdAt: inDay }, select: { status: true, feedback: { orderBy: { at: "desc" }, take: 1, select: { useful: true } } } });
-  const alerts = await p.alert.findMany({
-    where: { createdAt: inDay },
-    select: { kind: true, summary: true, createdAt: true, feedback: { orderBy: { at: "desc" }, take: 1, select: { action: true } } },
-  });
+/** `CASE WHEN col < ? THEN 0 … END`: the hour (0–23) of the day a time falls in, from the hours' starts as UTC instants. */
+const hourOf = (col: string, starts: Date[]) =>
+  `CASE ${starts
+    .slice(1)
+    .map((_, i) => `WHEN ${col} < ? THEN ${i}`)
+    .join(" ")} ELSE ${starts.length - 1} END`;
 
-  return { messages, sessions, opened, hits, hintRows, alerts };
+export interface DayRows {
+  /** Per local hour: messages, customer messages, and the customer valences' sum and count. */
+  hourly: Array<{ hour: number; messages: number; customer: number; valenceSum: number; valenceN: number }>;
+  sessions: Array<{ id: string; agentId: string | null; qaScore: number | null; valenceAvg: number | null; valenceMin: number | null; escalationKinds: string | null }>;
+  firstResponses: number[];
+  /** Rule hits per session and kind (with the kind's lesson). */
+  hits: Array<{ sessionId: string; kind: string; lesson: string | null; n: number }>;
+  hints: { queued: number; judged: number; useful: number };
+  alerts: Array<{ kind: string; summary: string; createdAt: Date; action: string | null }>;
+}
+
+/**
+ * What happened in [start, end), aggregated by the database: a busy day is a few thousand
+ * small rows (sessions, hits per session and kind, alerts), never every message of the day.
+ * `hourStarts` are the local hours' first instants (24, or 23/25 across a clock change).
+ */
+export async function dayRows(q: Sql, start: Date, end: Date, hourStarts: Date[]): Promise<DayRows> {
+  const range = [start, end];
+  const hourly = await q.all<Record<string, unknown>>(
+    `SELECT ${hourOf(`m."sentAt"`, hourStarts)} AS "hour", COUNT(*) AS "messages",
+       SUM(CASE WHEN m."role" = 'customer' THEN 1 ELSE 0 END) AS "customer",
+       SUM(CASE WHEN m."role" = 'customer' THEN sc."valence" END) AS "valenceSum",
+       COUNT(CASE WHEN m."role" = 'customer' THEN sc."valence" END) AS "valenceN"
+     FROM "Message" m LEFT JOIN "MessageScore" sc ON sc."messageId" = m."id"
+     WHERE m."sentAt" >= ? AND m."sentAt" < ? GROUP BY 1`,
+    [...hourStarts.slice(1), ...range],
+  );
+  const sessions = await q.all<DayRows["sessions"][number]>(
+    `SELECT s."id", s."agentId", s."qaScore", s."valenceAvg", s."valenceMin", s."escalationKinds" FROM "Session" s
+     WHERE s."id" IN (SELECT DISTINCT m."sessionId" FROM "Message" m WHERE m."sentAt" >= ? AND m."sentAt" < ?)`,
+    range,
+  );
+  const firstResponses = await q.all<{ v: number }>(`SELECT "firstResponseSecs" AS "v" FROM "Session" WHERE "openedAt" >= ? AND "openedAt" < ? AND "firstResponseSecs" IS NOT NULL`, range);
+  const hits = await q.all<{ sessionId: string; kind: string; lesson: string | null; n: unknown }>(
+    `SELECT "sessionId", "kind", MAX("lesson") AS "lesson", COUNT(*) AS "n" FROM "RuleHit" WHERE "at" >= ? AND "at" < ? GROUP BY "sessionId", "kind"`,
+    range,
+  );
+  const hints = await q.get<Record<string, unknown>>(
+    `SELECT SUM(CASE WHEN h."status" = 'queued' THEN 1 ELSE 0 END) AS "queued", COUNT(f."useful") AS "judged", SUM(CASE WHEN f."useful" THEN 1 ELSE 0 END) AS "useful"
+     FROM "Hint" h LEFT JOIN "HintFeedback" f ON f."id" = (SELECT f2."id" FROM "HintFeedback" f2 WHERE f2."hintId" = h."id" ORDER BY f2."at" DESC, f2."id" DESC LIMIT 1)
+     WHERE h."createdAt" >= ? AND h."createdAt" < ?`,
+    range,
+  );
+  const alerts = await q.all<{ kind: string; summary: string; createdAt: unknown; action: string | null }>(
+    `SELECT a."kind", a."summary", a."createdAt", (SELECT f."action" FROM "AlertFeedback" f WHERE f."alertId" = a."id" ORDER BY f."at" DESC, f."id" DESC LIMIT 1) AS "action"
+     FROM "Alert" a WHERE a."createdAt" >= ? AND a."createdAt" < ?`,
+    range,
+  );
+  const num = (v: unknown) => Number(v ?? 0);
+  return {
+    hourly: hourly.map((r) => ({ hour: num(r.hour), messages: num(r.messages), customer: num(r.customer), valenceSum: num(r.valenceSum), valenceN: num(r.valenceN) })),
+    sessions,
+    firstResponses: firstResponses.map((r) => Number(r.v)),
+    hits: hits.map((h) => ({ ...h, n: num(h.n) })),
+    hints: { queued: num(hints?.queued), judged: num(hints?.judged), useful: num(hints?.useful) },
+    alerts: alerts.map((a) => ({ ...a, createdAt: asDate(a.createdAt) })),
+  };
+}
+
+/** The customers' words in these sessions during [start, end), joined per session (the complaint type reads them). */
+export async function customerTextBySession(q: Sql, sessionIds: string[], start: Date, end: Date): Promise<Map<string, string>> {
+  const rows = sessionIds.length
+    ? await q.all<{ sessionId: string; text: string }>(
+        `SELECT "sessionId", "text" FROM "Message" WHERE "sessionId" IN (${placeholders(sessionIds.length)}) AND "role" = 'customer' AND "sentAt" >= ? AND "sentAt" < ? ORDER BY "sentAt"`,
+        [...sessionIds, start, end],
+      )
+    : [];
+  const out = new Map<string, string>();
+  for (const r of rows) out.set(r.sessionId, out.has(r.sessionId) ? `${out.get(r.sessionId)} ${r.text}` : r.text);
+  return out;
 }
 
 export const participantsById = (db: Database, ids: string[]) => db.prisma.participant.findMany({ where: { id: { in: ids } }, select: { id: true, name: true, externalId: true } });
