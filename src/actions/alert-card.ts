@@ -1,3 +1,4 @@
+import { esc } from "../shared/card-markdown.ts";
 import { own } from "../shared/own.ts";
 import { describeFinding, findingsForCard } from "../detection/describe-finding.ts";
 import { redactClip, redactText } from "../shared/redact.ts";
@@ -126,8 +127,6 @@ export function sparkline(values: number[]): string {
   return values.map((v) => SPARK[Math.max(0, Math.min(7, Math.round(((v + 1) / 2) * 7)))]).join("");
 }
 
-/** Card markdown: customer text must not format, link or mention anything. */
-export const esc = (s: string) => s.replace(/[\\<>*_~`[\]()#|!]/g, (c) => `\\${c}`).replace(/\n+/g, " ");
 export const quoteText = redactClip;
 
 export type AlertAction = "take_over" | "acknowledge" | "false_alarm" | "snooze";
@@ -186,7 +185,7 @@ export function alertCard(v: AlertView): Record<string, unknown> {
   if (v.session) {
     const s = v.session;
     const where = [
-      `**${t.who}** ${esc(s.externalKey)}`,
+      `**${t.who}** ${esc(redactText(s.externalKey))}`,
       `**${t.channel}** ${esc(s.sentChannel ?? own(t.channels, s.channel) ?? s.channel)}`,
       ...(s.qaScore !== null && s.qaScore !== undefined ? [`**${t.qa}** ${s.qaScore}`] : []),
     ];

@@ -1,10 +1,12 @@
+import { redactText } from "../shared/redact.ts";
 import { own } from "../shared/own.ts";
 import type { Sql } from "../storage/sql.ts";
 import { digestRows, growDigest, insertDigest, openDigest, sessionAlertIdsBetween, setDigestCard } from "../storage/alert-repo.ts";
 import { enqueueOrReplacePatch, enqueueOutbox } from "../storage/outbox-repo.ts";
 import { COMPLAINT_LABEL, isComplaintType, type ComplaintType } from "../scoring/complaint-types.ts";
 import { parseSessionMeta } from "../shared/session-meta.ts";
-import { boardButton, esc, quoteText, type UiLang } from "./alert-card.ts";
+import { esc } from "../shared/card-markdown.ts";
+import { boardButton, quoteText, type UiLang } from "./alert-card.ts";
 
 /**
  * Alert storms. Lark takes about 5 messages a second per chat, so 30 sessions turning abnormal
@@ -100,7 +102,7 @@ export function digestCard(entries: DigestEntry[], lang: UiLang, consoleUrl?: st
   const elements: Array<Record<string, unknown>> = [];
   for (const i of incidents) elements.push({ tag: "markdown", content: [t.incident(i), ...i.examples.map((q) => `> ${t.example} “${esc(q)}”`)].join("\n") });
   const shown = [...entries].sort((a, b) => Number(b.severity === "critical") - Number(a.severity === "critical") || a.at.getTime() - b.at.getTime()).slice(0, STORM.maxListed);
-  const lines = shown.map((e) => `- ${e.severity === "critical" ? "🔴" : "🟠"} ${own(t.sev, e.severity) ?? e.severity}　**${esc(e.externalKey)}**　${esc(quoteText(e.summary, 50))}`);
+  const lines = shown.map((e) => `- ${e.severity === "critical" ? "🔴" : "🟠"} ${own(t.sev, e.severity) ?? e.severity}　**${esc(redactText(e.externalKey))}**　${esc(quoteText(e.summary, 50))}`);
   if (entries.length > shown.length) lines.push(t.more(entries.length - shown.length));
   elements.push({ tag: "markdown", content: lines.join("\n") });
   // The board ranks every session of the storm, and is where to work through them.

@@ -1,3 +1,4 @@
+import { fillTemplate } from "../shared/template.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
@@ -58,11 +59,11 @@ export function createHintDrafter(db: Database, llm: LlmClient, pollMs: number, 
       const ranked = c.passages?.length && c.question ? await rerank(c.question, c.passages) : [];
       const answer = await llm.json({
         system: system.replace(/^# System\s*$/m, "").trim(),
-        user: user
-          .replace("{{lang}}", c.lang)
-          .replace("{{question}}", redactText(c.question ?? ""))
-          .replace("{{passages}}", ranked.map((p) => `[${p.articleId}] ${p.title}\n${redactText(p.text)}`).join("\n\n"))
-          .trim(),
+        user: fillTemplate(user, {
+          lang: c.lang,
+          question: redactText(c.question ?? ""),
+          passages: ranked.map((p) => `[${p.articleId}] ${p.title}\n${redactText(p.text)}`).join("\n\n"),
+        }).trim(),
         name: "kb_reply",
         schema: draftSchema,
       });

@@ -45,8 +45,6 @@ export async function startHttp(core: Core, workers: Workers, edgeLoad: EdgeLoad
     agents: new Set(env.AGENT_OPEN_IDS),
     oauth: core.oauth,
     publicUrl: env.PUBLIC_URL,
-    secret: env.CONSOLE_SECRET,
-    appSecret: env.LARK_APP_SECRET,
     live: core.live,
     actions,
     dayOptions: standupConfig(

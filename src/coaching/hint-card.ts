@@ -1,3 +1,4 @@
+import { esc } from "../shared/card-markdown.ts";
 import { redactText } from "../shared/redact.ts";
 
 export interface HintView {
@@ -34,9 +35,10 @@ export function hintCard(v: HintView): Record<string, unknown> {
   const t = T[v.lang];
   const elements: Array<Record<string, unknown>> = [
     { tag: "markdown", content: `**${v.title}**\n${redactText(v.text)}` },
-    { tag: "markdown", content: `**${t.reply}**\n> ${redactText(v.reply)}` },
+    // The suggested reply may be an LLM's draft from the customer's words: plain text, never markup.
+    { tag: "markdown", content: `**${t.reply}**\n> ${esc(redactText(v.reply))}` },
   ];
-  if (v.source) elements.push({ tag: "markdown", content: `<font color='grey'>${t.source}: ${v.source}</font>` });
+  if (v.source) elements.push({ tag: "markdown", content: `<font color='grey'>${t.source}: ${esc(v.source)}</font>` });
   if (v.verdict === undefined) {
     const button = (label: string, useful: boolean, type: string) => ({
       tag: "column",
@@ -62,7 +64,7 @@ export function hintCard(v: HintView): Record<string, unknown> {
 export function hintCardV1(v: HintView): Record<string, unknown> {
   const t = T[v.lang];
   const md = (content: string) => ({ tag: "div", text: { tag: "lark_md", content } });
-  const elements: Array<Record<string, unknown>> = [md(`**${v.title}**\n${redactText(v.text)}`), md(`**${t.reply}**\n${redactText(v.reply)}`)];
+  const elements: Array<Record<string, unknown>> = [md(`**${v.title}**\n${redactText(v.text)}`), md(`**${t.reply}**\n${esc(redactText(v.reply))}`)];
   if (v.source) elements.push({ tag: "note", elements: [{ tag: "plain_text", content: `${t.source}: ${v.source}` }] });
   elements.push({
     tag: "action",

@@ -90,7 +90,6 @@ export const envSchema = z
         .optional(),
     ),
     /** Signs console sign-in cookies; at least 32 characters. Unset: derived from LARK_APP_SECRET (or random per run in dry-run). */
-    CONSOLE_SECRET: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
     SUPERVISOR_CHAT_ID: optionalText,
     STANDUP_CHAT_ID: optionalText,
     STANDUP_TIME: z

@@ -1,4 +1,3 @@
-import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -13,8 +12,12 @@ import type { Logger } from "../shared/logger.ts";
 import type { LiveHub } from "../shared/live-hub.ts";
 import {
   agentActivity,
+  activeConsoleSession,
   agentParticipantIds,
   allLabels,
+  consumeLoginState,
+  createConsoleSession,
+  createLoginState,
   boardRows,
   getLabel,
   insertLabel,
@@ -22,6 +25,7 @@ import {
   namesOf,
   rememberConsoleUser,
   resolveLabel,
+  revokeConsoleSession,
   ruleHitStats,
   sessionLabels,
   sessionOwner,
@@ -32,7 +36,8 @@ import { BOARD_LIMIT, type BoardFilter, matchesFilter, rankBoard } from "./board
 import { WORDS } from "./i18n.ts";
 import { createLiveFeed, type FeedClient } from "./live-feed.ts";
 import { type AgentLoad, type BoardView, boardPage, boardRowHtml, h, type Shell } from "./pages.ts";
-import { COOKIE, type ConsoleRole, type ConsoleUser, createCookieSigner, readCookie, SIGN_IN_MS } from "./session-cookie.ts";
+import { COOKIE, type ConsoleRole, type ConsoleUser, hashToken, LOGIN_COOKIE, LOGIN_STATE_MS, newToken, readCookie, SIGN_IN_MS, sameSecret, tokenShape } from "./console-session.ts";
+import { directLoopback } from "../shared/loopback.ts";
 import { sessionPage } from "./session-page.ts";
 import { rulesPage, teamPage } from "./team-pages.ts";
 
@@ -47,8 +52,6 @@ export interface ConsoleDeps {
   oauth?: LarkOAuth;
   /** PUBLIC_URL, for OAuth's redirect_uri (else the request's own host). */
   publicUrl?: string;
-  secret?: string;
-  appSecret?: string;
   live: LiveHub;
   actions: CardActionDeps;
   dayOptions: () => Omit<DayOptions, "tz">;
@@ -62,11 +65,18 @@ const ECHARTS = join(createRequire(import.meta.url).resolve("echarts"), "..", ".
 
 /** Live boards one instance serves at once: each is a socket and a subscriber. */
 const MAX_STREAMS = 200;
-/** Sign-in codes being exchanged with Lark at once. */
+/** Of those, what only supervisors may take: a crowd of agents' boards never locks them out. */
+const SUPERVISOR_RESERVE = 40;
+/** One person's boards at once (a few tabs and a phone). */
+const STREAMS_PER_USER = 4;
+/** Sign-in codes being exchanged with Lark at once, and per client address (in flight, and a minute's worth). */
 const MAX_SIGN_INS_IN_FLIGHT = 20;
+const SIGN_INS_PER_CLIENT = { inFlight: 5, perMinute: 120 };
+/** The dry-run supervisor (no Lark configured): the only identity without a Lark sign-in. */
+const DRY_RUN_ID = "dry-run";
 
-const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
-const isLoopback = (req: Request) => LOOPBACK.has(req.socket.remoteAddress ?? "") && /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(req.headers.host ?? "");
+/** Dry-run's console opens to a browser on this machine talking to us directly (never through a proxy). */
+const isLoopback = (req: Request) => directLoopback(req.socket.remoteAddress, req.headers) && /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(req.headers.host ?? "");
 
 /** Only our own paths: an open redirect would let a link send a signed-in user anywhere. */
 const safeNext = (v: unknown) => (typeof v === "string" && /^\/console(\/[\w\-/%.]*)?$/.test(v) ? v : "/console");
@@ -88,26 +98,31 @@ const resolveBody = z.object({ outcome: z.enum(["upheld", "overturned"]) });
  */
 export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: () => void } {
   const r = express.Router();
-  const secret = d.secret ?? (d.appSecret ? createHmac("sha256", d.appSecret).update("cs-coach console cookies").digest("hex") : randomBytes(32).toString("hex"));
-  const signer = createCookieSigner(secret);
   const w = WORDS[d.lang];
   const sessions = createSessionQueries(d.db);
   const secure = Boolean(d.publicUrl?.startsWith("https://"));
   const streams = new Set<Response>();
+  /** Open streams per person (open_id). */
+  const streamsOf = new Map<string, number>();
   const feed = createLiveFeed({ live: d.live, read: async (ids) => rankBoard(await boardRows(d.db.sql, { ids }), d.now()), draw: (x) => boardRowHtml(x, w, d.lang), log: d.log });
 
+  // Read from the configuration in force on every request: someone taken off a list loses the role at once.
   const roleOf = async (openId: string): Promise<ConsoleRole | undefined> => {
+    if (!d.oauth && openId === DRY_RUN_ID) return "supervisor";
     if (d.supervisors.has(openId)) return "supervisor";
     if (d.teamLeads.has(openId)) return "team_lead";
     if (d.agents.has(openId) || (await agentParticipantIds(d.db.sql, openId)).length) return "agent";
     return undefined;
   };
-  const setCookie = (res: Response, value: string, maxAgeMs: number) =>
-    res.setHeader("set-cookie", `${COOKIE}=${value}; Path=/console; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(maxAgeMs / 1000)}${secure ? "; Secure" : ""}`);
+  const setCookie = (res: Response, name: string, value: string, maxAgeMs: number) =>
+    res.append("set-cookie", `${name}=${value}; Path=/console; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(maxAgeMs / 1000)}${secure ? "; Secure" : ""}`);
   const signIn = async (res: Response, u: { openId: string; name: string; role: ConsoleRole }) => {
-    const { value } = signer.sign(u, d.now());
-    await rememberConsoleUser(d.db.sql, u, new Date(d.now()));
-    setCookie(res, value, SIGN_IN_MS);
+    const token = newToken();
+    const now = d.now();
+    await createConsoleSession(d.db.sql, { tokenHash: hashToken(token), openId: u.openId, name: u.name, csrf: newToken() }, new Date(now), new Date(now + SIGN_IN_MS));
+    await rememberConsoleUser(d.db.sql, u, new Date(now));
+    setCookie(res, COOKIE, token, SIGN_IN_MS);
+    setCookie(res, LOGIN_COOKIE, "", 0);
   };
   const redirectUri = (req: Request) => `${d.publicUrl ?? `${req.protocol}://${req.headers.host}`}/console/auth/callback`;
 
@@ -141,10 +156,16 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
     const next = safeNext(req.query.next);
     if (!d.oauth) {
       if (!isLoopback(req)) return void res.status(403).type("text/plain").send("The console opens without Lark only on this machine (dry-run); configure LARK_APP_ID to sign in with Lark.");
-      await signIn(res, { openId: "dry-run", name: d.lang === "zh" ? "演示主管" : "Demo supervisor", role: "supervisor" });
+      await signIn(res, { openId: DRY_RUN_ID, name: d.lang === "zh" ? "演示主管" : "Demo supervisor", role: "supervisor" });
       return void res.redirect(303, next);
     }
-    const state = signer.state(d.now(), next);
+    // The state is single use, short-lived and bound to this browser (its login cookie): a link
+    // carrying someone else's state cannot sign this browser in as them.
+    const browser = tokenShape(readCookie(req.headers.cookie, LOGIN_COOKIE)) ?? newToken();
+    const state = newToken();
+    const now = d.now();
+    await createLoginState(d.db.sql, { stateHash: hashToken(state), browserHash: hashToken(browser), next }, new Date(now), new Date(now - LOGIN_STATE_MS));
+    setCookie(res, LOGIN_COOKIE, browser, LOGIN_STATE_MS);
     const url = d.oauth.authorizeUrl(redirectUri(req), state);
     // In the Lark client the page script asks the JSSDK for a code (no-login); elsewhere it goes to Lark's page.
     res
@@ -156,17 +177,50 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
   // The console is outside the ack gate, so its one costly public step keeps its own bound:
   // anyone can fetch a login page's state, and each code posted is a round trip to Lark.
   let exchanging = 0;
-  const finish = async (res: Response, code: string, redirect: string | undefined, next: string) => {
-    if (exchanging >= MAX_SIGN_INS_IN_FLIGHT) return void res.status(503).set("retry-after", "2").type("text/plain").send("Too many sign-ins at once; try again in a moment.");
-    let user: { openId: string; name: string };
+  const clients = new Map<string, { inFlight: number; minute: number; count: number }>();
+  /** A slot to exchange a code with Lark for this client, or why not (the caller answers 503 or 429). */
+  const takeSlot = (req: Request): { release: () => void } | "busy" | "client" => {
+    if (exchanging >= MAX_SIGN_INS_IN_FLIGHT) return "busy";
+    const key = req.socket.remoteAddress ?? "";
+    const minute = Math.floor(d.now() / 60_000);
+    const c = clients.get(key) ?? { inFlight: 0, minute, count: 0 };
+    if (c.minute !== minute) Object.assign(c, { minute, count: 0 });
+    if (c.inFlight >= SIGN_INS_PER_CLIENT.inFlight || c.count >= SIGN_INS_PER_CLIENT.perMinute) return "client";
+    c.inFlight++;
+    c.count++;
     exchanging++;
+    if (clients.size > 10_000) for (const [k, v] of clients) if (!v.inFlight && v.minute !== minute) clients.delete(k);
+    clients.set(key, c);
+    return {
+      release: () => {
+        c.inFlight--;
+        exchanging--;
+      },
+    };
+  };
+  /** The state's `next` if this browser may use it now, once (it is spent whatever follows). */
+  const spendState = (req: Request, state: unknown) => {
+    const s = tokenShape(state);
+    const browser = tokenShape(readCookie(req.headers.cookie, LOGIN_COOKIE));
+    if (!s || !browser) return Promise.resolve(undefined);
+    const now = d.now();
+    return consumeLoginState(d.db.sql, hashToken(s), hashToken(browser), new Date(now), new Date(now - LOGIN_STATE_MS));
+  };
+  const finish = async (req: Request, res: Response, code: string, state: unknown, redirect: string | undefined) => {
+    const slot = takeSlot(req);
+    if (slot === "busy") return void res.status(503).set("retry-after", "2").type("text/plain").send("Too many sign-ins at once; try again in a moment.");
+    if (slot === "client") return void res.status(429).set("retry-after", "60").type("text/plain").send("Too many sign-in attempts from here; wait a minute.");
+    let user: { openId: string; name: string };
+    let next: string | undefined;
     try {
+      next = await spendState(req, state);
+      if (!next) return void res.status(400).type("text/plain").send("Sign-in link expired, used or not started in this browser: start again at /console.");
       user = await d.oauth!.userFor(code, redirect);
     } catch (e) {
       d.log.warn("console sign-in failed", { error: (e as Error).message });
       return void res.status(502).type("text/plain").send("Lark did not confirm the sign-in; try again.");
     } finally {
-      exchanging--;
+      slot.release();
     }
     const role = await roleOf(user.openId);
     if (!role) {
@@ -181,37 +235,43 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
     res.redirect(303, next);
   };
   r.get("/console/auth/callback", async (req, res) => {
-    const state = signer.readState(req.query.state, d.now());
-    if (!d.oauth || !state || typeof req.query.code !== "string") return void res.status(400).type("text/plain").send("Sign-in link expired or not ours: start again at /console.");
-    await finish(res, req.query.code, redirectUri(req), state.next);
+    if (!d.oauth || typeof req.query.code !== "string" || !tokenShape(req.query.state))
+      return void res.status(400).type("text/plain").send("Sign-in link expired or not ours: start again at /console.");
+    await finish(req, res, req.query.code, req.query.state, redirectUri(req));
   });
   // Inside the Lark client: the JSSDK's code, with the state the login page was given (login CSRF).
   r.post("/console/auth/code", express.json({ limit: 4096 }), async (req, res) => {
-    const state = signer.readState(req.body?.state, d.now());
-    if (!d.oauth || !state || typeof req.body?.code !== "string") return void res.status(400).json({ error: "bad_request", message: "code and a current state are required" });
-    await finish(res, req.body.code, undefined, state.next);
+    if (!d.oauth || typeof req.body?.code !== "string" || !tokenShape(req.body?.state)) return void res.status(400).json({ error: "bad_request", message: "code and a current state are required" });
+    await finish(req, res, req.body.code, req.body.state, undefined);
   });
 
   // ---- who is asking ----
-  const userOf = (req: Request): ConsoleUser | undefined => signer.verify(readCookie(req.headers.cookie, COOKIE), d.now());
+  const userOf = async (req: Request): Promise<ConsoleUser | undefined> => {
+    const token = tokenShape(readCookie(req.headers.cookie, COOKIE));
+    if (!token) return undefined;
+    const tokenHash = hashToken(token);
+    const s = await activeConsoleSession(d.db.sql, tokenHash, new Date(d.now()));
+    const role = s && (await roleOf(s.openId));
+    return s && role ? { openId: s.openId, name: s.name, role, csrf: s.csrf, tokenHash } : undefined;
+  };
   const wants = (req: Request) => req.path.startsWith("/console/api/") || req.path === "/console/events" || req.method !== "GET";
   const guard =
     (...roles: ConsoleRole[]) =>
-    (req: Request, res: Response, next: NextFunction) => {
-      const u = userOf(req);
+    async (req: Request, res: Response, next: NextFunction) => {
+      const u = await userOf(req);
       if (!u) {
         if (wants(req)) return void res.status(401).json({ error: "unauthorized", message: "sign in at /console/login" });
         return void res.redirect(303, `/console/login?next=${encodeURIComponent(safeNext(req.path))}`);
       }
       if (!roles.includes(u.role)) return void res.status(403).json({ error: "forbidden", message: `this needs the role ${roles.join(" or ")}` });
-      if (req.method === "POST" && !signer.csrfOk(u, req.headers["x-csrf-token"] ?? req.body?.csrf)) return void res.status(403).json({ error: "csrf", message: "missing or wrong CSRF token" });
+      if (req.method === "POST" && !sameSecret(req.headers["x-csrf-token"] ?? req.body?.csrf, u.csrf)) return void res.status(403).json({ error: "csrf", message: "missing or wrong CSRF token" });
       res.locals.user = u;
       next();
     };
   const anyone = guard("supervisor", "team_lead", "agent");
   const wide = guard("supervisor", "team_lead");
   const supervisor = guard("supervisor");
-  const shellFor = (res: Response, page: Shell["page"]): Shell => ({ lang: d.lang, w, user: res.locals.user as ConsoleUser, csrf: signer.csrf(res.locals.user as ConsoleUser), page, now: d.now() });
+  const shellFor = (res: Response, page: Shell["page"]): Shell => ({ lang: d.lang, w, user: res.locals.user as ConsoleUser, csrf: (res.locals.user as ConsoleUser).csrf, page, now: d.now() });
 
   /** An agent sees their own sessions only: the participant ids they are, or none. */
   const scopeOf = async (u: ConsoleUser): Promise<string[] | undefined> => (u.role === "agent" ? agentParticipantIds(d.db.sql, u.openId) : undefined);
@@ -228,8 +288,10 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
     return owner.agentId && (await agentParticipantIds(d.db.sql, u.openId)).includes(owner.agentId) ? ("ok" as const) : ("forbidden" as const);
   };
 
-  r.post("/console/logout", express.urlencoded({ extended: false, limit: 4096 }), anyone, (_req, res) => {
-    setCookie(res, "", 0);
+  r.post("/console/logout", express.urlencoded({ extended: false, limit: 4096 }), anyone, async (_req, res) => {
+    // Revoked on the server: the cookie is worthless from now on, wherever a copy of it is.
+    await revokeConsoleSession(d.db.sql, (res.locals.user as ConsoleUser).tokenHash, new Date(d.now()));
+    setCookie(res, COOKIE, "", 0);
     res.redirect(303, "/console/login");
   });
 
@@ -272,7 +334,15 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
   });
   r.get("/console/events", anyone, (req, res) => {
     const u = res.locals.user as ConsoleUser;
-    if (streams.size >= MAX_STREAMS) return void res.status(503).set("retry-after", "30").json({ error: "overloaded", message: "too many live boards open on this instance" });
+    if (streams.size >= MAX_STREAMS || (u.role !== "supervisor" && streams.size >= MAX_STREAMS - SUPERVISOR_RESERVE))
+      return void res.status(503).set("retry-after", "30").json({ error: "overloaded", message: "too many live boards open on this instance" });
+    const mine = (streamsOf.get(u.openId) ?? 0) + 1;
+    if (mine > STREAMS_PER_USER)
+      return void res
+        .status(429)
+        .set("retry-after", "30")
+        .json({ error: "too_many_streams", message: `at most ${STREAMS_PER_USER} live boards per person; close one` });
+    streamsOf.set(u.openId, mine);
     streams.add(res);
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
     res.write("retry: 2000\n\n");
@@ -295,6 +365,9 @@ export function consoleRoutes(d: ConsoleDeps): { router: Router; closeStreams: (
     const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
     req.on("close", () => {
       streams.delete(res);
+      const left = (streamsOf.get(u.openId) ?? 1) - 1;
+      if (left > 0) streamsOf.set(u.openId, left);
+      else streamsOf.delete(u.openId);
       leave();
       clearInterval(ping);
     });

@@ -2,7 +2,7 @@ import { own } from "../shared/own.ts";
 import { channelName, sparkline } from "../actions/alert-card.ts";
 import { BOARD_LIMIT, type BoardFilter, type BoardRow } from "./board.ts";
 import type { Words } from "./i18n.ts";
-import type { ConsoleUser } from "./session-cookie.ts";
+import type { ConsoleUser } from "./console-session.ts";
 
 /** Everything shown passes through here: customer text never becomes markup. */
 export const h = (v: unknown): string => String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);

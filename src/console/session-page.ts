@@ -63,7 +63,7 @@ export function sessionPage(s: Shell, d: Detail, labels: LabelRow[], o: SessionP
           : `<span class="val ${v <= -0.3 ? "neg" : v >= 0.3 ? "pos" : ""}">${v.toFixed(2)}${sc?.category ? ` ${h(own(w.mood, sc.category) ?? sc.category)}` : ""}</span>`;
       const ev = sc ? evidenceOf(sc.evidence) : "";
       const hits = (hitsByMessage.get(m.id) ?? []).map((x) => `<span class="tag warning" title="${h(x.kind)}">${h(o.ruleName(x.kind))}</span>`).join(" ");
-      return `<li class="${h(m.role)}"><div class="meta">${time(m.sentAt)} · ${h(m.participant?.name ?? own(w.roles, m.role) ?? m.role)} ${mood} ${hits}</div><div class="text">${h(redactText(m.text))}</div>${ev ? `<div class="why">${h(redactText(ev))}</div>` : ""}</li>`;
+      return `<li class="${h(m.role)}"><div class="meta">${time(m.sentAt)} · ${h(m.participant?.name ? redactText(m.participant.name) : (own(w.roles, m.role) ?? m.role))} ${mood} ${hits}</div><div class="text">${h(redactText(m.text))}</div>${ev ? `<div class="why">${h(redactText(ev))}</div>` : ""}</li>`;
     })
     .join("\n");
 
@@ -110,10 +110,10 @@ export function sessionPage(s: Shell, d: Detail, labels: LabelRow[], o: SessionP
 
   const table = (title: string, rows: string, empty = "—") => `<section><h2>${h(title)}</h2>${rows ? `<table>${rows}</table>` : `<p class="empty">${empty}</p>`}</section>`;
   const fresh = `<p id="fresh" class="fresh" hidden><a href="">${h(w.fresh)}</a></p>`;
-  const head = `${fresh}<h1 data-session="${h(d.id)}">${h(d.externalKey)} <small>${h(channelName(d.channel, s.lang))} · ${h(own(w.sessionStatus, d.status) ?? d.status)} · ${h(w.cols.qa)} ${d.qaScore === null ? "—" : Math.round(d.qaScore)}${d.assignedTo ? ` · ${h(w.alertStatus.taken_over)} · ${h(o.nameOf(d.assignedTo))}` : ""} · ${h(w.timesIn(o.tz))}</small></h1>`;
+  const head = `${fresh}<h1 data-session="${h(d.id)}">${h(redactText(d.externalKey))} <small>${h(channelName(d.channel, s.lang))} · ${h(own(w.sessionStatus, d.status) ?? d.status)} · ${h(w.cols.qa)} ${d.qaScore === null ? "—" : Math.round(d.qaScore)}${d.assignedTo ? ` · ${h(w.alertStatus.taken_over)} · ${h(o.nameOf(d.assignedTo))}` : ""} · ${h(w.timesIn(o.tz))}</small></h1>`;
   return shell(
     { ...s, page: "session" },
-    d.externalKey,
+    redactText(d.externalKey),
     `${head}<div class="session"><section><h2>${h(w.timeline)}</h2><ol class="timeline">${timeline}</ol></section><div>${table(w.alerts, alertRows)}${table(w.findings, findingRows)}${table(w.hits, hitRows)}${table(w.hints, hintRows)}</div></div>`,
   );
 }

@@ -64,8 +64,13 @@ export async function exportSessions(db: Database, o: ExportOptions) {
   });
 }
 
+/**
+ * One CSV cell. A customer's "=HYPERLINK(…)" or "+cmd|…" must stay text in a spreadsheet: a cell
+ * starting with = + - @ (or a tab or carriage return) gets a leading apostrophe (OWASP's advice).
+ */
 const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? "" : String(v);
+  const raw = v === null || v === undefined ? "" : String(v);
+  const s = typeof v === "string" && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 

@@ -1,3 +1,4 @@
+import { fillTemplate } from "../shared/template.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
@@ -41,10 +42,7 @@ export async function narrative(s: DayStats, before: DayStats, lang: "zh" | "en"
     const numbers = JSON.stringify({ yesterday: { ...s, hourly: undefined }, dayBefore: { ...before, hourly: undefined, agents: undefined } });
     const r = await llm.json({
       system: system.replace(/^# System\s*$/m, "").trim(),
-      user: user
-        .replace("{{lang}}", lang === "zh" ? "Chinese" : "English")
-        .replace("{{numbers}}", numbers)
-        .trim(),
+      user: fillTemplate(user, { lang: lang === "zh" ? "Chinese" : "English", numbers }).trim(),
       name: "standup_narrative",
       schema: answer,
     });

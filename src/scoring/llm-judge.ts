@@ -1,3 +1,4 @@
+import { fillTemplate } from "../shared/template.ts";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -45,8 +46,6 @@ function loadPrompt(path = PROMPT_PATH): Prompt {
   };
 }
 
-const fill = (tpl: string, vars: Record<string, string>) => tpl.replace(/\{\{(\w+)\}\}/g, (_, k: string) => vars[k] ?? "");
-
 /**
  * The optional LLM judge. Everything it sends passes through redactText first, so no phone,
  * ID, card number or address leaves the process. Answers are cached by prompt version and
@@ -67,8 +66,8 @@ export function createLlmJudge(llm: LlmClient, maxCache = 5_000) {
           .slice(Math.max(0, i - 6), i)
           .map((x) => `${x.role}: ${redactText(x.text)}`)
           .join("\n") || "(start of conversation)";
-      const user = fill(prompt.user, { rubric, context, role: t.role, message: redactText(t.text) });
-      const system = fill(prompt.system, { rubric });
+      const user = fillTemplate(prompt.user, { rubric, context, role: t.role, message: redactText(t.text) });
+      const system = fillTemplate(prompt.system, { rubric });
       const key = createHash("sha256").update(`${prompt.version}\n${system}\n${user}`).digest("hex");
       let judgement = cache.get(key);
       const cached = Boolean(judgement);

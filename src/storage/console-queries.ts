@@ -1,3 +1,4 @@
+import { redactText } from "../shared/redact.ts";
 import { asDate, asDateOrNull, placeholders, type Sql } from "./sql.ts";
 
 /** One open session as the console's board needs it (ranked and drawn in console/board.ts). */
@@ -31,6 +32,8 @@ const TRAJECTORY = 8;
  * Open sessions (all, or only `agentId`'s, or only `ids`): five statements whatever their number,
  * so 2,000 open sessions read in one pass.
  */
+const redactOrNull = (v: string | null) => (v === null ? null : redactText(v));
+
 export async function boardRows(sql: Sql, o: { agentId?: string; ids?: string[] } = {}): Promise<BoardSessionRow[]> {
   const where = [`s."status" = 'open'`];
   const params: string[] = [];
@@ -79,7 +82,8 @@ export async function boardRows(sql: Sql, o: { agentId?: string; ids?: string[] 
   return sessions.map((s) => ({
     id: String(s.id),
     channel: String(s.channel),
-    externalKey: String(s.externalKey),
+    // Ids and names may carry a phone or e-mail ("wa-13812345678"): redacted before anyone sees them.
+    externalKey: redactText(String(s.externalKey)),
     lastMessageAt: asDate(s.lastMessageAt),
     lastCustomerAt: asDateOrNull(s.lastCustomerAt),
     lastAgentAt: asDateOrNull(s.lastAgentAt),
@@ -90,9 +94,9 @@ export async function boardRows(sql: Sql, o: { agentId?: string; ids?: string[] 
     messageCount: Number(s.messageCount ?? 0),
     assignedTo: (s.assignedTo as string | null) ?? null,
     agentId: (s.agentId as string | null) ?? null,
-    agent: (s.agentName as string | null) ?? (s.agentExternal as string | null) ?? null,
+    agent: redactOrNull((s.agentName as string | null) ?? (s.agentExternal as string | null)),
     agentOpenId: s.agentPlatform === "lark" ? ((s.agentExternal as string | null) ?? null) : null,
-    customer: (s.customerName as string | null) ?? (s.customerExternal as string | null) ?? null,
+    customer: redactOrNull((s.customerName as string | null) ?? (s.customerExternal as string | null)),
     trajectory: traj.get(String(s.id)) ?? [],
     findings: found.get(String(s.id)) ?? [],
     alert: alertOf.get(String(s.id)) ?? null,
@@ -205,4 +209,34 @@ export async function ruleHitStats(sql: Sql, since: Date) {
     [since],
   );
   return counts.map((c) => ({ kind: c.kind, hits: Number(c.n), examples: examples.filter((e) => e.kind === c.kind).map((e) => ({ evidence: e.evidence, sessionId: e.sessionId })) }));
+}
+
+/** A console sign-in, stored by the hash of its cookie's token. */
+export async function createConsoleSession(sql: Sql, s: { tokenHash: string; openId: string; name: string; csrf: string }, now: Date, expiresAt: Date): Promise<void> {
+  // Expired sign-ins and used or stale sign-in states go as new ones come (indexed deletes).
+  await sql.run(`DELETE FROM "ConsoleSession" WHERE "expiresAt" < ?`, [now]);
+  await sql.run(`INSERT INTO "ConsoleSession" ("tokenHash", "openId", "name", "csrf", "createdAt", "expiresAt") VALUES (?, ?, ?, ?, ?, ?)`, [s.tokenHash, s.openId, s.name, s.csrf, now, expiresAt]);
+}
+
+/** The sign-in a token hash names, while it is neither expired nor revoked. */
+export const activeConsoleSession = (sql: Sql, tokenHash: string, now: Date) =>
+  sql.get<{ openId: string; name: string; csrf: string }>(`SELECT "openId", "name", "csrf" FROM "ConsoleSession" WHERE "tokenHash" = ? AND "revokedAt" IS NULL AND "expiresAt" > ?`, [tokenHash, now]);
+
+export const revokeConsoleSession = (sql: Sql, tokenHash: string, now: Date) => sql.run(`UPDATE "ConsoleSession" SET "revokedAt" = ? WHERE "tokenHash" = ? AND "revokedAt" IS NULL`, [now, tokenHash]);
+
+/** A sign-in page's state, bound to the browser that loaded it. */
+export async function createLoginState(sql: Sql, s: { stateHash: string; browserHash: string; next: string }, now: Date, staleBefore: Date): Promise<void> {
+  await sql.run(`DELETE FROM "ConsoleLoginState" WHERE "createdAt" < ?`, [staleBefore]);
+  await sql.run(`INSERT INTO "ConsoleLoginState" ("stateHash", "browserHash", "next", "createdAt") VALUES (?, ?, ?, ?)`, [s.stateHash, s.browserHash, s.next, now]);
+}
+
+/** Uses a state once: its `next` when it is this browser's, fresh and unused; undefined otherwise (and it stays used). */
+export async function consumeLoginState(sql: Sql, stateHash: string, browserHash: string, now: Date, freshAfter: Date): Promise<string | undefined> {
+  const row = await sql.get<{ next: string }>(`UPDATE "ConsoleLoginState" SET "usedAt" = ? WHERE "stateHash" = ? AND "browserHash" = ? AND "usedAt" IS NULL AND "createdAt" > ? RETURNING "next"`, [
+    now,
+    stateHash,
+    browserHash,
+    freshAfter,
+  ]);
+  return row?.next;
 }

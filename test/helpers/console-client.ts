@@ -7,12 +7,10 @@ import type { FakeLark } from "./fake-lark-server.ts";
  */
 export async function consoleSignIn(appUrl: string, lark: FakeLark, openId: string, name = openId) {
   lark.signInAs(openId, name);
-  const login = await fetch(`${appUrl}/console/login`, { redirect: "manual" });
-  const authorize = /id="sign-in" href="([^"]+)"/.exec(await login.text())?.[1]?.replace(/&amp;/g, "&");
-  if (!authorize) throw new Error("no sign-in link on the login page");
-  const atLark = await fetch(authorize, { redirect: "manual" });
+  const login = await loginPage(appUrl);
+  const atLark = await fetch(login.authorize, { redirect: "manual" });
   const callback = atLark.headers.get("location")!;
-  const back = await fetch(callback, { redirect: "manual" });
+  const back = await fetch(callback, { redirect: "manual", headers: { cookie: login.browserCookie } });
   const cookie = (back.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
   let csrf = "";
   if (cookie) {
@@ -20,6 +18,26 @@ export async function consoleSignIn(appUrl: string, lark: FakeLark, openId: stri
     csrf = /name="csrf-token" content="([^"]+)"/.exec(await page.text())?.[1] ?? "";
   }
   return { status: back.status, cookie, csrf, callback };
+}
+
+/**
+ * The sign-in page as a browser gets it: its state, Lark's authorization link, and the login
+ * cookie that binds the state to this browser (send it back with the code).
+ */
+export async function loginPage(appUrl: string, path = "/console/login", cookie?: string) {
+  const res = await fetch(`${appUrl}${path}`, { redirect: "manual", headers: cookie ? { cookie } : {} });
+  const html = await res.text();
+  const authorize = /id="sign-in" href="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, "&");
+  const state = /data-state="([^"]+)"/.exec(html)?.[1];
+  if (!authorize || !state) throw new Error("no sign-in link on the login page");
+  const browserCookie =
+    res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("cs_login="))
+      ?.split(";")[0] ??
+    cookie ??
+    "";
+  return { res, html, authorize, state, browserCookie };
 }
 
 export const consolePost = (appUrl: string, path: string, s: { cookie: string; csrf?: string }, body: unknown) =>

@@ -2,11 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evalFeedback } from "../../src/eval/feedback-eval.ts";
 import { clockFormatter } from "../../src/reports/time-zone.ts";
 import { sayEvidence } from "../../src/scoring/compliance/hit-evidence.ts";
-import { consolePost, consoleSignIn, openLiveStream } from "../helpers/console-client.ts";
+import { consolePost, consoleSignIn, loginPage, openLiveStream } from "../helpers/console-client.ts";
 import { type FakeLark, startFakeLark } from "../helpers/fake-lark-server.ts";
 import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
 import { eventually, readJson, startTestApp, TEST_ENCRYPT_KEY, type TestApp } from "../helpers/start-test-app.ts";
 import { testDatabaseUrl } from "../helpers/test-db.ts";
+import { testClock } from "../fakes/test-clock.ts";
+
+// Runs from the machine's time (the Lark events below are signed with it); only moved to age a sign-in state.
+const clock = testClock(Date.now());
 
 let lark: FakeLark;
 let app: TestApp;
@@ -29,15 +33,19 @@ beforeAll(async () => {
   lark = await startFakeLark();
   const db = testDatabaseUrl();
   drop = db.drop;
-  app = await startTestApp(db.url, {
-    LARK_APP_ID: "cli_console_test",
-    LARK_APP_SECRET: "console-test-app-secret",
-    LARK_DOMAIN: lark.url,
-    SUPERVISOR_OPEN_IDS: SUP,
-    SUPERVISOR_CHAT_ID: "oc_supervisors",
-    TEAM_LEAD_OPEN_IDS: LEAD,
-    AGENT_OPEN_IDS: `${AGENT_A},${AGENT_B}`,
-  });
+  app = await startTestApp(
+    db.url,
+    {
+      LARK_APP_ID: "cli_console_test",
+      LARK_APP_SECRET: "console-test-app-secret",
+      LARK_DOMAIN: lark.url,
+      SUPERVISOR_OPEN_IDS: SUP,
+      SUPERVISOR_CHAT_ID: "oc_supervisors",
+      TEAM_LEAD_OPEN_IDS: LEAD,
+      AGENT_OPEN_IDS: `${AGENT_A},${AGENT_B}`,
+    },
+    { clock },
+  );
   const t = Date.now() - 60_000;
   await say("oc_chat_a", "ou_customer_a", "你们什么态度！气死我了，再不退款我就投诉12315", t);
   await say("oc_chat_a", AGENT_A, "您好，非常抱歉，我马上帮您处理", t + 5_000);
@@ -61,15 +69,15 @@ afterAll(async () => {
 describe("console sign-in and roles (every route, every role)", () => {
   it("signs in through Lark's authorization-code flow; the cookie is httpOnly and SameSite, the URL carries no customer data", async () => {
     lark.signInAs(SUP, "Supervisor One");
-    const login = await fetch(`${app.url}/console/login?next=/console/team`, { redirect: "manual" });
-    const html = await login.text();
-    const authorize = new URL(/id="sign-in" href="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, "&"));
+    const login = await loginPage(app.url, "/console/login?next=/console/team");
+    const authorize = new URL(login.authorize);
     expect(authorize.origin + authorize.pathname).toBe(`${lark.url}/open-apis/authen/v1/authorize`);
     expect(authorize.searchParams.get("client_id")).toBe("cli_console_test");
-    const back = await fetch((await fetch(authorize, { redirect: "manual" })).headers.get("location")!, { redirect: "manual" });
+    expect(login.browserCookie).toMatch(/^cs_login=/);
+    const back = await fetch((await fetch(authorize, { redirect: "manual" })).headers.get("location")!, { redirect: "manual", headers: { cookie: login.browserCookie } });
     expect(back.status).toBe(303);
     expect(back.headers.get("location")).toBe("/console/team");
-    const cookie = back.headers.get("set-cookie")!;
+    const cookie = back.headers.getSetCookie().find((c) => c.startsWith("cs_console="))!;
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
     // The code was exchanged with the app secret, and never reached the log.
@@ -81,40 +89,69 @@ describe("console sign-in and roles (every route, every role)", () => {
 
   it("inside the Lark client: the JSSDK's code (no-login) signs in too, only with the login page's state", async () => {
     lark.signInAs(LEAD, "Lead One");
-    const page = await (await fetch(`${app.url}/console/login`)).text();
-    const state = /data-state="([^"]+)"/.exec(page)![1]!;
-    const good = await fetch(`${app.url}/console/auth/code`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ code: lark.issueCode(), state }),
-      redirect: "manual",
-    });
+    const { state, browserCookie } = await loginPage(app.url);
+    const post = (body: unknown, cookie = browserCookie) =>
+      fetch(`${app.url}/console/auth/code`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify(body), redirect: "manual" });
+    const good = await post({ code: lark.issueCode(), state });
     expect(good.status).toBe(303);
     expect(good.headers.get("set-cookie")).toMatch(/^cs_console=/);
-    const forged = await fetch(`${app.url}/console/auth/code`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ code: lark.issueCode(), state: "forged.state" }),
-      redirect: "manual",
-    });
-    expect(forged.status).toBe(400);
+    expect((await post({ code: lark.issueCode(), state: "forged.state" })).status).toBe(400);
   });
 
-  it("sign-ins waiting on Lark are bounded: past 20 at once the next is a 503 at once, the waiting ones complete", async () => {
+  it("a sign-in state is single use, short-lived and bound to the browser that opened the login page (no login CSRF)", async () => {
     lark.signInAs(LEAD, "Lead One");
-    const state = /data-state="([^"]+)"/.exec(await (await fetch(`${app.url}/console/login`)).text())![1]!;
+    const tokenCalls = () => lark.requests.filter((r) => r.path === "/open-apis/authen/v2/oauth/token").length;
+    const post = (state: string, cookie: string) =>
+      fetch(`${app.url}/console/auth/code`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ code: lark.issueCode(), state }), redirect: "manual" });
+    // Used once, then never again: forty replays of one state cost Lark one token call.
+    const first = await loginPage(app.url);
+    const before = tokenCalls();
+    expect((await post(first.state, first.browserCookie)).status).toBe(303);
+    const replays = await Promise.all(Array.from({ length: 40 }, () => post(first.state, first.browserCookie)));
+    expect(replays.every((r) => r.status === 400 || r.status === 429)).toBe(true);
+    expect(tokenCalls() - before).toBe(1);
+    // Someone else's state (a link an attacker made with theirs) does not sign this browser in.
+    const attacker = await loginPage(app.url);
+    const victim = await loginPage(app.url);
+    const crossed = await post(attacker.state, victim.browserCookie);
+    expect(crossed.status).toBe(400);
+    expect(crossed.headers.get("set-cookie") ?? "").not.toMatch(/cs_console=/);
+    expect((await post(victim.state, "")).status).toBe(400);
+    // After ten minutes a state is stale.
+    const old = await loginPage(app.url);
+    clock.advance(11 * 60_000);
+    try {
+      expect((await post(old.state, old.browserCookie)).status).toBe(400);
+      expect((await post(attacker.state, attacker.browserCookie)).status).toBe(400); // stale by now too
+      const fresh = await loginPage(app.url);
+      expect((await post(fresh.state, fresh.browserCookie)).status).toBe(303);
+    } finally {
+      clock.advance(-11 * 60_000);
+    }
+  });
+
+  it("sign-ins waiting on Lark are bounded per client: past 5 at once from one address the next is a 429 at once, the waiting ones complete", async () => {
+    lark.signInAs(LEAD, "Lead One");
+    const pages = await Promise.all(Array.from({ length: 6 }, () => loginPage(app.url)));
     const tokenCalls = () => lark.requests.filter((r) => r.path === "/open-apis/authen/v2/oauth/token").length;
     const before = tokenCalls();
     const release = lark.holdTokens();
-    const codeIn = (code: string) =>
-      fetch(`${app.url}/console/auth/code`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ code, state }), redirect: "manual" });
-    const waiting = Array.from({ length: 20 }, () => codeIn(lark.issueCode()));
-    await eventually(() => tokenCalls() - before === 20, "twenty exchanges waiting at Lark");
-    const refused = await codeIn(lark.issueCode());
-    expect(refused.status).toBe(503);
-    expect(refused.headers.get("retry-after")).toBe("2");
+    const codeIn = (p: (typeof pages)[number]) =>
+      fetch(`${app.url}/console/auth/code`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie: p.browserCookie },
+        body: JSON.stringify({ code: lark.issueCode(), state: p.state }),
+        redirect: "manual",
+      });
+    const waiting = pages.slice(0, 5).map(codeIn);
+    await eventually(() => tokenCalls() - before === 5, "five exchanges waiting at Lark");
+    const refused = await codeIn(pages[5]!);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("60");
     release();
-    expect((await Promise.all(waiting)).map((r) => r.status)).toEqual(Array(20).fill(303));
+    expect((await Promise.all(waiting)).map((r) => r.status)).toEqual(Array(5).fill(303));
+    // Its state was not spent by the refusal: the same page signs in once a slot is free.
+    expect((await codeIn(pages[5]!)).status).toBe(303);
   });
 
   it("anyone not listed is refused at sign-in", async () => {

@@ -166,6 +166,24 @@ describe("LLM-drafted knowledge-base replies (hybrid retrieval, grounded)", () =
     expect(bodies.join("\n")).not.toContain("13912345678");
   });
 
+  it("an LLM draft is text on the card, never markup, and a question's $& reaches the prompt as typed", async () => {
+    const bodies: string[] = [];
+    mockLlm({ answerable: true, reply: "亲 <at id=all></at> [点这里](https://evil.example) **退款** :OK:", articleId: "zh-refund-time" }, bodies);
+    const chat = "oc_llm_hint_markup";
+    await say(chat, "agent", "您好，很高兴为您服务");
+    await say(chat, "customer", "退的钱啥时候回来？$& $' $`");
+    const hint = await eventually(async () => (await hintsOf(chat)).find((h) => h.kind === "kb" && h.status === "queued"), "drafted hint queued");
+    const out = await ctx.app.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: hint.outboxId! } });
+    const card = JSON.stringify(JSON.parse(out.payload));
+    expect(card).not.toContain("<at id=all>");
+    expect(card).toContain("\\\\<at id=all\\\\>");
+    expect(card).not.toContain("](https://evil");
+    expect(card).not.toContain(":OK:");
+    // The prompt carries the customer's characters, not the template's text that `$&` would have expanded to.
+    const prompt = bodies.find((b) => b.includes("kb_reply"))!;
+    expect(prompt).toContain("$& $' $`");
+  });
+
   it("no passage, no answer: when the LLM finds nothing in the passages, no hint is sent", async () => {
     mockLlm({ answerable: false, reply: "", articleId: "" }, []);
     const chat = "oc_llm_no_answer";

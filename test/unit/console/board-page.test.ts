@@ -30,7 +30,7 @@ const session = (i: number, over: Partial<BoardSessionRow> = {}): BoardSessionRo
 const shell = (lang: "zh" | "en") => ({
   lang,
   w: WORDS[lang],
-  user: { openId: "ou_s", name: "S", role: "supervisor" as const, sid: "x", exp: NOW + 3_600_000 },
+  user: { openId: "ou_s", name: "S", role: "supervisor" as const, csrf: "x", tokenHash: "t" },
   csrf: "t",
   page: "board" as const,
   now: NOW,
