@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import Sqlite from "better-sqlite3";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -102,6 +103,31 @@ export async function attackBench() {
       },
       8000,
     );
+    await run("12315 threats in 50 sessions whose meta has prototype-named keys", async () => {
+      const meta = JSON.parse('{"toString":"x","constructor":"y","valueOf":"z","__proto__":"p"}');
+      await ingest(
+        server.url,
+        Array.from({ length: 50 }, (_, i) => ({ sessionId: `proto-${i}`, messageId: `proto-${i}`, role: "customer", senderId: `p${i}`, text: "再不退款我就打12315投诉", ts: now, meta })),
+      );
+      await sleep(2000);
+    });
+    await run(
+      "250 answered + 1,000 waiting customers (the waiting timer walks them all)",
+      async () => {
+        const answered = Array.from({ length: 250 }, (_, i) => [
+          { sessionId: `ans-${i}`, messageId: `ans-${i}-1`, role: "customer", senderId: `a${i}`, text: "发货了吗", ts: now - 300 },
+          { sessionId: `ans-${i}`, messageId: `ans-${i}-2`, role: "agent", senderId: "ou_agent_bench", text: "已经发货了", ts: now - 290 },
+        ]).flat();
+        await ingest(server.url, answered);
+        for (let k = 0; k < 2; k++)
+          await ingest(
+            server.url,
+            Array.from({ length: 500 }, (_, i) => ({ sessionId: `wait2-${k}-${i}`, messageId: `wait2-${k}-${i}`, role: "customer", senderId: `w${i}`, text: "在吗？", ts: now - 200 })),
+          );
+        await sleep(12_000);
+      },
+      12_000,
+    );
     // 1,000 sessions gone idle: the sweeper closes them when the bot starts again.
     await ingest(
       server.url,
@@ -119,5 +145,120 @@ export async function attackBench() {
     await server.stop();
     for (const s of ["", "-wal", "-shm"]) rmSync(dbFile + s, { force: true });
   }
+  rows.push(...(await policyAttack(env)), ...(await busyDayAttack(env)), ...(await hangingWebhookAttack(env)));
   return rows;
+}
+
+/** A server of its own on a fresh database, with `extra` configuration; removed afterwards. */
+async function withServer<T>(base: Record<string, string>, extra: Record<string, string>, fn: (url: string, dbFile: string) => Promise<T>): Promise<T> {
+  const dbFile = join(tmpdir(), `cs-coach-attack-${randomUUID()}.db`);
+  const server = await startServerProcess({ ...base, DATABASE_URL: `file:${dbFile}`, ...extra });
+  try {
+    return await fn(server.url, dbFile);
+  } finally {
+    await server.stop();
+    for (const s of ["", "-wal", "-shm"]) rmSync(dbFile + s, { force: true });
+  }
+}
+
+/** Team patterns that backtrack for ever in JavaScript, and agent replies that nearly match them. */
+async function policyAttack(base: Record<string, string>) {
+  const policy = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "src", "scoring", "compliance", "default-policy.json"), "utf8"));
+  const evil = ["(a|a)*$", "(a|aa)+$", "(\\w|\\d)*!", "(.|\\s)*x", "(a+){10}$", "(a{1,10}){10}$", ".*.*.*.*x", "\\d*\\d*\\d*x"];
+  policy.rules.push({ id: "team.evil", kind: "custom", description: { zh: "x", en: "x" }, severity: "low", check: { type: "regex", patterns: evil } });
+  const file = join(tmpdir(), `cs-coach-evil-policy-${randomUUID()}.json`);
+  writeFileSync(file, JSON.stringify(policy));
+  try {
+    return await withServer(base, { POLICY_FILE: file }, async (url) => {
+      const now = Math.floor(Date.now() / 1000);
+      const r = await probeDuring(url, async () => {
+        for (const [i, t] of ["a".repeat(300), "1".repeat(300), "ab ".repeat(100), `${"a".repeat(2_000)}b`].entries())
+          await ingest(url, [{ sessionId: "evil", messageId: `evil-${i}`, role: "agent", senderId: "ou_agent_bench", text: t, ts: now + i }]);
+        await sleep(2000);
+      });
+      return [{ attack: "8 backtracking team patterns × agent replies of 300–2,000 characters", ...r }];
+    });
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+/** Team today with 4,500 open sessions (9,000 messages), loaded again and again by a supervisor. */
+async function busyDayAttack(base: Record<string, string>) {
+  return withServer(base, {}, async (url) => {
+    const now = Math.floor(Date.now() / 1000) - 600;
+    for (let k = 0; k < 18; k++)
+      await ingest(
+        url,
+        Array.from({ length: 250 }, (_, i) => [
+          { sessionId: `busy-${k}-${i}`, messageId: `busy-${k}-${i}-1`, role: "customer", senderId: `b${k}-${i}`, text: i % 3 ? "请问什么时候发货" : "快递一直不到，太慢了，气死了", ts: now + i * 0.1 },
+          { sessionId: `busy-${k}-${i}`, messageId: `busy-${k}-${i}-2`, role: "agent", senderId: "ou_agent_bench", text: "您好，正在为您查询", ts: now + i * 0.1 + 5 },
+        ]).flat(),
+      );
+    // Processing the 9,000 messages first: what is measured is the page, not the backlog.
+    for (let i = 0; i < 120; i++) {
+      const h = (await (await fetch(`${url}/healthz`)).json()) as { details?: { backlog?: number } };
+      if (!h.details?.backlog) break;
+      await sleep(1000);
+    }
+    const cookie = ((await fetch(`${url}/console/login`, { redirect: "manual" })).headers.get("set-cookie") ?? "").split(";")[0]!;
+    const pages: number[] = [];
+    const r = await probeDuring(url, async () => {
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        await (await fetch(`${url}/console/team`, { headers: { cookie } })).text();
+        pages.push(performance.now() - t);
+      }
+    });
+    return [{ attack: `Team today × 5 with 4,500 open sessions (page ${Math.round(Math.max(...pages))} ms at most)`, ...r }];
+  });
+}
+
+/** A channel webhook that never answers, 30 alerts for its channel queued ahead of one for a Lark chat. */
+async function hangingWebhookAttack(base: Record<string, string>) {
+  const sockets: net.Socket[] = [];
+  const hang = net.createServer((s) => {
+    sockets.push(s);
+    s.on("error", () => undefined);
+  });
+  await new Promise<void>((r) => hang.listen(0, "127.0.0.1", r));
+  const hook = `http://127.0.0.1:${(hang.address() as net.AddressInfo).port}/hook`;
+  try {
+    return await withServer(base, { CHANNEL_WEBHOOKS: `slowshop=${hook}`, CHANNEL_WEBHOOK_SECRET: "attack-bench-webhook-secret", SUPERVISOR_CHAT_ID: "oc_bench_sup" }, async (url, dbFile) => {
+      const now = Math.floor(Date.now() / 1000);
+      let waitedMs = Number.NaN;
+      const r = await probeDuring(
+        url,
+        async () => {
+          await ingest(
+            url,
+            Array.from({ length: 30 }, (_, i) => ({ sessionId: `slow-${i}`, messageId: `slow-${i}`, role: "customer", senderId: `s${i}`, text: "再不退款我就打12315投诉", ts: now, channel: "slowshop" })),
+          );
+          const t = performance.now();
+          await ingest(url, [{ sessionId: "lark-critical", messageId: "lark-critical", role: "customer", senderId: "lc", text: "再不处理我就打12315投诉你们", ts: now }]);
+          // How long the critical card for a session without a webhook waits to go out (the dry run "sends" it).
+          const db = new Sqlite(dbFile, { readonly: true, fileMustExist: true });
+          try {
+            for (let i = 0; i < 600; i++) {
+              const row = db
+                .prepare(`SELECT o."status" FROM "OutboxMessage" o JOIN "Alert" a ON o."uuid" = 'alert-' || a."id" || '-create' JOIN "Session" s ON s."id" = a."sessionId" WHERE s."externalKey" = 'lark-critical'`)
+                .get() as { status: string } | undefined;
+              if (row && row.status !== "pending") {
+                waitedMs = performance.now() - t;
+                break;
+              }
+              await sleep(100);
+            }
+          } finally {
+            db.close();
+          }
+        },
+        6000,
+      );
+      return [{ attack: `channel webhook that never answers, 30 alerts queued first (critical Lark card out after ${Math.round(waitedMs)} ms)`, ...r }];
+    });
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => hang.close(() => r()));
+  }
 }
