@@ -10,7 +10,7 @@ import { RE2JS } from "re2js";
  * Linear still has a slope: a match costs about (program size × characters). Both are
  * bounded, so one pattern on one message costs a few milliseconds at worst.
  */
-export const PATTERN_INPUT = 2_000;
+export const PATTERN_INPUT = 1_000;
 /** Instructions in one compiled pattern; the default policy's largest has 84. */
 export const MAX_PROGRAM = 250;
 const MAX_SOURCE = 300;

@@ -191,7 +191,14 @@ async function busyDayAttack(base: Record<string, string>) {
       await ingest(
         url,
         Array.from({ length: 250 }, (_, i) => [
-          { sessionId: `busy-${k}-${i}`, messageId: `busy-${k}-${i}-1`, role: "customer", senderId: `b${k}-${i}`, text: i % 3 ? "请问什么时候发货" : "快递一直不到，太慢了，气死了", ts: now + i * 0.1 },
+          {
+            sessionId: `busy-${k}-${i}`,
+            messageId: `busy-${k}-${i}-1`,
+            role: "customer",
+            senderId: `b${k}-${i}`,
+            text: i % 3 ? "请问什么时候发货" : "快递一直不到，太慢了，气死了",
+            ts: now + i * 0.1,
+          },
           { sessionId: `busy-${k}-${i}`, messageId: `busy-${k}-${i}-2`, role: "agent", senderId: "ou_agent_bench", text: "您好，正在为您查询", ts: now + i * 0.1 + 5 },
         ]).flat(),
       );
@@ -232,8 +239,18 @@ async function hangingWebhookAttack(base: Record<string, string>) {
         async () => {
           await ingest(
             url,
-            Array.from({ length: 30 }, (_, i) => ({ sessionId: `slow-${i}`, messageId: `slow-${i}`, role: "customer", senderId: `s${i}`, text: "再不退款我就打12315投诉", ts: now, channel: "slowshop" })),
+            Array.from({ length: 30 }, (_, i) => ({
+              sessionId: `slow-${i}`,
+              messageId: `slow-${i}`,
+              role: "customer",
+              senderId: `s${i}`,
+              text: "再不退款我就打12315投诉",
+              ts: now,
+              channel: "slowshop",
+            })),
           );
+          // Their own cards go out at Lark's pace for one chat (5 a second); their webhook posts hang.
+          await sleep(8000);
           const t = performance.now();
           await ingest(url, [{ sessionId: "lark-critical", messageId: "lark-critical", role: "customer", senderId: "lc", text: "再不处理我就打12315投诉你们", ts: now }]);
           // How long the critical card for a session without a webhook waits to go out (the dry run "sends" it).
@@ -241,7 +258,9 @@ async function hangingWebhookAttack(base: Record<string, string>) {
           try {
             for (let i = 0; i < 600; i++) {
               const row = db
-                .prepare(`SELECT o."status" FROM "OutboxMessage" o JOIN "Alert" a ON o."uuid" = 'alert-' || a."id" || '-create' JOIN "Session" s ON s."id" = a."sessionId" WHERE s."externalKey" = 'lark-critical'`)
+                .prepare(
+                  `SELECT o."status" FROM "OutboxMessage" o JOIN "Alert" a ON o."uuid" = 'alert-' || a."id" || '-create' JOIN "Session" s ON s."id" = a."sessionId" WHERE s."externalKey" = 'lark-critical'`,
+                )
                 .get() as { status: string } | undefined;
               if (row && row.status !== "pending") {
                 waitedMs = performance.now() - t;
@@ -253,9 +272,9 @@ async function hangingWebhookAttack(base: Record<string, string>) {
             db.close();
           }
         },
-        6000,
+        10_000,
       );
-      return [{ attack: `channel webhook that never answers, 30 alerts queued first (critical Lark card out after ${Math.round(waitedMs)} ms)`, ...r }];
+      return [{ attack: `channel webhook that never answers, its 30 posts pending (the next critical Lark card out after ${Math.round(waitedMs)} ms)`, ...r }];
     });
   } finally {
     for (const s of sockets) s.destroy();

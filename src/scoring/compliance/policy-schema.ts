@@ -26,7 +26,7 @@ const severity = z.enum(["low", "medium", "high", "critical"]);
 /**
  * A phrase, or a family of wordings as a pattern written between slashes ("/您看(这样)?(可以|行)吗/"):
  * examples stay readable and a team extends a family without code. Patterns are checked like
- * `regex` rules (linear-time RE2 syntax, bounded size) and see at most the first 2,000 characters.
+ * `regex` rules (linear-time RE2 syntax, bounded size) and see at most the first 1,000 characters.
  */
 const phrase = z
   .string()

@@ -80,7 +80,7 @@ describe("policy as data", () => {
     p.rules.push({ id: "team.evil", kind: "custom", description: { zh: "x", en: "x" }, severity: "low", check: { type: "regex", patterns: evil } });
     const team = compilePolicy(parsePolicy(p));
     // Near-misses of 300 characters: a backtracking engine takes minutes on several of these.
-    for (const text of ["a".repeat(300) + "b", "1".repeat(300) + "y", "ab ".repeat(100)]) {
+    for (const text of [`${"a".repeat(300)}b`, `${"1".repeat(300)}y`, "ab ".repeat(100)]) {
       expect(
         checkTranscript(team, [
           { role: "customer", text: "在吗", ts: 0 },
