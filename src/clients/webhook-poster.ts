@@ -20,7 +20,7 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
 /** An HTTP failure shaped as the outbox's error classifier reads it (4xx: give up; 429/5xx: retry). */
 class WebhookHttpError extends Error {
   constructor(readonly response: { status: number; data: { msg: string } }) {
-    super(`webhook answered HTTP ${response.status}`);
+    super(response.data.msg);
   }
 }
 
