@@ -1,3 +1,4 @@
+import { own } from "../shared/own.ts";
 import { z } from "zod";
 import type { LarkEnvelope } from "./lark-envelope.ts";
 
@@ -36,7 +37,7 @@ const SHAPES: Record<string, z.ZodType> = {
 
 /** Why the event cannot be stored, or undefined when it can. */
 export function larkEventProblem(envelope: LarkEnvelope): string | undefined {
-  const shape = SHAPES[envelope.header.event_type];
+  const shape = own(SHAPES, envelope.header.event_type);
   if (!shape) return undefined;
   const r = shape.safeParse(envelope.event);
   if (r.success) return undefined;

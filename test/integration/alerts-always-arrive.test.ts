@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { testClock } from "../fakes/test-clock.ts";
-import { eventually, readJson, TEST_INGEST_TOKEN, useTestApp } from "../helpers/start-test-app.ts";
+import { imMessageEvent, larkRequest } from "../helpers/lark-events.ts";
+import { eventually, readJson, TEST_ENCRYPT_KEY, TEST_INGEST_TOKEN, useTestApp } from "../helpers/start-test-app.ts";
 
 const T0 = Date.UTC(2026, 10, 20, 2, 0, 0);
 const clock = testClock(T0);
@@ -60,6 +61,24 @@ describe("alerts always arrive: outside keys are data, and one bad session never
     await ingest([{ sessionId: "proto-2", messageId: "proto-2-1", role: "customer", senderId: "c-proto2", text: "我要投诉，12315见", ts, meta: { channel: "constructor" } }]);
     expect(await ctx.app.db.prisma.inboxEvent.count({ where: { status: { not: "done" } } })).toBe(0);
     expect(await ctx.app.db.prisma.alert.count({ where: { session: { externalKey: "proto-2" } } })).toBe(1);
+  });
+
+  it("Lark events whose type or message type is named like a prototype key are answered and stored as data, not thrown on", async () => {
+    const send = async (event: unknown) => {
+      const r = larkRequest(event, { encryptKey: TEST_ENCRYPT_KEY, timestamp: Math.floor(clock.now() / 1000) });
+      return (await fetch(`${ctx.app.url}/lark/events`, { method: "POST", body: r.body, headers: r.headers })).status;
+    };
+    const odd = imMessageEvent({ chatId: "oc_proto_type", createTime: clock.now() });
+    odd.header.event_type = "constructor";
+    expect(await send(odd)).toBe(200);
+    const typed = imMessageEvent({ chatId: "oc_proto_type", createTime: clock.now() });
+    typed.event.message.message_type = "toString";
+    expect(await send(typed)).toBe(200);
+    while ((await ctx.app.workers.runOnce("inbox")) > 0);
+    const p = ctx.app.db.prisma;
+    expect(await p.inboxEvent.count({ where: { status: { notIn: ["done", "ignored"] } } })).toBe(0);
+    const stored = await p.message.findFirstOrThrow({ where: { session: { externalKey: "oc_proto_type" } } });
+    expect(stored.text).toBe("[toString]");
   });
 
   it("with 250 answered sessions and 260 waiting, every waiting customer gets a waiting alert, and a session the timer fails on is set aside", async () => {

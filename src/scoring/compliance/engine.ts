@@ -242,7 +242,8 @@ export function sessionQa(c: CompiledPolicy, turns: Turn[], hits: HitRef[]): Ses
   const qa = c.policy.qa;
   const perRule = new Map<string, number>();
   let penalty = 0;
-  const hitsByKind: Record<string, number> = {};
+  // Kinds are the team's words: a kind named like a prototype key ("constructor") is still just a count.
+  const hitsByKind: Record<string, number> = Object.create(null);
   for (const h of hits) {
     hitsByKind[h.kind] = (hitsByKind[h.kind] ?? 0) + 1;
     const n = (perRule.get(h.ruleId) ?? 0) + 1;
