@@ -18,13 +18,15 @@ export interface SessionRow {
   revision: number;
   lastCustomerAt: Date | null;
   lastAgentAt: Date | null;
+  awaitingSince: Date | null;
 }
-const SESSION_COLUMNS = `"id", "channel", "externalKey", "status", "lastMessageAt", "closeReason", "agentId", "customerId", "meta", "messageCount", "revision", "lastCustomerAt", "lastAgentAt"`;
+const SESSION_COLUMNS = `"id", "channel", "externalKey", "status", "lastMessageAt", "closeReason", "agentId", "customerId", "meta", "messageCount", "revision", "lastCustomerAt", "lastAgentAt", "awaitingSince"`;
 const sessionRow = (r: Record<string, unknown>): SessionRow => ({
   ...(r as unknown as SessionRow),
   lastMessageAt: asDate(r.lastMessageAt),
   lastCustomerAt: asDateOrNull(r.lastCustomerAt),
   lastAgentAt: asDateOrNull(r.lastAgentAt),
+  awaitingSince: asDateOrNull(r.awaitingSince),
   messageCount: Number(r.messageCount),
   revision: Number(r.revision),
 });
@@ -114,8 +116,16 @@ function mergedMeta(stored: string | null, incoming: Record<string, unknown> | u
   return merged === stored ? {} : { meta: merged };
 }
 
-/** A customer is waiting while their last message is later than the agent's last one. */
-const awaitingSince = (lastCustomerAt: Date | null, lastAgentAt: Date | null): Date | null => (lastCustomerAt && !(lastAgentAt && lastAgentAt >= lastCustomerAt) ? lastCustomerAt : null);
+/**
+ * Since when the customer has been waiting: their first message since the agent last spoke
+ * (what the waiting detector measures from), null once the agent answers. It changes only when
+ * the conversation turns, so most messages leave its index alone.
+ */
+function awaitingAfter(s: SessionRow, isAgent: boolean, at: Date, lastCustomerAt: Date | null, lastAgentAt: Date | null): Date | null {
+  if (isAgent) return lastCustomerAt && lastAgentAt && lastAgentAt >= lastCustomerAt ? null : s.awaitingSince;
+  if (lastAgentAt && lastAgentAt >= at) return s.awaitingSince; // an earlier message arriving late
+  return s.awaitingSince && s.awaitingSince <= at ? s.awaitingSince : at;
+}
 
 /** Stores one message; `closedSessionId` names a session this message's arrival closed as idle. */
 export async function storeMessage(tx: Sql, m: NormalizedMessage, raw: string, inboxId: number, idleMs: number, participants?: ParticipantCache) {
@@ -133,11 +143,13 @@ export async function storeMessage(tx: Sql, m: NormalizedMessage, raw: string, i
   const meta = mergedMeta(session.meta, m.meta).meta ?? session.meta;
   const lastCustomerAt = isAgent ? session.lastCustomerAt : m.sentAt;
   const lastAgentAt = isAgent ? m.sentAt : session.lastAgentAt;
+  const awaitingSince = awaitingAfter(session, isAgent, m.sentAt, lastCustomerAt, lastAgentAt);
+  const turned = awaitingSince?.getTime() !== session.awaitingSince?.getTime();
   await tx.run(
-    `UPDATE "Session" SET "lastMessageAt" = ?, "messageCount" = "messageCount" + 1, "lastCustomerAt" = ?, "lastAgentAt" = ?, "awaitingSince" = ?, "agentId" = ?, "customerId" = ?, "meta" = ? WHERE "id" = ?`,
-    [later, lastCustomerAt, lastAgentAt, awaitingSince(lastCustomerAt, lastAgentAt), agentId, customerId, meta, session.id],
+    `UPDATE "Session" SET "lastMessageAt" = ?, "messageCount" = "messageCount" + 1, ${isAgent ? `"lastAgentAt"` : `"lastCustomerAt"`} = ?,${turned ? ` "awaitingSince" = ?,` : ""} "agentId" = ?, "customerId" = ?, "meta" = ? WHERE "id" = ?`,
+    [later, m.sentAt, ...(turned ? [awaitingSince] : []), agentId, customerId, meta, session.id],
   );
-  const updated: SessionRow = { ...session, lastMessageAt: later, messageCount: session.messageCount + 1, agentId, customerId, meta, lastCustomerAt, lastAgentAt };
+  const updated: SessionRow = { ...session, lastMessageAt: later, messageCount: session.messageCount + 1, agentId, customerId, meta, lastCustomerAt, lastAgentAt, awaitingSince };
   return { session: updated, message, participant: who, closedSessionId: closedId };
 }
 

@@ -22,42 +22,65 @@ export interface DayRows {
 }
 
 /**
+ * The sessions that can have anything on [start, end): open before its end, written to since a
+ * day before its start (a waiting or closing alert comes after a session's last message, within
+ * its idle timeout). Read by the Session.lastMessageAt index; everything else of the day is
+ * then reached through indexes by session, so no table is scanned whatever its history.
+ */
+const ACTIVE = `SELECT "id" FROM "Session" WHERE "lastMessageAt" >= ? AND "openedAt" < ?`;
+const activeParams = (start: Date, end: Date) => [new Date(start.getTime() - 86_400_000), end];
+
+/**
  * What happened in [start, end), aggregated by the database: a busy day is a few thousand
  * small rows (sessions, hits per session and kind, alerts), never every message of the day.
  * `hourStarts` are the local hours' first instants (24, or 23/25 across a clock change).
  */
 export async function dayRows(q: Sql, start: Date, end: Date, hourStarts: Date[]): Promise<DayRows> {
   const range = [start, end];
+  const active = activeParams(start, end);
   const hourly = await q.all<Record<string, unknown>>(
     `SELECT ${hourOf(`m."sentAt"`, hourStarts)} AS "hour", COUNT(*) AS "messages",
        SUM(CASE WHEN m."role" = 'customer' THEN 1 ELSE 0 END) AS "customer",
        SUM(CASE WHEN m."role" = 'customer' THEN sc."valence" END) AS "valenceSum",
        COUNT(CASE WHEN m."role" = 'customer' THEN sc."valence" END) AS "valenceN"
      FROM "Message" m LEFT JOIN "MessageScore" sc ON sc."messageId" = m."id"
-     WHERE m."sentAt" >= ? AND m."sentAt" < ? GROUP BY 1`,
-    [...hourStarts.slice(1), ...range],
+     WHERE m."sessionId" IN (${ACTIVE}) AND m."sentAt" >= ? AND m."sentAt" < ? GROUP BY 1`,
+    [...hourStarts.slice(1), ...active, ...range],
   );
   const sessions = await q.all<DayRows["sessions"][number]>(
     `SELECT s."id", s."agentId", s."qaScore", s."valenceAvg", s."valenceMin", s."escalationKinds" FROM "Session" s
-     WHERE s."id" IN (SELECT DISTINCT m."sessionId" FROM "Message" m WHERE m."sentAt" >= ? AND m."sentAt" < ?)`,
-    range,
+     WHERE s."lastMessageAt" >= ? AND s."openedAt" < ? AND EXISTS (SELECT 1 FROM "Message" m WHERE m."sessionId" = s."id" AND m."sentAt" >= ? AND m."sentAt" < ?)`,
+    [start, end, ...range],
   );
-  const firstResponses = await q.all<{ v: number }>(`SELECT "firstResponseSecs" AS "v" FROM "Session" WHERE "openedAt" >= ? AND "openedAt" < ? AND "firstResponseSecs" IS NOT NULL`, range);
+  // Opened that day means written to since its start (lastMessageAt ≥ openedAt): the index narrows it.
+  const firstResponses = await q.all<{ v: number }>(
+    `SELECT "firstResponseSecs" AS "v" FROM "Session" WHERE "lastMessageAt" >= ? AND "openedAt" >= ? AND "openedAt" < ? AND "firstResponseSecs" IS NOT NULL`,
+    [start, ...range],
+  );
   const hits = await q.all<{ sessionId: string; kind: string; lesson: string | null; n: unknown }>(
-    `SELECT "sessionId", "kind", MAX("lesson") AS "lesson", COUNT(*) AS "n" FROM "RuleHit" WHERE "at" >= ? AND "at" < ? GROUP BY "sessionId", "kind"`,
-    range,
+    `SELECT "sessionId", "kind", MAX("lesson") AS "lesson", COUNT(*) AS "n" FROM "RuleHit" WHERE "sessionId" IN (${ACTIVE}) AND "at" >= ? AND "at" < ? GROUP BY "sessionId", "kind"`,
+    [...active, ...range],
   );
   const hints = await q.get<Record<string, unknown>>(
     `SELECT SUM(CASE WHEN h."status" = 'queued' THEN 1 ELSE 0 END) AS "queued", COUNT(f."useful") AS "judged", SUM(CASE WHEN f."useful" THEN 1 ELSE 0 END) AS "useful"
      FROM "Hint" h LEFT JOIN "HintFeedback" f ON f."id" = (SELECT f2."id" FROM "HintFeedback" f2 WHERE f2."hintId" = h."id" ORDER BY f2."at" DESC, f2."id" DESC LIMIT 1)
-     WHERE h."createdAt" >= ? AND h."createdAt" < ?`,
-    range,
+     WHERE h."sessionId" IN (${ACTIVE}) AND h."createdAt" >= ? AND h."createdAt" < ?`,
+    [...active, ...range],
   );
-  const alerts = await q.all<{ kind: string; summary: string; createdAt: unknown; action: string | null }>(
-    `SELECT a."kind", a."summary", a."createdAt", (SELECT f."action" FROM "AlertFeedback" f WHERE f."alertId" = a."id" ORDER BY f."at" DESC, f."id" DESC LIMIT 1) AS "action"
-     FROM "Alert" a WHERE a."createdAt" >= ? AND a."createdAt" < ?`,
-    range,
-  );
+  // Session alerts through their sessions; wellbeing alerts (no session) through the day's agents.
+  const verdict = `(SELECT f."action" FROM "AlertFeedback" f WHERE f."alertId" = a."id" ORDER BY f."at" DESC, f."id" DESC LIMIT 1) AS "action"`;
+  type AlertRow = { kind: string; summary: string; createdAt: unknown; action: string | null };
+  const alerts = [
+    ...(await q.all<AlertRow>(`SELECT a."kind", a."summary", a."createdAt", ${verdict} FROM "Alert" a WHERE a."sessionId" IN (${ACTIVE}) AND a."createdAt" >= ? AND a."createdAt" < ?`, [
+      ...active,
+      ...range,
+    ])),
+    ...(await q.all<AlertRow>(
+      `SELECT a."kind", a."summary", a."createdAt", ${verdict} FROM "Alert" a
+       WHERE a."sessionId" IS NULL AND a."agentId" IN (SELECT DISTINCT "agentId" FROM "Session" WHERE "lastMessageAt" >= ? AND "openedAt" < ? AND "agentId" IS NOT NULL) AND a."createdAt" >= ? AND a."createdAt" < ?`,
+      [...active, ...range],
+    )),
+  ];
   const num = (v: unknown) => Number(v ?? 0);
   return {
     hourly: hourly.map((r) => ({ hour: num(r.hour), messages: num(r.messages), customer: num(r.customer), valenceSum: num(r.valenceSum), valenceN: num(r.valenceN) })),
@@ -73,7 +96,7 @@ export async function dayRows(q: Sql, start: Date, end: Date, hourStarts: Date[]
 export async function customerTextBySession(q: Sql, sessionIds: string[], start: Date, end: Date): Promise<Map<string, string>> {
   const rows = sessionIds.length
     ? await q.all<{ sessionId: string; text: string }>(
-        `SELECT "sessionId", "text" FROM "Message" WHERE "sessionId" IN (${placeholders(sessionIds.length)}) AND "role" = 'customer' AND "sentAt" >= ? AND "sentAt" < ? ORDER BY "sentAt"`,
+        `SELECT "sessionId", "text" FROM "Message" WHERE "sessionId" IN (${placeholders(sessionIds.length)}) AND "role" = 'customer' AND "sentAt" >= ? AND "sentAt" < ? ORDER BY "sessionId", "sentAt"`,
         [...sessionIds, start, end],
       )
     : [];

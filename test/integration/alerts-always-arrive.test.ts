@@ -125,4 +125,20 @@ describe("alerts always arrive: outside keys are data, and one bad session never
     expect(ctx.app.logLines.some((l) => l.includes("idle sweeper: a session failed") && l.includes(poisoned))).toBe(true);
     await eventually(async () => (await p.session.findUniqueOrThrow({ where: { id: poisoned } })).closeReason === "idle");
   });
+
+  it("a customer who keeps nudging is waiting since their first unanswered message, not their latest", async () => {
+    // After the other tests' days (each sets the clock forward).
+    const t2 = T0 + 7 * 3_600_000;
+    clock.set(t2);
+    const ts = Math.floor(t2 / 1000);
+    await ingest([
+      { sessionId: "nudge", messageId: "nudge-1", role: "customer", senderId: "c-nudge", text: "在吗", ts },
+      { sessionId: "nudge", messageId: "nudge-2", role: "customer", senderId: "c-nudge", text: "在吗？？", ts: ts + 50 },
+      { sessionId: "nudge", messageId: "nudge-3", role: "customer", senderId: "c-nudge", text: "人呢", ts: ts + 100 },
+    ]);
+    // Two minutes after the first message, twenty seconds after the last: past the first-reply wait.
+    clock.set(t2 + 120_000);
+    await runWaitingTimer();
+    expect(await waitingFound("nudge")).toBe(1);
+  });
 });

@@ -38,5 +38,8 @@ CREATE INDEX "ConsoleLoginState_createdAt_idx" ON "ConsoleLoginState"("createdAt
 CREATE INDEX "Session_status_awaitingSince_idx" ON "Session"("status", "awaitingSince");
 
 
--- Backfill: open sessions whose customer wrote after the agent are waiting since then.
-UPDATE "Session" SET "awaitingSince" = "lastCustomerAt" WHERE "status" = 'open' AND "lastCustomerAt" IS NOT NULL AND ("lastAgentAt" IS NULL OR "lastAgentAt" < "lastCustomerAt");
+-- Backfill: an open session's customer is waiting since their first message after the agent last spoke.
+UPDATE "Session" SET "awaitingSince" = (
+  SELECT MIN(m."sentAt") FROM "Message" m
+  WHERE m."sessionId" = "Session"."id" AND m."role" = 'customer' AND ("Session"."lastAgentAt" IS NULL OR m."sentAt" > "Session"."lastAgentAt")
+) WHERE "status" = 'open' AND "lastCustomerAt" IS NOT NULL AND ("lastAgentAt" IS NULL OR "lastAgentAt" < "lastCustomerAt");

@@ -1,6 +1,6 @@
 import { findPii } from "../../shared/pii.ts";
 import { redactClip } from "../../shared/redact.ts";
-import { compileLinear } from "../../shared/linear-regex.ts";
+import { compileLinearSet } from "../../shared/linear-regex.ts";
 import { EVIDENCE } from "./hit-evidence.ts";
 import { phrasePattern, type Policy, type Rule, type Severity } from "./policy-schema.ts";
 
@@ -38,21 +38,14 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 export function compilePhrases(set: PhraseSet): (text: string) => string | undefined {
   const plainZh = set.zh.filter((p) => phrasePattern(p) === undefined).map((p) => p.toLowerCase());
   const plainEn = set.en.filter((p) => phrasePattern(p) === undefined);
-  const patterns = [...set.zh, ...set.en]
-    .map(phrasePattern)
-    .filter((p): p is string => p !== undefined)
-    .map(compileLinear);
+  const patterns = compileLinearSet([...set.zh, ...set.en].map(phrasePattern).filter((p): p is string => p !== undefined));
   const en = plainEn.length ? new RegExp(`(?<![a-z0-9])(?:${plainEn.map((p) => escapeRegex(p.toLowerCase().trim())).join("|")})(?![a-z0-9])`, "i") : undefined;
   return (text: string) => {
     const t = text.toLowerCase();
     for (const p of plainZh) if (t.includes(p)) return p;
     const hit = en?.exec(t)?.[0];
     if (hit) return hit;
-    for (const re of patterns) {
-      const m = re.find(t);
-      if (m) return m; // an empty match ("(a|a)*$" matches anywhere) is no evidence
-    }
-    return undefined;
+    return patterns.find(t);
   };
 }
 
@@ -83,19 +76,9 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
         if (rule.check.type === "phrases") return { rule, match: compilePhrases(rule.check.phrases) };
         if (rule.check.type === "regex") {
           // Linear-time patterns over a bounded prefix: whatever they are, one message costs a bounded time.
-          const patterns = rule.check.patterns.map(compileLinear);
-          const ignore = rule.check.ignore.map(compileLinear);
-          return {
-            rule,
-            match: (text: string) => {
-              if (ignore.some((re) => re.test(text))) return undefined;
-              for (const re of patterns) {
-                const m = re.find(text);
-                if (m) return m;
-              }
-              return undefined;
-            },
-          };
+          const patterns = compileLinearSet(rule.check.patterns);
+          const ignore = compileLinearSet(rule.check.ignore);
+          return { rule, match: (text: string) => (ignore.test(text) ? undefined : patterns.find(text)) };
         }
         if (rule.check.type === "pii") {
           const kinds = new Set<string>(rule.check.kinds);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { parseJsonFile } from "../../shared/parse-json.ts";
-import { patternProblem } from "../../shared/linear-regex.ts";
+import { MAX_POLICY_PROGRAM, patternProblem, programSize } from "../../shared/linear-regex.ts";
 import { thresholdsSchema } from "../thresholds.ts";
 
 /**
@@ -108,6 +108,14 @@ export const policySchema = z
     detection: thresholdsSchema,
   })
   .superRefine((p, ctx) => {
+    // Every pattern is linear, and so is their sum: a policy of many large patterns still costs
+    // each message a bounded time.
+    const families = [...Object.values(p.phrases), ...p.rules.flatMap((r) => (r.check.type === "phrases" ? [r.check.phrases] : []))].flatMap((set) => [...set.zh, ...set.en]).map(phrasePattern);
+    const regexes = p.rules.flatMap((r) => (r.check.type === "regex" ? [...r.check.patterns, ...r.check.ignore] : []));
+    const sources = [...families, ...regexes].filter((x): x is string => x !== undefined && patternProblem(x) === undefined);
+    const total = sources.reduce((n, x) => n + programSize(x), 0);
+    if (total > MAX_POLICY_PROGRAM)
+      ctx.addIssue({ code: "custom", path: ["rules"], message: `the policy's patterns together compile to ${total} steps (at most ${MAX_POLICY_PROGRAM}): use fewer or plainer patterns` });
     const seen = new Set<string>();
     p.rules.forEach((r, i) => {
       if (seen.has(r.id)) ctx.addIssue({ code: "custom", path: ["rules", i, "id"], message: `duplicate rule id ${r.id}` });

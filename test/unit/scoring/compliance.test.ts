@@ -74,6 +74,13 @@ describe("policy as data", () => {
     }
   });
 
+  it("a policy whose patterns together are too large to run in bounded time is refused", () => {
+    const bad = structuredClone(policyJson);
+    const big = Array.from({ length: 20 }, (_, i) => `(a{1,10}){10}x${i}`);
+    bad.rules.push({ id: "team.big", kind: "custom", description: { zh: "x", en: "x" }, severity: "low", check: { type: "regex", patterns: big } });
+    expect(() => parsePolicy(bad)).toThrow(/patterns together compile to \d+ steps \(at most 3000\)/);
+  });
+
   it("patterns that backtrack for ever in JavaScript run in linear time on the team's engine, and still match", () => {
     const p = structuredClone(policyJson);
     const evil = ["(a|a)*$", "(a|aa)+$", "(\\w|\\d)*!", "(.|\\s)*x", "(a+){10}$", "(a{1,10}){10}$", ".*.*.*.*x", "\\d*\\d*\\d*x", "^(a+)+$"];
