@@ -27,8 +27,6 @@ export interface OutboxWorkerOptions {
   idempotencyKey?: (uuid: string) => string;
   /** While this names a reason (Lark refused our credentials), nothing is sent: rows wait, attempts are not spent. */
   paused?: () => string | undefined;
-  /** How long a pass waits for its webhook sends before leaving the slow ones to finish alone (ms). */
-  detachMs?: number;
 }
 
 const BATCH = 20;
@@ -36,6 +34,8 @@ const BATCH = 20;
 const MAX_PER_WEBHOOK = 2;
 /** A webhook failing this many times in a row is left alone for 30 s, then probed (doubling to 10 min). */
 const CIRCUIT = { failures: 3, baseMs: 30_000, maxMs: 10 * 60_000 };
+/** How long a pass waits for its webhook sends before leaving the slow ones to finish alone. */
+const DETACH_MS = 250;
 const LEASE_MS = 60_000;
 /** A row waiting on a card that is not sent yet looks again this soon. */
 const DEPENDENCY_WAIT_MS = 250;
@@ -168,7 +168,7 @@ export function createOutboxWorker(o: OutboxWorkerOptions) {
       await deliver(row);
     }
     // Healthy webhooks answer within the pass; a slow one carries on alone, holding its own slots.
-    if (started.length) await Promise.race([Promise.all(started), sleep(o.detachMs ?? 250, undefined, { ref: false })]);
+    if (started.length) await Promise.race([Promise.all(started), sleep(DETACH_MS, undefined, { ref: false })]);
     return rows.length;
   }
 
