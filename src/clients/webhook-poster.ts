@@ -38,7 +38,7 @@ export function createWebhookPoster(o: { secret: string; now: () => number; time
         redirect: "manual",
       });
       await res.arrayBuffer().catch(() => undefined);
-      if (res.status >= 300 && res.status < 400) throw new WebhookHttpError({ status: 400, data: { msg: `webhook answered a redirect (HTTP ${res.status}); configure its final URL` } });
+      if (res.status >= 300 && res.status < 400) throw new WebhookHttpError({ status: res.status, data: { msg: `webhook answered a redirect (HTTP ${res.status}); configure its final URL` } });
       if (!res.ok) throw new WebhookHttpError({ status: res.status, data: { msg: `webhook answered HTTP ${res.status}` } });
       return { messageId: uuid };
     },

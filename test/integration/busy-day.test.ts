@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { zonedTime } from "../../src/reports/time-zone.ts";
 import { testClock } from "../fakes/test-clock.ts";
+import { turnsDuring } from "../helpers/event-loop.ts";
 import { dryRunCookie } from "../helpers/console-client.ts";
 import { useTestApp } from "../helpers/start-test-app.ts";
 
@@ -52,21 +53,6 @@ async function seedBusyDay() {
         await tx.run(`INSERT INTO "RuleHit" ("sessionId", "ruleId", "kind", "severity", "evidence", "at") VALUES (?, 'apology.after_negative', 'missing_apology', 'medium', '[]', ?)`, [id, opened]);
     }
   });
-}
-
-/** Counts event-loop turns while fn runs: a handler that holds the loop lets none through. */
-async function turnsDuring<T>(fn: () => Promise<T>): Promise<{ value: T; turns: number }> {
-  let turns = 0;
-  let on = true;
-  const spin = () => {
-    if (!on) return;
-    turns++;
-    setImmediate(spin);
-  };
-  setImmediate(spin);
-  const value = await fn();
-  on = false;
-  return { value, turns };
 }
 
 describe("Team today on a busy day", () => {

@@ -1,26 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { testClock } from "../fakes/test-clock.ts";
+import { turnsDuring } from "../helpers/event-loop.ts";
 import { eventually, TEST_INGEST_TOKEN, useTestApp } from "../helpers/start-test-app.ts";
 
 const T0 = Date.UTC(2026, 10, 20, 2, 0, 0);
 const clock = testClock(T0);
 // Timers driven by hand (startWorkers: false), so each pass can be observed.
 const ctx = useTestApp({}, { clock, startWorkers: false });
-
-/** Counts event-loop turns while fn runs: a pass that never yields lets none through. */
-async function turnsDuring<T>(fn: () => Promise<T>): Promise<{ value: T; turns: number }> {
-  let turns = 0;
-  let on = true;
-  const spin = () => {
-    if (!on) return;
-    turns++;
-    setImmediate(spin);
-  };
-  setImmediate(spin);
-  const value = await fn();
-  on = false;
-  return { value, turns };
-}
 
 describe("timers with a thousand customers: bounded passes that yield", () => {
   it("the waiting timer and the idle sweeper work in batches, let the loop turn between sessions, and finish the job", async () => {
